@@ -1,0 +1,68 @@
+/**
+ * The compose stack cannot run here (no Docker engine): check what can be checked without it —
+ * valid YAML, every service healthy-checked or gated, ports bound to loopback, the settings each
+ * image documents, and dependencies that point at services that exist.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const compose = parse(readFileSync(new URL('./docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+
+describe('docker/docker-compose.yml', () => {
+  it('has the stack of the seed plus the engine and the producer', () => {
+    expect(Object.keys(services).sort()).toEqual(['elasticsearch', 'engine', 'kafka', 'kibana', 'producer', 'setup']);
+  });
+
+  it('runs Kafka in KRaft mode with the image documented variables', () => {
+    const env = services.kafka.environment!;
+    expect(services.kafka.image).toMatch(/^apache\/kafka:4\./);
+    expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(String(env.KAFKA_CONTROLLER_QUORUM_VOTERS)).toMatch(/^1@kafka:9093$/);
+    expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe(1);
+    expect(JSON.stringify(env)).not.toMatch(/ZOOKEEPER/);
+  });
+
+  it('runs Elasticsearch 9 single-node and Kibana against it', () => {
+    expect(services.elasticsearch.image).toMatch(/elasticsearch:9\./);
+    expect(services.elasticsearch.environment!['discovery.type']).toBe('single-node');
+    expect(services.kibana.environment!.ELASTICSEARCH_HOSTS).toContain('http://elasticsearch:9200');
+    expect(services.kibana.image!.split(':')[1]).toBe(services.elasticsearch.image!.split(':')[1]);
+  });
+
+  it('health-checks every long-running service and gates the rest on them', () => {
+    for (const name of ['kafka', 'elasticsearch', 'kibana', 'engine']) {
+      expect(services[name].healthcheck?.test.length, name).toBeGreaterThan(0);
+    }
+    for (const [name, s] of Object.entries(services)) {
+      for (const [dep, cond] of Object.entries(s.depends_on ?? {})) {
+        expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
+        if (cond.condition === 'service_healthy') expect(services[dep].healthcheck, dep).toBeDefined();
+      }
+    }
+  });
+
+  it('publishes ports on loopback only and points our services at the compose hosts', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const p of s.ports ?? []) expect(p, name).toMatch(/^127\.0\.0\.1:/);
+    }
+    for (const name of ['setup', 'producer', 'engine']) {
+      expect(services[name].build).toBeDefined();
+      expect(services[name].environment!.KAFKA_BROKER).toBe('kafka:9092');
+      expect(services[name].environment!.ELASTICSEARCH_HOST).toBe('http://elasticsearch:9200');
+    }
+  });
+});

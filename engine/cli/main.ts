@@ -1,0 +1,41 @@
+/** `ria`: one CLI for the stack, the producer, the engine, verification and benchmarks. */
+import { existsSync } from 'node:fs';
+import { describeError, RiaError } from '../errors/errors.js';
+import type { Command } from './command.js';
+import { stackCommand } from './stack-command.js';
+
+const COMMANDS: Record<string, Command> = {
+  stack: stackCommand,
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: ria <command> [options]   (ria <command> --help for its options)\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  // A .env file in the working directory supplies settings; the real environment wins.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`ria: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(args, process.env);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`ria: error: ${describeError(err)}\n`);
+    if (!(err instanceof RiaError) || err.domain === 'internal') console.error(err);
+    process.exitCode = err instanceof RiaError && err.domain === 'user' ? 2 : 1;
+  },
+);

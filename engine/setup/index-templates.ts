@@ -1,0 +1,53 @@
+/**
+ * Index templates and indices for the three aggregate indices (DESIGN.md). Mappings are explicit:
+ * ids are keywords (exact match, terms aggregations), counts are longs, @timestamp a date.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { AVG_INDEX, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+
+type Properties = Record<string, { type: string }>;
+
+const MAPPINGS: Record<string, Properties> = {
+  [ITEM_INDEX]: {
+    item_id: { type: 'keyword' },
+    max_per_sec: { type: 'long' },
+    min_per_sec: { type: 'long' },
+    total_interactions: { type: 'long' },
+    windows: { type: 'long' },
+    '@timestamp': { type: 'date' },
+  },
+  [USER_INDEX]: {
+    user_id: { type: 'keyword' },
+    total_interactions: { type: 'long' },
+    '@timestamp': { type: 'date' },
+  },
+  [AVG_INDEX]: {
+    avg_interactions_per_user: { type: 'double' },
+    total_interactions: { type: 'long' },
+    distinct_users: { type: 'long' },
+    '@timestamp': { type: 'date' },
+  },
+};
+
+export async function ensureIndices(es: Client, opts: { replicas?: number } = {}): Promise<void> {
+  for (const [index, properties] of Object.entries(MAPPINGS)) {
+    await es.indices.putIndexTemplate({
+      name: `ria-${index}`,
+      index_patterns: [index],
+      priority: 200,
+      template: {
+        settings: { number_of_shards: 1, number_of_replicas: opts.replicas ?? 0, refresh_interval: '1s' },
+        mappings: { dynamic: true, properties: properties as never },
+      },
+    });
+    const exists = await es.indices.exists({ index });
+    if (!exists) {
+      try {
+        await es.indices.create({ index });
+      } catch (e) {
+        // Another process created it between the check and the create: fine.
+        if (!String((e as Error).message).includes('resource_already_exists_exception')) throw e;
+      }
+    }
+  }
+}

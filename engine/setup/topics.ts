@@ -1,0 +1,51 @@
+/** Creates the event topic and its dead-letter topic (idempotent), through librdkafka's admin API. */
+import Kafka from 'node-rdkafka';
+import { ServiceError } from '../errors/errors.js';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+const ADMIN_TIMEOUT_MS = 15_000;
+
+/** Returns the names of the topics it created (those that already existed are left as they are). */
+export async function ensureTopics(
+  broker: string,
+  rdkafkaProps: Record<string, string>,
+  topics: readonly TopicSpec[],
+): Promise<string[]> {
+  const admin = Kafka.AdminClient.create({
+    'bootstrap.servers': broker,
+    'client.id': 'ria-setup',
+    ...rdkafkaProps,
+  });
+  const created: string[] = [];
+  try {
+    for (const t of topics) {
+      const ok = await new Promise<boolean>((resolve, reject) => {
+        // replication_factor -1: the broker's default (1 on the local stack, the cluster's elsewhere).
+        admin.createTopic(
+          { topic: t.name, num_partitions: t.partitions, replication_factor: -1 },
+          ADMIN_TIMEOUT_MS,
+          (err) => {
+            if (!err) return resolve(true);
+            if (err.code === Kafka.CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) return resolve(false);
+            reject(
+              new ServiceError(
+                `cannot create Kafka topic ${t.name} on ${broker}: ${err.message}`,
+                'RIA_ERR_KAFKA_ADMIN',
+                true,
+                err,
+              ),
+            );
+          },
+        );
+      });
+      if (ok) created.push(t.name);
+    }
+  } finally {
+    admin.disconnect();
+  }
+  return created;
+}

@@ -1,0 +1,11 @@
+/** Elasticsearch index names and the fixed _id of the global document (DESIGN.md, same as the seed stack). */
+export const ITEM_INDEX = 'interaction-agg_item';
+export const USER_INDEX = 'interaction-agg_user';
+export const AVG_INDEX = 'interaction-agg_avg';
+export const GLOBAL_DOC_ID = 'global';
+export const AGG_INDICES = [ITEM_INDEX, USER_INDEX, AVG_INDEX] as const;
+
+/** Dead-letter topic of an event topic. */
+export function dlqTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
