@@ -2,10 +2,12 @@
 import { existsSync } from 'node:fs';
 import { describeError, RiaError } from '../errors/errors.js';
 import type { Command } from './command.js';
+import { produceCommand } from './produce-command.js';
 import { stackCommand } from './stack-command.js';
 
 const COMMANDS: Record<string, Command> = {
   stack: stackCommand,
+  produce: produceCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,244 @@
+/**
+ * `ria produce`: synthetic shop traffic into Kafka at a steady rate, with its ground truth.
+ *
+ * Per event: one session step, one string, one write into a reused buffer, one produce call
+ * (librdkafka copies the bytes). The partition is chosen here (Kafka's murmur2 of the key) so
+ * the ground truth sees each partition's order as Kafka will store it; the idempotent producer
+ * keeps that order through retries. Delivery reports are counted; a message librdkafka finally
+ * fails to deliver is reported, counted, and makes the run (and its truth file) fail.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import Kafka from 'node-rdkafka';
+import { kafkaClientConfig } from '../config/kafka.js';
+import type { ConfigOf } from '../config/options.js';
+import type { producerOptions } from '../config/settings.js';
+import { ConfigError, ServiceError } from '../errors/errors.js';
+import { ensureTopics } from '../setup/topics.js';
+import { parseIsoTimestamp } from '../shared/event-rules.js';
+import { dlqTopic } from '../shared/indices.js';
+import { Catalog } from './catalog.js';
+import { EventMaker } from './event-maker.js';
+import { partitionForKey } from './partitioner.js';
+import { Random } from './random.js';
+import { SessionSimulator } from './sessions.js';
+import { TokenBucket } from './token-bucket.js';
+import { TruthBuilder, writeTruthFile } from './truth.js';
+import { ZipfSampler } from './zipf.js';
+
+export type ProducerConfig = ConfigOf<typeof producerOptions>;
+
+export interface ProduceSummary {
+  sent: number;
+  valid: number;
+  invalid: number;
+  late: number;
+  delivered: number;
+  failed: number;
+  bytes: number;
+  seconds: number;
+  eventsPerSecond: number;
+  mbPerSecond: number;
+  partitions: number;
+  firstErrors: string[];
+}
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+function startTimeOf(text: string): number {
+  const t = /^\d+$/.test(text) ? Number(text) : parseIsoTimestamp(text);
+  if (!Number.isFinite(t))
+    throw new ConfigError(
+      `invalid setting --start-time: expected ISO-8601 with a zone or epoch ms, got "${text}"`,
+    );
+  return t;
+}
+
+function connect(producer: Kafka.Producer, broker: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (err) =>
+      err
+        ? reject(
+            new ServiceError(
+              `cannot connect to Kafka at ${broker}: ${err.message}`,
+              'RIA_ERR_KAFKA_CONNECT',
+              true,
+              err,
+            ),
+          )
+        : resolve(),
+    ),
+  );
+}
+
+function partitionCount(producer: Kafka.Producer, topic: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) =>
+    producer.getMetadata({ topic, timeout: CONNECT_TIMEOUT_MS }, (err, md) => {
+      if (err)
+        return reject(
+          new ServiceError(
+            `cannot read metadata of topic ${topic}: ${err.message}`,
+            'RIA_ERR_KAFKA_METADATA',
+            true,
+            err,
+          ),
+        );
+      const t = md.topics.find((x) => x.name === topic);
+      resolve(t && t.partitions.length > 0 ? t.partitions.length : undefined);
+    }),
+  );
+}
+
+export async function produce(
+  cfg: ProducerConfig,
+  opts: {
+    onProgress?: (s: { sent: number; failed: number; elapsed: number }) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<ProduceSummary> {
+  if (cfg.count === undefined && cfg.duration === undefined && cfg.rate === 0) {
+    throw new ConfigError(
+      'invalid settings: --rate 0 (as fast as possible) needs --count or --duration to stop',
+    );
+  }
+  const startTime = cfg.startTime === undefined ? undefined : startTimeOf(cfg.startTime);
+  const producer = new Kafka.Producer(
+    kafkaClientConfig(cfg, 'ria-producer', {
+      dr_cb: true,
+      'enable.idempotence': true,
+      'linger.ms': 5,
+      'batch.num.messages': 10_000,
+      'batch.size': 1_000_000,
+      'compression.codec': 'lz4',
+      'queue.buffering.max.messages': 1_000_000,
+      'queue.buffering.max.kbytes': 1_048_576,
+    }),
+  );
+  let delivered = 0;
+  let failed = 0;
+  const firstErrors: string[] = [];
+  producer.on('delivery-report', (err) => {
+    if (err) {
+      failed++;
+      if (firstErrors.length < 5) firstErrors.push(err.message);
+    } else delivered++;
+  });
+  producer.on('event.error', (err) => {
+    if (firstErrors.length < 5) firstErrors.push(`client error: ${err.message}`);
+  });
+  await connect(producer, cfg.kafkaBroker);
+  try {
+    let partitions = await partitionCount(producer, cfg.kafkaTopic);
+    if (partitions === undefined) {
+      await ensureTopics(cfg.kafkaBroker, cfg.rdkafka, [
+        { name: cfg.kafkaTopic, partitions: cfg.topicPartitions },
+        { name: dlqTopic(cfg.kafkaTopic), partitions: 1 },
+      ]);
+      partitions = cfg.topicPartitions;
+    }
+    producer.setPollInterval(50);
+
+    const catalog = new Catalog(cfg.users, cfg.items, cfg.seed);
+    const rng = new Random(`${cfg.seed}/traffic`);
+    const sessions = new SessionSimulator(
+      catalog,
+      new ZipfSampler(cfg.items, cfg.zipfExponent),
+      { click: cfg.pClick, addToCart: cfg.pCart, purchase: cfg.pPurchase, nextItem: cfg.pNextItem },
+      rng,
+      cfg.sessions,
+      cfg.thinkTimeMs,
+    );
+    const maker = new EventMaker(catalog, sessions, rng, {
+      format: cfg.format,
+      timestampFormat: cfg.timestampFormat,
+      mix: { outOfOrder: cfg.outOfOrderShare, late: cfg.lateShare, invalid: cfg.invalidShare },
+      allowedLatenessMs: cfg.allowedLatenessMs,
+      windowMs: cfg.windowMs,
+    });
+    const truth = new TruthBuilder(cfg.kafkaTopic, partitions, cfg.windowMs, cfg.allowedLatenessMs);
+    const userPartition = new Int32Array(cfg.users).fill(-1);
+
+    const limit = cfg.count ?? Number.POSITIVE_INFINITY;
+    const t0 = performance.now();
+    const wallStart = Date.now();
+    const endAt = cfg.duration === undefined ? Number.POSITIVE_INFINITY : t0 + cfg.duration * 1000;
+    const bucket = cfg.rate > 0 ? new TokenBucket(cfg.rate, cfg.batch, t0) : undefined;
+    const virtualStep = 1000 / (cfg.rate > 0 ? cfg.rate : 10_000);
+    let sent = 0;
+    let bytes = 0;
+    let lastProgress = t0;
+
+    while (sent < limit && !opts.signal?.aborted) {
+      const now = performance.now();
+      if (now >= endAt) break;
+      if (now - lastProgress >= 500) {
+        opts.onProgress?.({ sent, failed, elapsed: (now - t0) / 1000 });
+        lastProgress = now;
+      }
+      let n = bucket ? bucket.take(Math.min(cfg.batch, limit - sent), now) : Math.min(5000, limit - sent);
+      if (n === 0) {
+        await sleep(Math.max(1, bucket!.msUntilNext()));
+        continue;
+      }
+      const wallNow = wallStart + (now - t0);
+      while (n-- > 0) {
+        const eventTime = startTime === undefined ? wallNow : startTime + Math.floor(sent * virtualStep);
+        const ev = maker.make(eventTime);
+        let p = userPartition[ev.user];
+        if (p < 0) p = userPartition[ev.user] = partitionForKey(ev.key, partitions);
+        const value = maker.buffer.subarray(0, ev.length);
+        for (;;) {
+          try {
+            producer.produce(cfg.kafkaTopic, p, value, ev.key);
+            break;
+          } catch (e) {
+            // The local queue is full: let librdkafka drain it, then try again (back-pressure).
+            if ((e as { code?: number }).code !== Kafka.CODES.ERRORS.ERR__QUEUE_FULL) throw e;
+            producer.poll();
+            await sleep(5);
+          }
+        }
+        if (ev.valid) truth.addValid(p, ev.key, catalog.itemIds[ev.item], ev.time);
+        else truth.addInvalid();
+        sent++;
+        bytes += ev.length;
+      }
+      // At full speed, give delivery reports and timers a turn every chunk.
+      if (!bucket) await new Promise((r) => setImmediate(r));
+    }
+
+    await new Promise<void>((resolve, reject) =>
+      producer.flush(120_000, (err) =>
+        err
+          ? reject(new ServiceError(`flush failed: ${err.message}`, 'RIA_ERR_KAFKA_FLUSH', true, err))
+          : resolve(),
+      ),
+    );
+    const reportDeadline = Date.now() + 30_000;
+    while (delivered + failed < sent && Date.now() < reportDeadline) await sleep(10);
+    const seconds = (performance.now() - t0) / 1000;
+    const summary: ProduceSummary = {
+      sent,
+      valid: truth.validCount,
+      invalid: truth.invalidCount,
+      late: truth.lateCount,
+      delivered,
+      failed: failed + (sent - delivered - failed),
+      bytes,
+      seconds,
+      eventsPerSecond: sent / seconds,
+      mbPerSecond: bytes / seconds / 1e6,
+      partitions,
+      firstErrors,
+    };
+    if (cfg.truth) {
+      const result = truth.result();
+      await writeTruthFile(
+        cfg.truth,
+        summary.failed > 0 ? ({ ...result, delivery_failures: summary.failed } as typeof result) : result,
+      );
+    }
+    return summary;
+  } finally {
+    await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+  }
+}

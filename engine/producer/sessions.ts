@@ -1,0 +1,116 @@
+/**
+ * Shopping sessions that walk the funnel view → click → add_to_cart → purchase.
+ *
+ * A fixed number of sessions are open at once. Each has a next-step time on a virtual clock
+ * (think time, exponentially distributed); the session whose step is due first acts next, so
+ * sessions interleave as they would in a shop. The clock only orders steps: how fast events
+ * leave is the rate limiter's business. A step either goes one stage deeper in the funnel with
+ * the configured probability, or ends the journey on this item; then the session looks at
+ * another item (Zipf popularity) or ends and a new session of a random user takes its place.
+ */
+import type { InteractionType } from '../shared/event-rules.js';
+import type { Catalog } from './catalog.js';
+import { type Random, uuidFrom } from './random.js';
+import type { ZipfSampler } from './zipf.js';
+
+export interface FunnelRates {
+  /** P(click | view). */
+  click: number;
+  /** P(add_to_cart | click). */
+  addToCart: number;
+  /** P(purchase | add_to_cart). */
+  purchase: number;
+  /** P(another item | journey on an item ended); otherwise the session ends. */
+  nextItem: number;
+}
+
+export const DEFAULT_FUNNEL: FunnelRates = { click: 0.35, addToCart: 0.3, purchase: 0.45, nextItem: 0.8 };
+
+const STAGE_TYPES: InteractionType[] = ['view', 'click', 'add_to_cart', 'purchase'];
+const STAGE_NEW = -1;
+
+export interface Step {
+  user: number;
+  item: number;
+  type: InteractionType;
+  sessionId: string;
+}
+
+export class SessionSimulator {
+  private readonly user: Int32Array;
+  private readonly item: Int32Array;
+  private readonly stage: Int8Array;
+  private readonly sessionId: string[];
+  private readonly due: Float64Array;
+  /** Binary min-heap of session slots ordered by `due`. */
+  private readonly heap: Int32Array;
+  private readonly step: Step = { user: 0, item: 0, type: 'view', sessionId: '' };
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly popularity: ZipfSampler,
+    private readonly funnel: FunnelRates,
+    private readonly rng: Random,
+    concurrent: number,
+    private readonly thinkTimeMs: number,
+  ) {
+    this.user = new Int32Array(concurrent);
+    this.item = new Int32Array(concurrent);
+    this.stage = new Int8Array(concurrent);
+    this.sessionId = new Array(concurrent);
+    this.due = new Float64Array(concurrent);
+    this.heap = new Int32Array(concurrent);
+    for (let s = 0; s < concurrent; s++) {
+      this.startSession(s);
+      this.due[s] = rng.exponential(thinkTimeMs);
+      this.heap[s] = s;
+    }
+    for (let i = (concurrent >>> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  /** The next step of the session that is due first. The returned object is reused. */
+  next(): Step {
+    const s = this.heap[0];
+    const st = this.stage[s];
+    const f = this.funnel;
+    const deeper = st === 0 ? f.click : st === 1 ? f.addToCart : st === 2 ? f.purchase : 0;
+    if (st >= 0 && st < 3 && this.rng.chance(deeper)) {
+      this.stage[s] = st + 1;
+    } else {
+      if (st !== STAGE_NEW && !this.rng.chance(f.nextItem)) this.startSession(s);
+      this.item[s] = this.popularity.sample(this.rng);
+      this.stage[s] = 0;
+    }
+    const out = this.step;
+    out.user = this.user[s];
+    out.item = this.item[s];
+    out.type = STAGE_TYPES[this.stage[s]];
+    out.sessionId = this.sessionId[s];
+    this.due[s] += this.rng.exponential(this.thinkTimeMs);
+    this.siftDown(0);
+    return out;
+  }
+
+  private startSession(s: number): void {
+    this.user[s] = this.rng.below(this.catalog.users);
+    this.sessionId[s] = uuidFrom(this.rng);
+    this.stage[s] = STAGE_NEW;
+  }
+
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const due = this.due;
+    const n = heap.length;
+    const slot = heap[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && due[heap[r]] < due[heap[l]] ? r : l;
+      if (due[heap[c]] >= due[slot]) break;
+      heap[i] = heap[c];
+      i = c;
+    }
+    heap[i] = slot;
+  }
+}

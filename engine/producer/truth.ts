@@ -1,0 +1,162 @@
+/**
+ * Ground truth: the exact aggregates the engine must produce from the valid events of a topic,
+ * computed from the events in partition order (the only order Kafka defines). The producer
+ * feeds it as it sends; a consumer reading the topic back can feed it too and must get the same.
+ *
+ * File format (JSON, `format: "ria-truth/1"`):
+ *   topic, partitions, window_ms, allowed_lateness_ms      what the figures assume
+ *   events: { valid, invalid, late }                        counts of what was sent
+ *   global: { total_interactions, distinct_users, avg_interactions_per_user }
+ *   items:  { <item_id>: { total_interactions, max_per_sec, min_per_sec, windows: { <window start ms>: count } } }
+ *   users:  { <user_id>: total_interactions }
+ * Windows hold on-time events only; max/min_per_sec are over windows with at least one event
+ * (null when an item had only late events); late events count in the totals.
+ */
+
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { isLate, windowOf } from '../shared/event-rules.js';
+
+export const TRUTH_FORMAT = 'ria-truth/1';
+
+export interface TruthItem {
+  total_interactions: number;
+  max_per_sec: number | null;
+  min_per_sec: number | null;
+  windows: Record<string, number>;
+}
+
+export interface TruthFile {
+  format: typeof TRUTH_FORMAT;
+  topic: string;
+  partitions: number;
+  window_ms: number;
+  allowed_lateness_ms: number;
+  events: { valid: number; invalid: number; late: number };
+  global: { total_interactions: number; distinct_users: number; avg_interactions_per_user: number };
+  items: Record<string, TruthItem>;
+  users: Record<string, number>;
+}
+
+interface ItemState {
+  total: number;
+  windows: Map<number, number>;
+}
+
+export class TruthBuilder {
+  private readonly items = new Map<string, ItemState>();
+  private readonly users = new Map<string, number>();
+  private readonly partitionMax: Float64Array;
+  private valid = 0;
+  private invalid = 0;
+  private late = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partitions: number,
+    readonly windowMs: number,
+    readonly allowedLatenessMs: number,
+  ) {
+    this.partitionMax = new Float64Array(partitions).fill(Number.NEGATIVE_INFINITY);
+  }
+
+  addInvalid(): void {
+    this.invalid++;
+  }
+
+  /** A valid event, in the order it sits in its partition. */
+  addValid(partition: number, userId: string, itemId: string, time: number): void {
+    this.valid++;
+    this.users.set(userId, (this.users.get(userId) ?? 0) + 1);
+    let item = this.items.get(itemId);
+    if (!item) {
+      item = { total: 0, windows: new Map() };
+      this.items.set(itemId, item);
+    }
+    item.total++;
+    const max = this.partitionMax[partition];
+    if (isLate(time, max, this.windowMs, this.allowedLatenessMs)) {
+      this.late++;
+    } else {
+      const w = windowOf(time, this.windowMs);
+      item.windows.set(w, (item.windows.get(w) ?? 0) + 1);
+    }
+    if (time > max) this.partitionMax[partition] = time;
+  }
+
+  get validCount(): number {
+    return this.valid;
+  }
+
+  get invalidCount(): number {
+    return this.invalid;
+  }
+
+  get lateCount(): number {
+    return this.late;
+  }
+
+  result(): TruthFile {
+    const items: Record<string, TruthItem> = {};
+    for (const [id, st] of this.items) {
+      let max: number | null = null;
+      let min: number | null = null;
+      const windows: Record<string, number> = {};
+      for (const [w, c] of [...st.windows].sort((a, b) => a[0] - b[0])) {
+        windows[String(w * this.windowMs)] = c;
+        max = max === null ? c : Math.max(max, c);
+        min = min === null ? c : Math.min(min, c);
+      }
+      items[id] = { total_interactions: st.total, max_per_sec: max, min_per_sec: min, windows };
+    }
+    const distinct = this.users.size;
+    return {
+      format: TRUTH_FORMAT,
+      topic: this.topic,
+      partitions: this.partitions,
+      window_ms: this.windowMs,
+      allowed_lateness_ms: this.allowedLatenessMs,
+      events: { valid: this.valid, invalid: this.invalid, late: this.late },
+      global: {
+        total_interactions: this.valid,
+        distinct_users: distinct,
+        avg_interactions_per_user: distinct === 0 ? 0 : this.valid / distinct,
+      },
+      items,
+      users: Object.fromEntries(this.users),
+    };
+  }
+}
+
+/**
+ * Writes the truth as JSON, streaming the big maps entry by entry: millions of users would not
+ * fit one string.
+ */
+export async function writeTruthFile(path: string, truth: TruthFile): Promise<void> {
+  const out = createWriteStream(path);
+  const write = async (s: string) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  const { items, users, ...head } = truth;
+  const headJson = JSON.stringify(head);
+  await write(`${headJson.slice(0, -1)},\n"items":{`);
+  let first = true;
+  for (const [id, v] of Object.entries(items)) {
+    await write(`${first ? '\n' : ',\n'}${JSON.stringify(id)}:${JSON.stringify(v)}`);
+    first = false;
+  }
+  await write('},\n"users":{');
+  first = true;
+  let chunk = '';
+  for (const [id, v] of Object.entries(users)) {
+    chunk += `${first ? '\n' : ',\n'}${JSON.stringify(id)}:${v}`;
+    first = false;
+    if (chunk.length > 1 << 16) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  await write(`${chunk}}}\n`);
+  out.end();
+  await once(out, 'close');
+}

@@ -1,0 +1,86 @@
+/**
+ * The reference validator: plain JSON.parse (or msgpack unpack) and the rules of DESIGN.md, written
+ * to be obviously right rather than fast. The ground truth and the tests use it; the engine's
+ * byte decoder must agree with it on every input.
+ */
+import { unpack } from 'msgpackr';
+import { MAX_ID_BYTES, parseIsoTimestamp } from './event-rules.js';
+
+export type EventFormat = 'json' | 'msgpack';
+
+export interface TimeRange {
+  minMs: number;
+  maxMs: number;
+}
+
+export type Verdict =
+  | { ok: true; userId: string; itemId: string; time: number }
+  | { ok: false; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function checkId(v: unknown, name: string): string | undefined {
+  if (v === undefined || v === null) return `missing ${name}`;
+  if (typeof v !== 'string') return `${name} is not a string`;
+  if (v.length === 0) return `${name} is empty`;
+  if (Buffer.byteLength(v) > MAX_ID_BYTES) return `${name} is longer than ${MAX_ID_BYTES} bytes`;
+  return undefined;
+}
+
+export function validateEvent(
+  value: Buffer | null | undefined,
+  format: EventFormat,
+  range: TimeRange,
+): Verdict {
+  if (!value || value.length === 0) return { ok: false, reason: 'empty message' };
+  let obj: unknown;
+  if (format === 'json') {
+    let text: string;
+    try {
+      text = utf8.decode(value);
+    } catch {
+      return { ok: false, reason: 'not valid UTF-8' };
+    }
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      return { ok: false, reason: 'malformed JSON' };
+    }
+  } else {
+    try {
+      obj = unpack(value);
+    } catch {
+      return { ok: false, reason: 'malformed msgpack' };
+    }
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    return { ok: false, reason: 'not an object' };
+  const e = obj as Record<string, unknown>;
+  const idError = checkId(e.user_id, 'user_id') ?? checkId(e.item_id, 'item_id');
+  if (idError) return { ok: false, reason: idError };
+  for (const name of ['event_id', 'session_id', 'category', 'interaction_type']) {
+    if (e[name] !== undefined && e[name] !== null && typeof e[name] !== 'string') {
+      return { ok: false, reason: `${name} is not a string` };
+    }
+  }
+  if (e.price_usd !== undefined && e.price_usd !== null) {
+    if (typeof e.price_usd !== 'number' || !Number.isFinite(e.price_usd))
+      return { ok: false, reason: 'price_usd is not a number' };
+    if (e.price_usd < 0) return { ok: false, reason: 'price_usd is negative' };
+  }
+  let time: number;
+  if (e.timestamp === undefined || e.timestamp === null) return { ok: false, reason: 'missing timestamp' };
+  if (typeof e.timestamp === 'number') {
+    if (!Number.isInteger(e.timestamp))
+      return { ok: false, reason: 'timestamp is not whole epoch milliseconds' };
+    time = e.timestamp;
+  } else if (typeof e.timestamp === 'string') {
+    time = parseIsoTimestamp(e.timestamp);
+    if (Number.isNaN(time)) return { ok: false, reason: 'timestamp is not ISO-8601 with a zone' };
+  } else {
+    return { ok: false, reason: 'timestamp is neither a string nor a number' };
+  }
+  if (time < range.minMs || time >= range.maxMs)
+    return { ok: false, reason: 'timestamp outside the accepted range' };
+  return { ok: true, userId: e.user_id as string, itemId: e.item_id as string, time };
+}
