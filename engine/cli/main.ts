@@ -1,6 +1,7 @@
 /** `ria`: one CLI for the stack, the producer, the engine, verification and benchmarks. */
 import { existsSync } from 'node:fs';
 import { describeError, RiaError } from '../errors/errors.js';
+import { benchCommand } from './bench-command.js';
 import type { Command } from './command.js';
 import { produceCommand } from './produce-command.js';
 import { stackCommand } from './stack-command.js';
@@ -8,6 +9,7 @@ import { stackCommand } from './stack-command.js';
 const COMMANDS: Record<string, Command> = {
   stack: stackCommand,
   produce: produceCommand,
+  bench: benchCommand,
 };
 
 function usage(): string {

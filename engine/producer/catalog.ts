@@ -24,9 +24,13 @@ export class Catalog {
   readonly userIds: string[];
   readonly itemIds: string[];
   readonly itemCategory: string[];
-  /** Price as it appears in the JSON text, e.g. "19.99". */
+  /** Price as it appears in the JSON text, e.g. "19.9". */
   readonly itemPriceText: string[];
   readonly itemPrice: Float64Array;
+  /** JSON fragments `","user_id":"<id>` per user, for the producer's byte writer. */
+  readonly userJson: Uint8Array[];
+  /** JSON fragments `","item_id":"<id>","category":"<c>","price_usd":<p>,"interaction_type":"` per SKU. */
+  readonly itemJson: Uint8Array[];
 
   constructor(users: number, items: number, seed: string) {
     const rng = new Random(`${seed}/catalog`);
@@ -42,8 +46,19 @@ export class Catalog {
       // Long-tailed prices, mostly a few dollars to a few hundred, in whole cents.
       const cents = 199 + Math.round(rng.exponential(4500));
       this.itemPrice[i] = cents / 100;
-      this.itemPriceText[i] = (cents / 100).toFixed(2);
+      this.itemPriceText[i] = String(cents / 100); // as JSON.stringify writes it
     }
+    // Fixed per id, so built once: an event then copies one fragment per id instead of four.
+    this.userJson = this.userIds.map((u) => new Uint8Array(Buffer.from(`","user_id":"${u}`, 'latin1')));
+    this.itemJson = this.itemIds.map(
+      (id, i) =>
+        new Uint8Array(
+          Buffer.from(
+            `","item_id":"${id}","category":"${this.itemCategory[i]}","price_usd":${this.itemPriceText[i]},"interaction_type":"`,
+            'latin1',
+          ),
+        ),
+    );
   }
 
   get users(): number {

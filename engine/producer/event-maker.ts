@@ -4,9 +4,11 @@
  */
 import { pack } from 'msgpackr';
 import type { EventFormat } from '../shared/event-reference.js';
+import { INTERACTION_TYPES } from '../shared/event-rules.js';
+import { ByteWriter, uuidText } from './byte-writer.js';
 import type { Catalog } from './catalog.js';
-import { type Random, uuidFrom } from './random.js';
-import type { SessionSimulator } from './sessions.js';
+import type { Random } from './random.js';
+import type { SessionSimulator, Step } from './sessions.js';
 
 export interface EventMix {
   /** Share of events whose time is pushed back within the allowed lateness (never late). */
@@ -53,26 +55,48 @@ const INVALID_KINDS = [
   'json_array',
   'invalid_utf8',
 ] as const;
+type InvalidKind = (typeof INVALID_KINDS)[number];
 
-/** ISO-8601 text of a time, with the date-and-second prefix cached (events of one second share it). */
+const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+const EVENT_ID = ascii('{"event_id":"');
+const SESSION_ID = ascii('","session_id":"');
+/** `<type>","timestamp":` per interaction type (its text ends the fragment of the SKU). */
+const TYPE_AND_TIME: Record<string, Uint8Array> = Object.fromEntries(
+  INTERACTION_TYPES.map((t) => [t, ascii(`${t}","timestamp":`)]),
+);
+
+/**
+ * ISO-8601 text of a time as bytes: "2026-11-28T10:00:01." is cached per second (events of one
+ * second share it), the milliseconds are written as three digits.
+ */
 class IsoClock {
   private second = Number.NaN;
-  private prefix = '';
+  private readonly prefix = new Uint8Array(20);
 
-  format(ms: number): string {
+  write(w: ByteWriter, ms: number): void {
     const s = Math.floor(ms / 1000);
     if (s !== this.second) {
       this.second = s;
-      this.prefix = new Date(s * 1000).toISOString().slice(0, 20); // "2026-11-28T10:00:01."
+      this.prefix.set(Buffer.from(new Date(s * 1000).toISOString().slice(0, 20), 'latin1'));
     }
     const r = ms - s * 1000;
-    return `${this.prefix}${r < 10 ? '00' : r < 100 ? '0' : ''}${r}Z`;
+    w.bytes(this.prefix);
+    w.byte(0x30 + Math.floor(r / 100));
+    w.byte(0x30 + (Math.floor(r / 10) % 10));
+    w.byte(0x30 + (r % 10));
+    w.byte(0x5a); // Z
+  }
+
+  text(ms: number): string {
+    const w = new ByteWriter(new Uint8Array(24));
+    this.write(w, ms);
+    return Buffer.from(w.buf).toString('latin1');
   }
 }
 
 export class EventMaker {
   /** Values are written into this slab; librdkafka copies them on produce (RK_MSG_COPY). */
-  readonly buffer = Buffer.allocUnsafe(64 * 1024);
+  readonly buffer = Buffer.alloc(64 * 1024);
   private readonly made: MadeEvent = {
     key: '',
     user: 0,
@@ -83,6 +107,8 @@ export class EventMaker {
     length: 0,
   };
   private readonly iso = new IsoClock();
+  private readonly writer = new ByteWriter(this.buffer);
+  private readonly eventId = new Uint32Array(4);
 
   constructor(
     private readonly catalog: Catalog,
@@ -93,66 +119,81 @@ export class EventMaker {
 
   make(nowMs: number): MadeEvent {
     const step = this.sessions.next();
-    const c = this.catalog;
     const { mix, allowedLatenessMs, windowMs } = this.opts;
     const rng = this.rng;
     let time = nowMs;
     const u = rng.float();
     if (u < mix.outOfOrder) time -= 1 + rng.below(Math.max(1, allowedLatenessMs - 1));
     else if (u < mix.outOfOrder + mix.late) time -= allowedLatenessMs + windowMs + rng.below(5000);
+    for (let i = 0; i < 4; i++) this.eventId[i] = rng.u32();
 
     const m = this.made;
-    m.key = c.userIds[step.user];
+    m.key = this.catalog.userIds[step.user];
     m.user = step.user;
     m.item = step.item;
     m.time = time;
     m.valid = true;
     m.invalidKind = '';
-    const eventId = uuidFrom(rng);
-    const timestamp = this.opts.timestampFormat === 'iso' ? this.iso.format(time) : time;
-    const fields = (): Record<string, unknown> => ({
-      event_id: eventId,
+    if (mix.invalid > 0 && rng.chance(mix.invalid)) {
+      m.valid = false;
+      m.invalidKind = INVALID_KINDS[rng.below(INVALID_KINDS.length)];
+      m.length = this.writeInvalid(m.invalidKind as InvalidKind, this.fields(step, time));
+    } else if (this.opts.format === 'msgpack') {
+      m.length = this.encode(this.fields(step, time));
+    } else {
+      m.length = this.writeJson(step, time);
+    }
+    return m;
+  }
+
+  /** The fast path writes bytes straight into the reused buffer: no string, no object per event. */
+  private writeJson(step: Step, time: number): number {
+    const c = this.catalog;
+    const w = this.writer;
+    w.pos = 0;
+    w.bytes(EVENT_ID);
+    w.uuid(this.eventId);
+    w.bytes(SESSION_ID);
+    w.bytes(step.sessionIdBytes);
+    w.bytes(c.userJson[step.user]);
+    w.bytes(c.itemJson[step.item]);
+    w.bytes(TYPE_AND_TIME[step.type]);
+    if (this.opts.timestampFormat === 'iso') {
+      w.byte(0x22);
+      this.iso.write(w, time);
+      w.byte(0x22);
+    } else w.ascii(String(time));
+    w.byte(0x7d);
+    return w.pos;
+  }
+
+  /** The event as an object, for the slow paths (msgpack, invalid events). */
+  private fields(step: Step, time: number): Record<string, unknown> {
+    const c = this.catalog;
+    return {
+      event_id: uuidText(this.eventId),
       session_id: step.sessionId,
-      user_id: m.key,
+      user_id: c.userIds[step.user],
       item_id: c.itemIds[step.item],
       category: c.itemCategory[step.item],
       price_usd: c.itemPrice[step.item],
       interaction_type: step.type,
-      timestamp,
-    });
-    if (mix.invalid > 0 && rng.chance(mix.invalid)) {
-      m.valid = false;
-      m.invalidKind = INVALID_KINDS[rng.below(INVALID_KINDS.length)];
-      m.length = this.writeInvalid(m.invalidKind as (typeof INVALID_KINDS)[number], fields());
-      return m;
-    }
-    if (this.opts.format === 'msgpack') {
-      const bytes = pack(fields());
-      bytes.copy(this.buffer);
-      m.length = bytes.length;
-      return m;
-    }
-    // The fast path builds one string and no object: ids, category and price are our own ASCII,
-    // so no escaping is needed.
-    const ts = typeof timestamp === 'string' ? `"${timestamp}"` : String(timestamp);
-    m.length = this.buffer.write(
-      `{"event_id":"${eventId}","session_id":"${step.sessionId}","user_id":"${m.key}","item_id":"${c.itemIds[step.item]}","category":"${c.itemCategory[step.item]}","price_usd":${c.itemPriceText[step.item]},"interaction_type":"${step.type}","timestamp":${ts}}`,
-      0,
-      'latin1',
-    );
-    return m;
+      timestamp: this.opts.timestampFormat === 'iso' ? this.iso.text(time) : time,
+    };
   }
 
-  private writeInvalid(kind: (typeof INVALID_KINDS)[number], f: Record<string, unknown>): number {
+  private encode(o: unknown): number {
+    if (this.opts.format === 'msgpack') {
+      const bytes = pack(o);
+      bytes.copy(this.buffer);
+      return bytes.length;
+    }
+    return this.buffer.write(JSON.stringify(o), 0);
+  }
+
+  private writeInvalid(kind: InvalidKind, f: Record<string, unknown>): number {
     const b = this.buffer;
-    const encode = (o: unknown): number => {
-      if (this.opts.format === 'msgpack') {
-        const bytes = pack(o);
-        bytes.copy(b);
-        return bytes.length;
-      }
-      return b.write(JSON.stringify(o), 0);
-    };
+    const encode = (o: unknown) => this.encode(o);
     switch (kind) {
       case 'truncated_json': {
         const n = b.write(JSON.stringify(f), 0);

@@ -34,6 +34,7 @@ export interface Step {
   item: number;
   type: InteractionType;
   sessionId: string;
+  sessionIdBytes: Uint8Array;
 }
 
 export class SessionSimulator {
@@ -41,10 +42,17 @@ export class SessionSimulator {
   private readonly item: Int32Array;
   private readonly stage: Int8Array;
   private readonly sessionId: string[];
+  private readonly sessionIdBytes: Uint8Array[];
   private readonly due: Float64Array;
   /** Binary min-heap of session slots ordered by `due`. */
   private readonly heap: Int32Array;
-  private readonly step: Step = { user: 0, item: 0, type: 'view', sessionId: '' };
+  private readonly step: Step = {
+    user: 0,
+    item: 0,
+    type: 'view',
+    sessionId: '',
+    sessionIdBytes: new Uint8Array(0),
+  };
 
   constructor(
     private readonly catalog: Catalog,
@@ -58,6 +66,7 @@ export class SessionSimulator {
     this.item = new Int32Array(concurrent);
     this.stage = new Int8Array(concurrent);
     this.sessionId = new Array(concurrent);
+    this.sessionIdBytes = new Array(concurrent);
     this.due = new Float64Array(concurrent);
     this.heap = new Int32Array(concurrent);
     for (let s = 0; s < concurrent; s++) {
@@ -86,6 +95,7 @@ export class SessionSimulator {
     out.item = this.item[s];
     out.type = STAGE_TYPES[this.stage[s]];
     out.sessionId = this.sessionId[s];
+    out.sessionIdBytes = this.sessionIdBytes[s];
     this.due[s] += this.rng.exponential(this.thinkTimeMs);
     this.siftDown(0);
     return out;
@@ -94,6 +104,7 @@ export class SessionSimulator {
   private startSession(s: number): void {
     this.user[s] = this.rng.below(this.catalog.users);
     this.sessionId[s] = uuidFrom(this.rng);
+    this.sessionIdBytes[s] = new Uint8Array(Buffer.from(this.sessionId[s], 'latin1'));
     this.stage[s] = STAGE_NEW;
   }
 

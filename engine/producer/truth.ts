@@ -38,14 +38,34 @@ export interface TruthFile {
   users: Record<string, number>;
 }
 
-interface ItemState {
-  total: number;
-  windows: Map<number, number>;
+/** Ids to dense indices, with a growable counter per index. */
+class Counted {
+  readonly index = new Map<string, number>();
+  readonly ids: string[] = [];
+  totals = new Uint32Array(1024);
+
+  /** The index of `id`, registering it when new. */
+  of(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(id, i);
+      this.ids.push(id);
+      if (i >= this.totals.length) {
+        const grown = new Uint32Array(this.totals.length * 2);
+        grown.set(this.totals);
+        this.totals = grown;
+      }
+    }
+    return i;
+  }
 }
 
 export class TruthBuilder {
-  private readonly items = new Map<string, ItemState>();
-  private readonly users = new Map<string, number>();
+  private readonly users = new Counted();
+  private readonly items = new Counted();
+  /** Per item index: window index → on-time count. */
+  private readonly itemWindows: Map<number, number>[] = [];
   private readonly partitionMax: Float64Array;
   private valid = 0;
   private invalid = 0;
@@ -60,26 +80,35 @@ export class TruthBuilder {
     this.partitionMax = new Float64Array(partitions).fill(Number.NEGATIVE_INFINITY);
   }
 
+  /** Registers ids up front so that their indices are the caller's own (the producer's catalog). */
+  registerIds(userIds: readonly string[], itemIds: readonly string[]): void {
+    if (this.users.ids.length || this.items.ids.length) throw new Error('registerIds must come first');
+    for (const u of userIds) this.users.of(u);
+    for (const i of itemIds) this.items.of(i);
+  }
+
   addInvalid(): void {
     this.invalid++;
   }
 
   /** A valid event, in the order it sits in its partition. */
   addValid(partition: number, userId: string, itemId: string, time: number): void {
+    this.addValidByIndex(partition, this.users.of(userId), this.items.of(itemId), time);
+  }
+
+  /** The same with indices from registerIds (no string lookups: the producer's hot path). */
+  addValidByIndex(partition: number, user: number, item: number, time: number): void {
     this.valid++;
-    this.users.set(userId, (this.users.get(userId) ?? 0) + 1);
-    let item = this.items.get(itemId);
-    if (!item) {
-      item = { total: 0, windows: new Map() };
-      this.items.set(itemId, item);
-    }
-    item.total++;
+    this.users.totals[user]++;
+    this.items.totals[item]++;
     const max = this.partitionMax[partition];
     if (isLate(time, max, this.windowMs, this.allowedLatenessMs)) {
       this.late++;
     } else {
       const w = windowOf(time, this.windowMs);
-      item.windows.set(w, (item.windows.get(w) ?? 0) + 1);
+      let windows = this.itemWindows[item];
+      if (windows === undefined) windows = this.itemWindows[item] = new Map();
+      windows.set(w, (windows.get(w) ?? 0) + 1);
     }
     if (time > max) this.partitionMax[partition] = time;
   }
@@ -98,18 +127,30 @@ export class TruthBuilder {
 
   result(): TruthFile {
     const items: Record<string, TruthItem> = {};
-    for (const [id, st] of this.items) {
+    for (let i = 0; i < this.items.ids.length; i++) {
+      if (this.items.totals[i] === 0) continue;
       let max: number | null = null;
       let min: number | null = null;
       const windows: Record<string, number> = {};
-      for (const [w, c] of [...st.windows].sort((a, b) => a[0] - b[0])) {
+      for (const [w, c] of [...(this.itemWindows[i] ?? [])].sort((a, b) => a[0] - b[0])) {
         windows[String(w * this.windowMs)] = c;
         max = max === null ? c : Math.max(max, c);
         min = min === null ? c : Math.min(min, c);
       }
-      items[id] = { total_interactions: st.total, max_per_sec: max, min_per_sec: min, windows };
+      items[this.items.ids[i]] = {
+        total_interactions: this.items.totals[i],
+        max_per_sec: max,
+        min_per_sec: min,
+        windows,
+      };
     }
-    const distinct = this.users.size;
+    const users: Record<string, number> = {};
+    let distinct = 0;
+    for (let u = 0; u < this.users.ids.length; u++) {
+      if (this.users.totals[u] === 0) continue;
+      users[this.users.ids[u]] = this.users.totals[u];
+      distinct++;
+    }
     return {
       format: TRUTH_FORMAT,
       topic: this.topic,
@@ -123,7 +164,7 @@ export class TruthBuilder {
         avg_interactions_per_user: distinct === 0 ? 0 : this.valid / distinct,
       },
       items,
-      users: Object.fromEntries(this.users),
+      users,
     };
   }
 }

@@ -1,0 +1,47 @@
+/** What a benchmark ran on: recorded beside every result. */
+
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  librdkafka: string;
+  date: string;
+}
+
+export async function machine(): Promise<Machine> {
+  const Kafka = (await import('node-rdkafka')).default;
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    librdkafka: Kafka.librdkafkaVersion,
+    date: new Date().toISOString(),
+  };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The repository root, from dist/bench/ or bench/. */
+export function repoRoot(): string {
+  const here = new URL('.', import.meta.url).pathname;
+  return here.includes('/dist/bench/')
+    ? here.slice(0, here.indexOf('/dist/bench/'))
+    : here.slice(0, here.indexOf('/bench/'));
+}
+
+export function readJson<T>(path: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
