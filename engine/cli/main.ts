@@ -3,12 +3,16 @@ import { existsSync } from 'node:fs';
 import { describeError, RiaError } from '../errors/errors.js';
 import { benchCommand } from './bench-command.js';
 import type { Command } from './command.js';
+import { engineCommand } from './engine-command.js';
 import { produceCommand } from './produce-command.js';
 import { stackCommand } from './stack-command.js';
+import { verifyCommand } from './verify-command.js';
 
 const COMMANDS: Record<string, Command> = {
   stack: stackCommand,
   produce: produceCommand,
+  engine: engineCommand,
+  verify: verifyCommand,
   bench: benchCommand,
 };
 

@@ -140,3 +140,106 @@ export const producerOptions = {
   ),
   quiet: opt.bool('QUIET', 'quiet', false, 'no live line, only the summary'),
 };
+
+const defaultStateDir = `${process.env.XDG_STATE_HOME ?? `${process.env.HOME ?? '.'}/.local/state`}/ria`;
+
+export const engineOptions = {
+  ...kafkaOptions,
+  ...elasticsearchOptions,
+  ...windowOptions,
+  consumerGroup: opt.str(
+    'CONSUMER_GROUP',
+    'consumer-group',
+    'ria-engine',
+    'Kafka consumer group (offsets are committed there for monitoring)',
+  ),
+  poolSize: opt.int(
+    'POOL_SIZE',
+    'pool-size',
+    0,
+    0,
+    256,
+    'worker threads that decode and count (0: one per core)',
+  ),
+  flushIntervalMs: opt.int(
+    'FLUSH_INTERVAL_MS',
+    'flush-interval-ms',
+    250,
+    10,
+    600_000,
+    'how often windows close and changes reach Elasticsearch',
+  ),
+  checkpointDir: {
+    ...opt.str('CHECKPOINT_DIR', 'checkpoint-dir', '', 'where state and offsets are checkpointed'),
+    default: '',
+    shownDefault: '~/.local/state/ria/<group>/<topic>',
+  },
+  idleTimeoutMs: opt.int(
+    'IDLE_TIMEOUT_MS',
+    'idle-timeout-ms',
+    2000,
+    0,
+    86_400_000,
+    'a caught-up partition without new events for this long is idle',
+  ),
+  batchSize: opt.int(
+    'BATCH_SIZE',
+    'batch-size',
+    10_000,
+    1,
+    65_536,
+    'most messages taken from librdkafka at once',
+  ),
+  maxInflightBatches: opt.int(
+    'MAX_INFLIGHT_BATCHES',
+    'max-inflight-batches',
+    8,
+    1,
+    1024,
+    'batches in the pool at once (back-pressure)',
+  ),
+  bulkMaxDocs: opt.int('BULK_MAX_DOCS', 'bulk-max-docs', 5000, 1, 100_000, 'documents per bulk request'),
+  format: opt.choice('EVENT_FORMAT', 'format', 'json', ['json', 'msgpack'] as const, 'message encoding'),
+  minEventTime: opt.str(
+    'EVENT_TIME_MIN',
+    'event-time-min',
+    '2000-01-01T00:00:00Z',
+    'earliest accepted event time (ISO-8601)',
+  ),
+  maxEventTime: opt.str(
+    'EVENT_TIME_MAX',
+    'event-time-max',
+    '2100-01-01T00:00:00Z',
+    'first rejected event time (ISO-8601)',
+  ),
+  statusIntervalMs: opt.int(
+    'STATUS_INTERVAL_MS',
+    'status-interval-ms',
+    5000,
+    0,
+    3_600_000,
+    'one status line this often (0: never)',
+  ),
+  exitWhenIdle: opt.bool(
+    '',
+    'exit-when-idle',
+    false,
+    'stop (exit 0) once caught up, windows closed and flushed',
+  ),
+  latencySampleEvery: opt.int(
+    'LATENCY_SAMPLE_EVERY',
+    'latency-sample-every',
+    64,
+    1,
+    1_000_000,
+    'every n-th event is timed end to end',
+  ),
+};
+
+export function checkpointDirOf(cfg: {
+  checkpointDir: string;
+  consumerGroup: string;
+  kafkaTopic: string;
+}): string {
+  return cfg.checkpointDir || `${defaultStateDir}/${cfg.consumerGroup}/${cfg.kafkaTopic}`;
+}

@@ -1,0 +1,166 @@
+/**
+ * A checkpoint record: what one flush changed, with the cut it belongs to. A record is written
+ * (and fsynced) before its documents go to Elasticsearch, so it doubles as the outbox: after a
+ * crash the last record's documents are sent again (same versions: idempotent). A snapshot is a
+ * record that holds everything (all ids new, all documents changed).
+ *
+ * Typed arrays travel as bytes (msgpack bin) and are copied back into aligned arrays on read.
+ */
+import type { AggregateState } from '../window/aggregate-state.js';
+
+export interface Cut {
+  /** Next offset per partition: every message before it is in the state. */
+  offsets: Record<number, number>;
+  partitionMax: Record<number, number>;
+  invalid: number;
+  /** Next offset of the dead-letter topic: dead letters after it may belong to events past this cut. */
+  dlqEnd: number;
+}
+
+export interface CheckpointRecord extends Cut {
+  /** Flush sequence: the external version of every document this record changes. */
+  seq: number;
+  /** Wall-clock time of the flush (the documents' @timestamp). */
+  at: number;
+  snapshot: boolean;
+  valid: number;
+  late: number;
+  closedUpTo: number;
+  firstNewItem: number;
+  newItemIds: string[];
+  firstNewUser: number;
+  newUserIds: string[];
+  itemIdx: Uint8Array;
+  itemTotal: Uint8Array;
+  itemMax: Uint8Array;
+  itemMin: Uint8Array;
+  itemClosed: Uint8Array;
+  userIdx: Uint8Array;
+  userTotal: Uint8Array;
+  /** Every open window: its index, and its items and counts. */
+  openWindows: { w: number; items: Uint8Array; counts: Uint8Array }[];
+}
+
+const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function view<T extends Uint32Array | Float64Array>(
+  ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  b: Uint8Array,
+): T {
+  // Copy into a fresh buffer: msgpack bins are not aligned for the wider element types.
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return new ctor(copy.buffer);
+}
+
+export const u32 = (b: Uint8Array) => view(Uint32Array, b);
+export const f64 = (b: Uint8Array) => view(Float64Array, b);
+
+/** The record of one flush: the changed items and users (indices from takeDirty), and the cut. */
+export function makeRecord(
+  state: AggregateState,
+  changed: { items: number[]; users: number[] },
+  known: { items: number; users: number },
+  cut: Cut,
+  seq: number,
+  at: number,
+  snapshot = false,
+): CheckpointRecord {
+  const n = changed.items.length;
+  const itemIdx = Uint32Array.from(changed.items);
+  const itemTotal = new Float64Array(n);
+  const itemMax = new Uint32Array(n);
+  const itemMin = new Uint32Array(n);
+  const itemClosed = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = itemIdx[k];
+    itemTotal[k] = state.itemTotal[i];
+    itemMax[k] = state.itemMax[i];
+    itemMin[k] = state.itemMin[i];
+    itemClosed[k] = state.itemClosed[i];
+  }
+  const userIdx = Uint32Array.from(changed.users);
+  const userTotal = new Float64Array(userIdx.length);
+  for (let k = 0; k < userIdx.length; k++) userTotal[k] = state.userTotal[userIdx[k]];
+  const openWindows = [...state.open.entries()].map(([w, win]) => {
+    const items = Uint32Array.from(win.touched);
+    const counts = new Uint32Array(items.length);
+    for (let k = 0; k < items.length; k++) counts[k] = win.counts[items[k]];
+    return { w, items: bytes(items), counts: bytes(counts) };
+  });
+  return {
+    ...cut,
+    seq,
+    at,
+    snapshot,
+    valid: state.valid,
+    late: state.late,
+    closedUpTo: state.closedUpTo,
+    firstNewItem: known.items,
+    newItemIds: state.items.ids.slice(known.items),
+    firstNewUser: known.users,
+    newUserIds: state.users.ids.slice(known.users),
+    itemIdx: bytes(itemIdx),
+    itemTotal: bytes(itemTotal),
+    itemMax: bytes(itemMax),
+    itemMin: bytes(itemMin),
+    itemClosed: bytes(itemClosed),
+    userIdx: bytes(userIdx),
+    userTotal: bytes(userTotal),
+    openWindows,
+  };
+}
+
+/** A snapshot: every id, every document, the open windows. */
+export function makeSnapshot(state: AggregateState, cut: Cut, seq: number, at: number): CheckpointRecord {
+  const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+  return makeRecord(
+    state,
+    { items: all(state.items.size), users: all(state.users.size) },
+    { items: 0, users: 0 },
+    cut,
+    seq,
+    at,
+    true,
+  );
+}
+
+/** Replays a record into the state (restore). Throws when records are out of order. */
+export function applyRecord(state: AggregateState, r: CheckpointRecord): void {
+  if (r.firstNewItem !== state.items.size || r.firstNewUser !== state.users.size) {
+    throw new Error(
+      `checkpoint record ${r.seq} does not follow the state it is applied to (ids out of order)`,
+    );
+  }
+  for (const id of r.newItemIds) state.internItem(id);
+  for (const id of r.newUserIds) state.internUser(id);
+  const idx = u32(r.itemIdx);
+  const total = f64(r.itemTotal);
+  const max = u32(r.itemMax);
+  const min = u32(r.itemMin);
+  const closed = u32(r.itemClosed);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k];
+    state.itemTotal[i] = total[k];
+    state.itemMax[i] = max[k];
+    state.itemMin[i] = min[k];
+    state.itemClosed[i] = closed[k];
+  }
+  const uidx = u32(r.userIdx);
+  const utotal = f64(r.userTotal);
+  for (let k = 0; k < uidx.length; k++) state.userTotal[uidx[k]] = utotal[k];
+  // Open windows are stored whole in every record: replace them.
+  state.closeWindowsSilently();
+  for (const ow of r.openWindows) {
+    const win = state.openWindow(ow.w);
+    const items = u32(ow.items);
+    const counts = u32(ow.counts);
+    for (let k = 0; k < items.length; k++) {
+      win.counts[items[k]] = counts[k];
+      win.touched.push(items[k]);
+    }
+  }
+  state.valid = r.valid;
+  state.late = r.late;
+  state.closedUpTo = r.closedUpTo;
+}

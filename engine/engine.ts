@@ -1,0 +1,271 @@
+/**
+ * The engine's coordinator (main thread): Kafka batches → pool → deltas → flusher, flush marks
+ * on a timer, watermarks and idleness, dead letters, offsets committed after each durable flush,
+ * back-pressure, status, and a graceful stop. The work itself happens in the pool workers
+ * (decode, validate, count) and the flusher thread (merge, windows, checkpoint, Elasticsearch).
+ */
+import { Worker } from 'node:worker_threads';
+import type Kafka from 'node-rdkafka';
+import type { ConfigOf } from './config/options.js';
+import { checkpointDirOf, type engineOptions } from './config/settings.js';
+import { ConfigError, RiaError } from './errors/errors.js';
+import type { FlusherThreadData } from './flusher/flusher-thread.js';
+import { Latencies } from './metrics/latency.js';
+import { BatchPool } from './pool/batch-pool.js';
+import { parseIsoTimestamp } from './shared/event-rules.js';
+import type { BatchDelta, FlusherReply, FlusherRequest } from './shared/messages.js';
+import { type PackSettings, packBatch } from './source/batch-packer.js';
+import { DeadLetters } from './source/dead-letters.js';
+import { KafkaSource } from './source/kafka-source.js';
+
+export type EngineConfig = ConfigOf<typeof engineOptions>;
+type Flushed = Extract<FlusherReply, { kind: 'flushed' }>;
+
+/** The flusher may fall this many batches behind before consumption pauses (bounded memory). */
+const MAX_UNFLUSHED_BATCHES = 256;
+
+export interface EngineSummary {
+  valid: number;
+  invalid: number;
+  late: number;
+  flushes: number;
+  seconds: number;
+}
+
+function timeSetting(text: string, name: string): number {
+  const t = parseIsoTimestamp(text);
+  if (Number.isNaN(t))
+    throw new ConfigError(`invalid setting ${name}: expected ISO-8601 with a zone, got "${text}"`);
+  return t;
+}
+
+export class Engine {
+  readonly latencies = new Latencies();
+  private readonly source: KafkaSource;
+  private readonly deadLetters: DeadLetters;
+  private readonly pool: BatchPool;
+  private readonly flusher: Worker;
+  private readonly pack: PackSettings;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly flushWaiters: ((r: Flushed) => void)[] = [];
+  private readonly partitionMax = new Map<number, number>();
+  private readonly offsetsDone = new Map<number, number>();
+  private restored: Promise<Extract<FlusherReply, { kind: 'restored' }>>;
+  private fatal: Error | undefined;
+  private stopping = false;
+  private unflushed = 0;
+  private flushing: Promise<Flushed> | undefined;
+  private lastFlushAt = 0;
+  private lastFlush: { offsets: string; watermark: number } | undefined;
+  private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, consumed: 0 };
+  readonly problems: string[] = [];
+
+  constructor(private readonly cfg: EngineConfig) {
+    const minMs = timeSetting(cfg.minEventTime, 'EVENT_TIME_MIN');
+    const maxMs = timeSetting(cfg.maxEventTime, 'EVENT_TIME_MAX');
+    if (minMs >= maxMs)
+      throw new ConfigError('invalid settings: EVENT_TIME_MIN must be before EVENT_TIME_MAX');
+    this.pack = {
+      windowMs: cfg.windowMs,
+      allowedLatenessMs: cfg.allowedLatenessMs,
+      format: cfg.format,
+      range: { minMs, maxMs },
+      sampleEvery: cfg.latencySampleEvery,
+    };
+    this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup);
+    this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
+    this.pool = new BatchPool(cfg.poolSize);
+    const data: FlusherThreadData = {
+      elasticsearchHost: cfg.elasticsearchHost,
+      checkpointDir: checkpointDirOf(cfg),
+      topic: cfg.kafkaTopic,
+      windowMs: cfg.windowMs,
+      allowedLatenessMs: cfg.allowedLatenessMs,
+      bulkMaxDocs: cfg.bulkMaxDocs,
+      compactBytes: 64 * 1024 * 1024,
+      sampleEvery: cfg.latencySampleEvery,
+    };
+    this.flusher = new Worker(new URL('./flusher/flusher-thread.js', import.meta.url), { workerData: data });
+    this.restored = new Promise((resolve, reject) => {
+      this.flusher.on('message', (r: FlusherReply) => {
+        if (r.kind === 'restored') resolve(r);
+        else if (r.kind === 'flushed') this.flushWaiters.shift()?.(r);
+        else if (r.kind === 'error') {
+          this.problem(r.message);
+          if (r.fatal) {
+            this.fatal = new RiaError(r.message, { code: 'RIA_ERR_FLUSHER', domain: 'external' });
+            reject(this.fatal);
+          }
+        }
+      });
+      this.flusher.on('error', (e) => {
+        this.fatal = e;
+        reject(e);
+      });
+    });
+  }
+
+  get poolSize(): number {
+    return this.pool.size;
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(): Promise<EngineSummary> {
+    const t0 = performance.now();
+    const restored = await this.restored;
+    this.counts.invalid = restored.invalid;
+    for (const [p, o] of Object.entries(restored.offsets)) this.offsetsDone.set(Number(p), o);
+    for (const [p, m] of Object.entries(restored.partitionMax)) this.partitionMax.set(Number(p), m);
+    await this.deadLetters.start(restored.dlqEnd);
+    await this.source.connect();
+    const partitions = await this.source.assignAll(restored.offsets);
+    for (const p of partitions) {
+      if (!this.offsetsDone.has(p)) this.offsetsDone.set(p, 0);
+      if (!this.partitionMax.has(p)) this.partitionMax.set(p, Number.NEGATIVE_INFINITY);
+    }
+    this.lastFlushAt = performance.now();
+    let lastStatus = performance.now();
+    let lastConsumed = 0;
+    try {
+      while (!this.stopping) {
+        if (this.fatal) throw this.fatal;
+        await this.backPressure();
+        const groups = await this.source.consume(this.cfg.batchSize);
+        for (const [partition, messages] of groups) this.dispatch(partition, messages);
+        const now = performance.now();
+        if (now - this.lastFlushAt >= this.cfg.flushIntervalMs && !this.flushing) {
+          const done = await this.flushAndCommit(false);
+          if (this.cfg.exitWhenIdle && done) break;
+        }
+        if (this.cfg.statusIntervalMs > 0 && now - lastStatus >= this.cfg.statusIntervalMs) {
+          this.printStatus((this.counts.consumed - lastConsumed) / ((now - lastStatus) / 1000));
+          lastStatus = now;
+          lastConsumed = this.counts.consumed;
+        }
+      }
+      // Graceful stop: everything consumed so far is flushed, checkpointed and committed.
+      await this.flushing;
+      await this.flushAndCommit(true);
+    } finally {
+      await this.shutdown();
+    }
+    return { ...this.counts, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** Hands one partition's messages to the pool; the delta goes on to the flusher. */
+  private dispatch(partition: number, messages: Kafka.Message[]): void {
+    this.counts.consumed += messages.length;
+    const job = this.pool
+      .run(partition, this.partitionMax.get(partition) ?? Number.NEGATIVE_INFINITY, (max) =>
+        packBatch(messages, max, this.pack),
+      )
+      .then((delta) => this.onDelta(delta, messages));
+    const tracked = job.catch((e) => {
+      this.fatal = e;
+    });
+    this.inflight.add(tracked);
+    tracked.finally(() => this.inflight.delete(tracked));
+  }
+
+  private onDelta(d: BatchDelta, messages: Kafka.Message[]): void {
+    for (let k = 0; k < d.invalidIndex.length; k++)
+      this.deadLetters.send(messages[d.invalidIndex[k]], d.invalidReasons[k]);
+    this.post({ kind: 'delta', delta: d });
+    this.partitionMax.set(d.partition, d.partitionMax);
+    this.offsetsDone.set(d.partition, d.nextOffset);
+    this.counts.valid += d.valid;
+    this.counts.late += d.late;
+    this.counts.invalid += d.invalidIndex.length;
+    this.latencies.batchUs.recordValue(Math.max(1, Math.round(d.workerNs / 1000)));
+    this.unflushed++;
+  }
+
+  /** Waits while the pool is full, or while the flusher is too far behind (e.g. Elasticsearch down). */
+  private async backPressure(): Promise<void> {
+    while (this.inflight.size >= this.cfg.maxInflightBatches) await Promise.race(this.inflight);
+    while (this.unflushed > MAX_UNFLUSHED_BATCHES && this.flushing && !this.stopping) await this.flushing;
+  }
+
+  /**
+   * One flush: drains the pool so the cut is exact, settles the dead letters, sends the flush
+   * mark and, in the background, commits its offsets once the flusher has made it durable.
+   * Resolves true when the engine is caught up, idle, and has nothing left to write.
+   */
+  private async flushAndCommit(final: boolean): Promise<boolean> {
+    await Promise.all(this.inflight);
+    if (this.fatal) throw this.fatal;
+    await this.deadLetters.settle();
+    const watermark = this.watermark();
+    const offsets = Object.fromEntries(this.offsetsDone);
+    const key = JSON.stringify(offsets);
+    const unchanged = this.lastFlush?.offsets === key && this.lastFlush.watermark === watermark;
+    const allIdle = watermark === Number.POSITIVE_INFINITY;
+    this.lastFlushAt = performance.now();
+    if (unchanged && this.unflushed === 0) return allIdle;
+    this.lastFlush = { offsets: key, watermark };
+    this.unflushed = 0;
+    const sentAt = performance.now();
+    const done = new Promise<Flushed>((resolve) => this.flushWaiters.push(resolve));
+    this.post({
+      kind: 'flush',
+      offsets,
+      partitionMax: Object.fromEntries(this.partitionMax),
+      watermark,
+      invalid: this.counts.invalid,
+      dlqEnd: this.deadLetters.endOffset,
+    });
+    this.flushing = done.then((r) => {
+      this.counts.flushes++;
+      this.latencies.flushMs.recordValue(Math.max(1, Math.round(performance.now() - sentAt)));
+      this.latencies.recordEndToEnd(r.latencies, r.latencyWeight);
+      this.source.commit(r.offsets);
+      this.flushing = undefined;
+      return r;
+    });
+    if (final) await this.flushing;
+    return false;
+  }
+
+  /** Minimum over non-idle partitions of (max event time − lateness); Infinity when all are idle. */
+  private watermark(): number {
+    let wm = Number.POSITIVE_INFINITY;
+    for (const p of this.offsetsDone.keys()) {
+      if (this.source.isIdle(p, this.cfg.idleTimeoutMs)) continue;
+      wm = Math.min(wm, (this.partitionMax.get(p) ?? Number.NEGATIVE_INFINITY) - this.cfg.allowedLatenessMs);
+    }
+    return wm;
+  }
+
+  private post(req: FlusherRequest): void {
+    this.flusher.postMessage(req);
+  }
+
+  private problem(message: string): void {
+    process.stderr.write(`engine: ${message}\n`);
+    this.problems.push(message);
+    if (this.problems.length > 100) this.problems.shift();
+  }
+
+  private printStatus(rate: number): void {
+    const lag = [...this.source.lag().values()].reduce((a, b) => a + b, 0);
+    const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+    process.stderr.write(
+      `engine: ${Math.round(rate)} events/s | valid ${this.counts.valid} invalid ${this.counts.invalid} late ${this.counts.late} | lag ${lag} | flushes ${this.counts.flushes} | ${this.latencies.summary()} | rss ${rss} MiB\n`,
+    );
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.allSettled(this.inflight);
+    const stopped = new Promise<void>((resolve) => {
+      this.flusher.on('message', (r: FlusherReply) => r.kind === 'stopped' && resolve());
+      this.flusher.on('exit', () => resolve());
+    });
+    this.post({ kind: 'stop' });
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
+    await this.flusher.terminate();
+    await Promise.allSettled([this.source.close(), this.deadLetters.close(), this.pool.close()]);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Entry of the flusher thread (a worker_threads Worker): receives FlusherRequests in order,
+ * and answers with FlusherReplies. Deltas that arrive while a flush is writing wait behind it,
+ * so every delta belongs to exactly one cut.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CheckpointStore } from '../checkpoint/store.js';
+import { describeError, RiaError } from '../errors/errors.js';
+import type { FlusherReply, FlusherRequest } from '../shared/messages.js';
+import { createEsClient } from '../sink/es-client.js';
+import { Flusher, type FlusherSettings } from './flusher.js';
+
+export interface FlusherThreadData extends FlusherSettings {
+  elasticsearchHost: string;
+  checkpointDir: string;
+  topic: string;
+  sampleEvery: number;
+}
+
+const data = workerData as FlusherThreadData;
+const port = parentPort!;
+const reply = (r: FlusherReply) => port.postMessage(r);
+
+const es = createEsClient({ elasticsearchHost: data.elasticsearchHost });
+const store = new CheckpointStore(data.checkpointDir, {
+  format: 'ria-checkpoint/1',
+  topic: data.topic,
+  windowMs: data.windowMs,
+  allowedLatenessMs: data.allowedLatenessMs,
+});
+const flusher = new Flusher(es, store, data, (message, retriable) =>
+  reply({ kind: 'error', message: retriable ? message : `${message} (not retriable)`, fatal: false }),
+);
+
+let chain: Promise<void> = flusher
+  .restore()
+  .then((r) => reply(r))
+  .catch((e) => reply({ kind: 'error', message: `restore failed: ${describeError(e)}`, fatal: true }));
+
+port.on('message', (req: FlusherRequest) => {
+  if (req.kind === 'delta') {
+    chain = chain.then(() => flusher.onDelta(req.delta, data.sampleEvery));
+    return;
+  }
+  if (req.kind === 'flush') {
+    const cut = {
+      offsets: req.offsets,
+      partitionMax: req.partitionMax,
+      invalid: req.invalid,
+      dlqEnd: req.dlqEnd,
+    };
+    chain = chain.then(async () => {
+      try {
+        reply(await flusher.flush(cut, req.watermark));
+      } catch (e) {
+        reply({
+          kind: 'error',
+          message: `flush failed: ${describeError(e)}`,
+          fatal: !(e instanceof RiaError && e.retriable),
+        });
+      }
+    });
+    return;
+  }
+  chain = chain.then(async () => {
+    store.close();
+    await es.close();
+    reply({ kind: 'stopped' });
+  });
+});

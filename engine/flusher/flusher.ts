@@ -1,0 +1,197 @@
+/**
+ * The flusher: owns the aggregate state, merges the pool's batch deltas into it, and on every
+ * flush mark closes windows, checkpoints, writes the changed documents, and reports the cut it
+ * made durable so the main thread can commit those offsets to Kafka.
+ *
+ * Order per flush (the exactness argument, see README "Guarantees"):
+ *   1. close the windows the watermark has passed      (state at cut K)
+ *   2. append checkpoint record K and fsync            (the outbox: docs + offsets of K)
+ *   3. bulk-write record K's documents, version K       (retried until every item is written)
+ *   4. reply 'flushed' K → the main thread commits offsets K to Kafka (for monitoring)
+ * A crash before 2 restarts from K-1 and replays; between 2 and 3 or during 3, the restart
+ * sends record K's documents again (same version: idempotent) and resumes at K.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import {
+  applyRecord,
+  type CheckpointRecord,
+  type Cut,
+  f64,
+  makeRecord,
+  makeSnapshot,
+  u32,
+} from '../checkpoint/record.js';
+import type { CheckpointStore } from '../checkpoint/store.js';
+import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import type { BatchDelta, FlusherReply } from '../shared/messages.js';
+import { type Doc, writeDocs } from '../sink/bulk-writer.js';
+import { AggregateState } from '../window/aggregate-state.js';
+
+export interface FlusherSettings {
+  windowMs: number;
+  allowedLatenessMs: number;
+  bulkMaxDocs: number;
+  /** Compact the checkpoint file when it grows past this many bytes. */
+  compactBytes: number;
+}
+
+export class Flusher {
+  readonly state: AggregateState;
+  private seq = 0;
+  private known = { items: 0, users: 0 };
+  private lastOffsets: Record<number, number> = {};
+  private sampled: number[] = [];
+  private sampleWeight = 1;
+  private aborted = false;
+
+  constructor(
+    private readonly es: Client,
+    private readonly store: CheckpointStore,
+    private readonly settings: FlusherSettings,
+    private readonly onProblem: (message: string, retriable: boolean) => void,
+  ) {
+    this.state = new AggregateState(settings.windowMs);
+  }
+
+  /** Loads the checkpoint, re-sends the last record's documents (the outbox), returns the cut. */
+  async restore(): Promise<Extract<FlusherReply, { kind: 'restored' }>> {
+    const records = this.store.load();
+    for (const r of records) applyRecord(this.state, r);
+    const last = records.at(-1);
+    this.known = { items: this.state.items.size, users: this.state.users.size };
+    if (!last) return { kind: 'restored', offsets: {}, partitionMax: {}, invalid: 0, dlqEnd: 0, seq: 0 };
+    this.seq = last.seq;
+    this.lastOffsets = last.offsets;
+    // A snapshot is written only after its documents were acknowledged; any other last record may not have been.
+    if (!last.snapshot) await writeDocs(this.es, this.docsOf(last), this.bulkOptions());
+    return {
+      kind: 'restored',
+      offsets: last.offsets,
+      partitionMax: last.partitionMax,
+      invalid: last.invalid,
+      dlqEnd: last.dlqEnd,
+      seq: last.seq,
+    };
+  }
+
+  onDelta(d: BatchDelta, sampleEvery: number): void {
+    this.state.apply(d);
+    this.sampleWeight = sampleEvery;
+    for (const t of d.sampledTimes) this.sampled.push(t);
+  }
+
+  /** One flush at `cut`; resolves once the documents are written (or when nothing changed). */
+  async flush(cut: Cut, watermark: number): Promise<Extract<FlusherReply, { kind: 'flushed' }>> {
+    this.state.closeWindows(watermark);
+    const changed = this.state.takeDirty();
+    const offsetsMoved = JSON.stringify(cut.offsets) !== JSON.stringify(this.lastOffsets);
+    const sampled = this.sampled;
+    this.sampled = [];
+    const base = {
+      kind: 'flushed' as const,
+      openWindows: this.state.open.size,
+      items: this.state.items.size,
+      users: this.state.users.size,
+    };
+    if (changed.items.length === 0 && changed.users.length === 0 && !offsetsMoved) {
+      return {
+        ...base,
+        seq: this.seq,
+        offsets: cut.offsets,
+        docs: 0,
+        bulkMs: 0,
+        checkpointMs: 0,
+        latencies: new Float64Array(0),
+        latencyWeight: 1,
+      };
+    }
+    const seq = ++this.seq;
+    const t0 = performance.now();
+    const record = makeRecord(this.state, changed, this.known, cut, seq, Date.now());
+    this.known = { items: this.state.items.size, users: this.state.users.size };
+    this.store.append(record);
+    const t1 = performance.now();
+    const docs = this.docsOf(record);
+    await writeDocs(this.es, docs, this.bulkOptions());
+    const t2 = performance.now();
+    const ackedAt = Date.now();
+    this.lastOffsets = cut.offsets;
+    if (this.store.size > this.settings.compactBytes)
+      this.store.rewrite([makeSnapshot(this.state, cut, seq, record.at)]);
+    const latencies = Float64Array.from(sampled, (t) => ackedAt - t);
+    return {
+      ...base,
+      seq,
+      offsets: cut.offsets,
+      docs: docs.length,
+      bulkMs: t2 - t1,
+      checkpointMs: t1 - t0,
+      latencies,
+      latencyWeight: this.sampleWeight,
+    };
+  }
+
+  abort(): void {
+    this.aborted = true;
+  }
+
+  private bulkOptions() {
+    return { maxDocs: this.settings.bulkMaxDocs, onProblem: this.onProblem, aborted: () => this.aborted };
+  }
+
+  /** The documents a record changes, at version = its sequence. */
+  docsOf(r: CheckpointRecord): Doc[] {
+    const s = this.state;
+    const at = new Date(r.at).toISOString();
+    const docs: Doc[] = [];
+    const idx = u32(r.itemIdx);
+    const total = f64(r.itemTotal);
+    const max = u32(r.itemMax);
+    const min = u32(r.itemMin);
+    const closed = u32(r.itemClosed);
+    for (let k = 0; k < idx.length; k++) {
+      const id = s.items.ids[idx[k]];
+      docs.push({
+        index: ITEM_INDEX,
+        id,
+        version: r.seq,
+        body: {
+          item_id: id,
+          total_interactions: total[k],
+          max_per_sec: closed[k] > 0 ? max[k] : null,
+          min_per_sec: closed[k] > 0 ? min[k] : null,
+          windows: closed[k],
+          '@timestamp': at,
+        },
+      });
+    }
+    const uidx = u32(r.userIdx);
+    const utotal = f64(r.userTotal);
+    for (let k = 0; k < uidx.length; k++) {
+      const id = s.users.ids[uidx[k]];
+      docs.push({
+        index: USER_INDEX,
+        id,
+        version: r.seq,
+        body: { user_id: id, total_interactions: utotal[k], '@timestamp': at },
+      });
+    }
+    const distinct = r.firstNewUser + r.newUserIds.length;
+    docs.push({
+      index: AVG_INDEX,
+      id: GLOBAL_DOC_ID,
+      version: r.seq,
+      body: {
+        avg_interactions_per_user: distinct === 0 ? 0 : r.valid / distinct,
+        total_interactions: r.valid,
+        distinct_users: distinct,
+        late_events: r.late,
+        invalid_events: r.invalid,
+        window_ms: this.settings.windowMs,
+        allowed_lateness_ms: this.settings.allowedLatenessMs,
+        '@timestamp': at,
+      },
+    });
+    return docs;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Every message that crosses a thread, in one place (after piscina's types.ts): the main thread
+ * ⇄ pool workers (a batch of one partition, and its pre-aggregated delta), and the main thread ⇄
+ * the flusher thread. Bytes travel as transferred ArrayBuffers, never cloned per event.
+ */
+import type { EventFormat, TimeRange } from './event-reference.js';
+
+/** Main → pool worker: consecutive messages of one partition. */
+export interface BatchTask {
+  partition: number;
+  /** Offset of the first message; message i has offset firstOffset + offsetDelta[i]. */
+  firstOffset: number;
+  /** Message values back to back (transferred, not copied). */
+  values: ArrayBuffer;
+  /** Message i is values[ends[i-1] .. ends[i]) (ends[-1] = 0); -1 marks a null value. */
+  ends: Int32Array;
+  offsetDelta: Int32Array;
+  /** Max valid event time seen in this partition before this batch (-Infinity: none yet). */
+  partitionMax: number;
+  windowMs: number;
+  allowedLatenessMs: number;
+  format: EventFormat;
+  range: TimeRange;
+  /** Every `sampleEvery`-th valid event's time is returned for the latency histogram. */
+  sampleEvery: number;
+}
+
+/** Pool worker → main: the batch's contribution, deduplicated by id. */
+export interface BatchDelta {
+  partition: number;
+  /** Offset after the batch's last message. */
+  nextOffset: number;
+  partitionMax: number;
+  valid: number;
+  late: number;
+  /** Distinct items of the batch, with their counts (late included). */
+  itemIds: string[];
+  itemCounts: Uint32Array;
+  /** On-time (item, window) pairs: itemIds index, window index, count. */
+  windowItem: Uint32Array;
+  windowIndex: Float64Array;
+  windowCount: Uint32Array;
+  userIds: string[];
+  userCounts: Uint32Array;
+  /** Invalid messages: their index in the batch and why. */
+  invalidIndex: Int32Array;
+  invalidReasons: string[];
+  /** Sampled valid event times (see BatchTask.sampleEvery). */
+  sampledTimes: Float64Array;
+  /** Nanoseconds the worker spent on the batch. */
+  workerNs: number;
+}
+
+/** Main → flusher. */
+export type FlusherRequest =
+  | { kind: 'delta'; delta: BatchDelta }
+  | {
+      kind: 'flush';
+      /** Cut: next offset per partition, covering every delta sent before this message. */
+      offsets: Record<number, number>;
+      partitionMax: Record<number, number>;
+      /** Windows ending at or before this close (Infinity: all, when every partition is idle). */
+      watermark: number;
+      invalid: number;
+      /** Next offset of the dead-letter topic once every dead letter of this cut is acknowledged. */
+      dlqEnd: number;
+    }
+  | { kind: 'stop' };
+
+/** Flusher → main. */
+export type FlusherReply =
+  | {
+      kind: 'restored';
+      offsets: Record<number, number>;
+      partitionMax: Record<number, number>;
+      invalid: number;
+      dlqEnd: number;
+      seq: number;
+    }
+  | {
+      kind: 'flushed';
+      seq: number;
+      offsets: Record<number, number>;
+      docs: number;
+      bulkMs: number;
+      checkpointMs: number;
+      /** Event time → acknowledged latencies (ms) with their weights, for the histogram. */
+      latencies: Float64Array;
+      latencyWeight: number;
+      openWindows: number;
+      items: number;
+      users: number;
+    }
+  | { kind: 'error'; message: string; fatal: boolean }
+  | { kind: 'stopped' };

@@ -1,0 +1,145 @@
+/**
+ * The dead-letter topic `<topic>.dlq`: each invalid message goes there unchanged (key and value),
+ * with headers saying why and where it came from (ria.reason, ria.source.topic,
+ * ria.source.partition, ria.source.offset). Exactly once, also across crashes: the checkpoint
+ * records the dead-letter topic's end offset at its cut; on start, the dead letters written
+ * after it are read back, and invalid messages they already cover are not sent again.
+ */
+import Kafka from 'node-rdkafka';
+import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
+import { ServiceError } from '../errors/errors.js';
+import { dlqTopic } from '../shared/indices.js';
+
+const TIMEOUT_MS = 15_000;
+
+export class DeadLetters {
+  private readonly producer: Kafka.Producer;
+  readonly topic: string;
+  /** Highest source offset per partition already in the dead-letter topic (from the read-back). */
+  private readonly alreadySent = new Map<number, number>();
+  private end = 0;
+  private pending = 0;
+  private failure: Error | undefined;
+  sent = 0;
+
+  constructor(
+    private readonly conn: KafkaConnection,
+    private readonly sourceTopic: string,
+  ) {
+    this.topic = dlqTopic(sourceTopic);
+    this.producer = new Kafka.Producer(
+      kafkaClientConfig(conn, 'ria-engine-dlq', { dr_cb: true, 'enable.idempotence': true, 'linger.ms': 5 }),
+    );
+    this.producer.on('delivery-report', (err, report) => {
+      this.pending--;
+      if (err) this.failure = new Error(err.message);
+      else if (report.offset + 1 > this.end) this.end = report.offset + 1;
+    });
+  }
+
+  async start(dlqEnd: number): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
+      this.producer.connect({ timeout: TIMEOUT_MS }, (e) =>
+        e
+          ? reject(
+              new ServiceError(
+                `cannot connect the dead-letter producer to ${this.conn.kafkaBroker}: ${e.message}`,
+                'RIA_ERR_KAFKA_CONNECT',
+                true,
+                e,
+              ),
+            )
+          : resolve(),
+      ),
+    );
+    this.producer.setPollInterval(20);
+    this.end = dlqEnd;
+    await this.readBack(dlqEnd);
+  }
+
+  /** Next offset of the dead-letter topic after every acknowledged dead letter. */
+  get endOffset(): number {
+    return this.end;
+  }
+
+  send(message: Kafka.Message, reason: string): void {
+    const prev = this.alreadySent.get(message.partition);
+    if (prev !== undefined && message.offset <= prev) return; // sent before a crash
+    this.pending++;
+    this.sent++;
+    this.producer.produce(this.topic, 0, message.value ?? null, message.key ?? null, Date.now(), undefined, [
+      { 'ria.reason': reason },
+      { 'ria.source.topic': this.sourceTopic },
+      { 'ria.source.partition': String(message.partition) },
+      { 'ria.source.offset': String(message.offset) },
+    ]);
+  }
+
+  /** Waits until every dead letter sent so far is acknowledged; throws if one failed. */
+  async settle(): Promise<void> {
+    if (this.pending > 0) {
+      await new Promise<void>((resolve, reject) =>
+        this.producer.flush(TIMEOUT_MS, (e) => (e ? reject(e) : resolve())),
+      );
+      const deadline = Date.now() + TIMEOUT_MS;
+      while (this.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    }
+    if (this.failure)
+      throw new ServiceError(
+        `a dead letter could not be written to ${this.topic}: ${this.failure.message}`,
+        'RIA_ERR_DLQ',
+        true,
+        this.failure,
+      );
+    if (this.pending > 0)
+      throw new ServiceError(`dead letters to ${this.topic} not acknowledged in time`, 'RIA_ERR_DLQ', true);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+  }
+
+  /** Reads the dead letters from `from` to the end and notes which source offsets they cover. */
+  private async readBack(from: number): Promise<void> {
+    const consumer = new Kafka.KafkaConsumer(
+      kafkaClientConfig(this.conn, 'ria-engine-dlq-readback', {
+        'group.id': 'ria-dlq-readback',
+        'enable.auto.commit': false,
+        'enable.partition.eof': true,
+      }),
+      {},
+    );
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({ timeout: TIMEOUT_MS }, (e) => (e ? reject(e) : resolve())),
+    );
+    try {
+      const high = await new Promise<number>((resolve, reject) =>
+        consumer.queryWatermarkOffsets(this.topic, 0, TIMEOUT_MS, (e, o) =>
+          e ? reject(e) : resolve(o.highOffset),
+        ),
+      );
+      if (high <= from) return;
+      consumer.assign([{ topic: this.topic, partition: 0, offset: from }]);
+      let next = from;
+      const deadline = Date.now() + 60_000;
+      while (next < high && Date.now() < deadline) {
+        const batch = await new Promise<Kafka.Message[]>((resolve, reject) =>
+          consumer.consume(1000, (e, m) => (e ? reject(e) : resolve(m))),
+        );
+        for (const m of batch) {
+          next = m.offset + 1;
+          const h = Object.assign({}, ...(m.headers ?? [])) as Record<string, Buffer>;
+          if (String(h['ria.source.topic']) !== this.sourceTopic) continue;
+          const p = Number(String(h['ria.source.partition']));
+          const o = Number(String(h['ria.source.offset']));
+          if (o > (this.alreadySent.get(p) ?? -1)) this.alreadySent.set(p, o);
+        }
+      }
+      if (next < high)
+        throw new ServiceError(`could not read back ${this.topic} up to offset ${high}`, 'RIA_ERR_DLQ', true);
+      this.end = high;
+    } finally {
+      await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    }
+  }
+}

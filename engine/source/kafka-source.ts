@@ -1,0 +1,164 @@
+/**
+ * The Kafka side of the engine: one librdkafka consumer, partitions assigned by hand at the
+ * offsets of the checkpoint (offsets of record live in the checkpoint, as in Arroyo; the group
+ * only gets commits for monitoring and lag). It hands out batches grouped by partition and
+ * tracks, per partition, whether it is caught up and idle.
+ */
+import Kafka from 'node-rdkafka';
+import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
+import { ServiceError } from '../errors/errors.js';
+
+const TIMEOUT_MS = 15_000;
+/** librdkafka's RD_KAFKA_OFFSET_BEGINNING. */
+const OFFSET_BEGINNING = -2;
+
+export interface PartitionProgress {
+  /** Next offset to read. */
+  next: number;
+  /** End of the partition when last seen (high watermark). */
+  high: number;
+  /** When the partition was last seen caught up with nothing new (ms, performance.now()). */
+  caughtUpSince: number | undefined;
+}
+
+export class KafkaSource {
+  private readonly consumer: Kafka.KafkaConsumer;
+  readonly partitions = new Map<number, PartitionProgress>();
+  /** End-of-partition markers of the batch being read (emitted before the batch's callback). */
+  private eofs: Kafka.EofEvent[] = [];
+
+  constructor(
+    private readonly conn: KafkaConnection,
+    readonly topic: string,
+    group: string,
+  ) {
+    this.consumer = new Kafka.KafkaConsumer(
+      kafkaClientConfig(conn, 'ria-engine', {
+        'group.id': group,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        // EOF markers tell when a partition is caught up (idleness, --exit-when-idle), and make a
+        // batch call return at once at the end instead of waiting for more.
+        'enable.partition.eof': true,
+        'fetch.wait.max.ms': 100,
+        'queued.max.messages.kbytes': 65_536,
+      }),
+      { 'auto.offset.reset': 'earliest' },
+    );
+    this.consumer.on('partition.eof', (e) => this.eofs.push(e));
+  }
+
+  async connect(): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
+      this.consumer.connect({ timeout: TIMEOUT_MS }, (e) =>
+        e
+          ? reject(
+              new ServiceError(
+                `cannot connect to Kafka at ${this.conn.kafkaBroker}: ${e.message}`,
+                'RIA_ERR_KAFKA_CONNECT',
+                true,
+                e,
+              ),
+            )
+          : resolve(),
+      ),
+    );
+    this.consumer.setDefaultConsumeTimeout(100);
+  }
+
+  /** Assigns every partition of the topic, at the checkpoint's offsets (or the beginning). */
+  async assignAll(offsets: Record<number, number>): Promise<number[]> {
+    const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
+      this.consumer.getMetadata({ topic: this.topic, timeout: TIMEOUT_MS }, (e, m) =>
+        e ? reject(e) : resolve(m),
+      ),
+    );
+    const t = md.topics.find((x) => x.name === this.topic);
+    if (!t || t.partitions.length === 0) {
+      throw new ServiceError(
+        `topic ${this.topic} does not exist on ${this.conn.kafkaBroker} (run \`ria stack up\` or create it)`,
+        'RIA_ERR_NO_TOPIC',
+        false,
+      );
+    }
+    const ids = t.partitions.map((p) => p.id).sort((a, b) => a - b);
+    const assignment = ids.map((p) => ({
+      topic: this.topic,
+      partition: p,
+      offset: offsets[p] ?? OFFSET_BEGINNING,
+    }));
+    for (const a of assignment)
+      this.partitions.set(a.partition, {
+        next: a.offset < 0 ? 0 : a.offset,
+        high: -1,
+        caughtUpSince: undefined,
+      });
+    this.consumer.assign(assignment);
+    return ids;
+  }
+
+  /** Up to `n` messages, grouped by partition, in offset order within each. */
+  consume(n: number): Promise<Map<number, Kafka.Message[]>> {
+    return new Promise((resolve, reject) => {
+      this.consumer.consume(n, (err, messages) => {
+        const eofs = this.eofs;
+        this.eofs = [];
+        if (err) return reject(err);
+        const now = performance.now();
+        const out = new Map<number, Kafka.Message[]>();
+        for (const m of messages) {
+          let list = out.get(m.partition);
+          if (!list) out.set(m.partition, (list = []));
+          list.push(m);
+          const p = this.partitions.get(m.partition);
+          if (p) {
+            p.next = m.offset + 1;
+            p.caughtUpSince = undefined;
+          }
+        }
+        for (const e of eofs) {
+          const p = this.partitions.get(e.partition);
+          if (p && e.offset >= p.next) {
+            p.high = e.offset;
+            p.caughtUpSince ??= now;
+          }
+        }
+        resolve(out);
+      });
+    });
+  }
+
+  /** True when the partition is caught up and has had nothing new for `idleMs`. */
+  isIdle(partition: number, idleMs: number, now = performance.now()): boolean {
+    const p = this.partitions.get(partition);
+    return p?.caughtUpSince !== undefined && now - p.caughtUpSince >= idleMs;
+  }
+
+  lag(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [id, p] of this.partitions) {
+      try {
+        const w = this.consumer.getWatermarkOffsets(this.topic, id);
+        if (w.highOffset >= 0) p.high = Math.max(p.high, w.highOffset);
+      } catch {
+        // not known yet
+      }
+      out.set(id, Math.max(0, p.high - p.next));
+    }
+    return out;
+  }
+
+  /** Commits the offsets of a durable cut (monitoring only: the checkpoint is the record). */
+  commit(offsets: Record<number, number>): void {
+    const list = Object.entries(offsets).map(([p, o]) => ({
+      topic: this.topic,
+      partition: Number(p),
+      offset: o,
+    }));
+    if (list.length > 0) this.consumer.commit(list);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
+  }
+}
