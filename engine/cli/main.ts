@@ -39,11 +39,14 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Everything durable is written by now; native clients (librdkafka) can hold the event loop
+    // open for seconds while they wind down, so leave explicitly. (stdout/stderr are synchronous
+    // for files and pipes on Linux: nothing printed is lost.)
+    process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`ria: error: ${describeError(err)}\n`);
     if (!(err instanceof RiaError) || err.domain === 'internal') console.error(err);
-    process.exitCode = err instanceof RiaError && err.domain === 'user' ? 2 : 1;
+    process.exit(err instanceof RiaError && err.domain === 'user' ? 2 : 1);
   },
 );

@@ -62,9 +62,9 @@ port.on('message', (req: FlusherRequest) => {
     });
     return;
   }
-  chain = chain.then(async () => {
+  chain = chain.then(() => {
     store.close();
-    await es.close();
     reply({ kind: 'stopped' });
+    void es.close();
   });
 });

@@ -7,76 +7,131 @@
 
 import { validateEvent } from './event-reference.js';
 import { isLate, windowOf } from './event-rules.js';
+import { ACCEPT, scan, scanEvent } from './fast-decode.js';
+import { IdTable } from './id-table.js';
 import type { BatchDelta, BatchTask } from './messages.js';
 
-/** Batches are at most this many messages (window keys pack the batch-local item index in 16 bits). */
+/** Batches are at most this many messages (window keys pack the batch-local item index). */
 export const MAX_BATCH_MESSAGES = 65_536;
+/** Batch-local item indices: fast-path ids 0..n-1, reference-path ids n..2n-1. */
+const ITEM_SPACE = 2 * MAX_BATCH_MESSAGES;
+
+/** Ids that came through the reference validator (non-ASCII, escapes): deduplicated by string. */
+class SlowIds {
+  readonly index = new Map<string, number>();
+  readonly ids: string[] = [];
+  readonly counts: number[] = [];
+
+  add(id: string): number {
+    let k = this.index.get(id);
+    if (k === undefined) {
+      k = this.ids.length;
+      this.index.set(id, k);
+      this.ids.push(id);
+      this.counts.push(0);
+    }
+    this.counts[k]++;
+    return k;
+  }
+}
+
+/**
+ * (window, item) counts. Windows within ±4096 of the batch's first one pack with the item into
+ * one integer below 2^30 (a V8 Smi: no allocation, fast hashing); others use a float key.
+ */
+class WindowCounts {
+  private base = Number.NaN;
+  private readonly near = new Map<number, number>();
+  private readonly far = new Map<number, number>();
+
+  add(w: number, item: number): void {
+    if (Number.isNaN(this.base)) this.base = w - 4096;
+    const rel = w - this.base;
+    if (rel >= 0 && rel < 8191) {
+      const key = rel * ITEM_SPACE + item;
+      this.near.set(key, (this.near.get(key) ?? 0) + 1);
+    } else {
+      const key = w * ITEM_SPACE + item;
+      this.far.set(key, (this.far.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Flattens to arrays, mapping the batch-local item index through `itemOf`. */
+  output(itemOf: (local: number) => number) {
+    const n = this.near.size + this.far.size;
+    const windowItem = new Uint32Array(n);
+    const windowIndex = new Float64Array(n);
+    const windowCount = new Uint32Array(n);
+    let j = 0;
+    for (const [key, count] of this.near) {
+      const rel = Math.floor(key / ITEM_SPACE);
+      windowIndex[j] = this.base + rel;
+      windowItem[j] = itemOf(key - rel * ITEM_SPACE);
+      windowCount[j++] = count;
+    }
+    for (const [key, count] of this.far) {
+      const w = Math.floor(key / ITEM_SPACE);
+      windowIndex[j] = w;
+      windowItem[j] = itemOf(key - w * ITEM_SPACE);
+      windowCount[j++] = count;
+    }
+    return { windowItem, windowIndex, windowCount };
+  }
+}
 
 export function decodeBatch(task: BatchTask): BatchDelta {
   const t0 = process.hrtime.bigint();
   const n = task.ends.length;
   if (n > MAX_BATCH_MESSAGES) throw new Error(`batch of ${n} messages exceeds ${MAX_BATCH_MESSAGES}`);
+  const bytes = new Uint8Array(task.values);
   const values = Buffer.from(task.values);
-  const itemIndex = new Map<string, number>();
-  const itemIds: string[] = [];
-  const itemCounts: number[] = [];
-  const userIndex = new Map<string, number>();
-  const userIds: string[] = [];
-  const userCounts: number[] = [];
-  const windows = new Map<number, number>();
+  const fastItems = new IdTable(bytes, n);
+  const fastUsers = new IdTable(bytes, n);
+  const slowItems = new SlowIds();
+  const slowUsers = new SlowIds();
+  const windows = new WindowCounts();
   const invalidIndex: number[] = [];
   const invalidReasons: string[] = [];
   const sampled: number[] = [];
+  const { minMs, maxMs } = task.range;
+  const fast = task.format === 'json';
   let max = task.partitionMax;
   let valid = 0;
   let late = 0;
   let start = 0;
   for (let k = 0; k < n; k++) {
     const end = task.ends[k];
-    const value = end < 0 ? null : values.subarray(start, end);
+    let time: number;
+    // Item keys: fast ids are 0..; slow ids are offset by n so both fit one index space.
+    let item: number;
+    if (end >= 0 && fast && scanEvent(bytes, start, end, minMs, maxMs) === ACCEPT) {
+      time = scan.time;
+      item = fastItems.add(scan.itemStart, scan.itemEnd, scan.itemHash);
+      fastUsers.add(scan.userStart, scan.userEnd, scan.userHash);
+    } else {
+      const v = validateEvent(end < 0 ? null : values.subarray(start, end), task.format, task.range);
+      if (!v.ok) {
+        invalidIndex.push(k);
+        invalidReasons.push(v.reason);
+        if (end >= 0) start = end;
+        continue;
+      }
+      time = v.time;
+      item = n + slowItems.add(v.itemId);
+      slowUsers.add(v.userId);
+    }
     if (end >= 0) start = end;
-    const v = validateEvent(value, task.format, task.range);
-    if (!v.ok) {
-      invalidIndex.push(k);
-      invalidReasons.push(v.reason);
-      continue;
-    }
     valid++;
-    let it = itemIndex.get(v.itemId);
-    if (it === undefined) {
-      it = itemIds.length;
-      itemIndex.set(v.itemId, it);
-      itemIds.push(v.itemId);
-      itemCounts.push(0);
-    }
-    itemCounts[it]++;
-    let us = userIndex.get(v.userId);
-    if (us === undefined) {
-      us = userIds.length;
-      userIndex.set(v.userId, us);
-      userIds.push(v.userId);
-      userCounts.push(0);
-    }
-    userCounts[us]++;
-    if (isLate(v.time, max, task.windowMs, task.allowedLatenessMs)) late++;
-    else {
-      const key = windowOf(v.time, task.windowMs) * MAX_BATCH_MESSAGES + it;
-      windows.set(key, (windows.get(key) ?? 0) + 1);
-    }
-    if (v.time > max) max = v.time;
-    if (valid % task.sampleEvery === 0) sampled.push(v.time);
+    if (isLate(time, max, task.windowMs, task.allowedLatenessMs)) late++;
+    else windows.add(windowOf(time, task.windowMs), item);
+    if (time > max) max = time;
+    if (valid % task.sampleEvery === 0) sampled.push(time);
   }
-  const windowItem = new Uint32Array(windows.size);
-  const windowIndex = new Float64Array(windows.size);
-  const windowCount = new Uint32Array(windows.size);
-  let j = 0;
-  for (const [key, count] of windows) {
-    const w = Math.floor(key / MAX_BATCH_MESSAGES);
-    windowIndex[j] = w;
-    windowItem[j] = key - w * MAX_BATCH_MESSAGES;
-    windowCount[j] = count;
-    j++;
-  }
+  // Output item index space: fast ids first, then slow ids.
+  const itemIds = [...fastItems.ids(), ...slowItems.ids];
+  const itemCounts = Uint32Array.from([...fastItems.counts, ...slowItems.counts]);
+  const fastCount = fastItems.size;
+  const { windowItem, windowIndex, windowCount } = windows.output((local) => (local < n ? local : fastCount + (local - n)));
   return {
     partition: task.partition,
     nextOffset: task.firstOffset + (n > 0 ? task.offsetDelta[n - 1] + 1 : 0),
@@ -84,12 +139,12 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     valid,
     late,
     itemIds,
-    itemCounts: Uint32Array.from(itemCounts),
+    itemCounts,
     windowItem,
     windowIndex,
     windowCount,
-    userIds,
-    userCounts: Uint32Array.from(userCounts),
+    userIds: [...fastUsers.ids(), ...slowUsers.ids],
+    userCounts: Uint32Array.from([...fastUsers.counts, ...slowUsers.counts]),
     invalidIndex: Int32Array.from(invalidIndex),
     invalidReasons,
     sampledTimes: Float64Array.from(sampled),

@@ -89,7 +89,7 @@ export class KafkaSource {
     }));
     for (const a of assignment)
       this.partitions.set(a.partition, {
-        next: a.offset < 0 ? 0 : a.offset,
+        next: Math.max(0, a.offset),
         high: -1,
         caughtUpSince: undefined,
       });
@@ -108,7 +108,10 @@ export class KafkaSource {
         const out = new Map<number, Kafka.Message[]>();
         for (const m of messages) {
           let list = out.get(m.partition);
-          if (!list) out.set(m.partition, (list = []));
+          if (!list) {
+            list = [];
+            out.set(m.partition, list);
+          }
           list.push(m);
           const p = this.partitions.get(m.partition);
           if (p) {

@@ -1,0 +1,110 @@
+/**
+ * The byte scanner may fall back, but whenever it accepts it must agree with the reference
+ * validator: same ids, same time. Checked on fixed tricky inputs and on random mutations of
+ * valid events (fast-check).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validateEvent } from './event-reference.js';
+import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from './event-rules.js';
+import { ACCEPT, scan, scanEvent } from './fast-decode.js';
+
+const RANGE = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
+
+function check(text: string | Buffer) {
+  const b = typeof text === 'string' ? Buffer.from(text) : text;
+  const fast = scanEvent(b, 0, b.length, RANGE.minMs, RANGE.maxMs);
+  const ref = validateEvent(b, 'json', RANGE);
+  if (fast === ACCEPT) {
+    expect(ref.ok, `accepted but the reference says ${!ref.ok && ref.reason}: ${b.toString('latin1')}`).toBe(true);
+    if (ref.ok) {
+      expect(b.toString('latin1', scan.userStart, scan.userEnd)).toBe(ref.userId);
+      expect(b.toString('latin1', scan.itemStart, scan.itemEnd)).toBe(ref.itemId);
+      expect(scan.time).toBe(ref.time);
+    }
+  }
+  return { fast: fast === ACCEPT, ref: ref.ok };
+}
+
+const good = {
+  event_id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  session_id: 's-1',
+  user_id: 'user-42',
+  item_id: 'SKU-7',
+  category: 'books',
+  price_usd: 19.9,
+  interaction_type: 'view',
+  timestamp: '2026-11-28T10:00:01.234Z',
+};
+
+describe('fast decode', () => {
+  it('accepts the producer format, in any key order and with whitespace', () => {
+    expect(check(JSON.stringify(good))).toEqual({ fast: true, ref: true });
+    expect(check(JSON.stringify(good, null, 2))).toEqual({ fast: true, ref: true });
+    const reversed = Object.fromEntries(Object.entries(good).reverse());
+    expect(check(JSON.stringify(reversed))).toEqual({ fast: true, ref: true });
+    expect(check(JSON.stringify({ ...good, timestamp: 1795911026123 }))).toEqual({ fast: true, ref: true });
+    expect(check(JSON.stringify({ ...good, extra: { nested: [1, 'x', null, true] } }))).toEqual({ fast: true, ref: true });
+    expect(check(JSON.stringify({ ...good, timestamp: '2026-11-28T10:00:01+05:30' }))).toEqual({ fast: true, ref: true });
+  });
+
+  it('never accepts what the reference rejects (fixed cases)', () => {
+    const cases = [
+      { ...good, user_id: '' },
+      { ...good, user_id: 'x'.repeat(257) },
+      { ...good, user_id: 5 },
+      { ...good, item_id: null },
+      { ...good, price_usd: -1 },
+      { ...good, price_usd: '3' },
+      { ...good, timestamp: '2026-02-30T00:00:00Z' },
+      { ...good, timestamp: '2026-11-28T10:00:00' },
+      { ...good, timestamp: 1.5 },
+      { ...good, timestamp: '1970-01-01T00:00:00Z' },
+      { ...good, timestamp: '3000-01-01T00:00:00Z' },
+      { ...good, category: 7 },
+      [good],
+    ].map((c) => JSON.stringify(c));
+    cases.push('{"user_id":"a","item_id":"b","timestamp":"2026-11-28T10:00:00Z","price_usd":1e999}');
+    cases.push('{"user_id":"a","item_id":"b","timestamp":"2026-11-28T10:00:00Z","x":"\\q"}');
+    cases.push('{"user_id":"a","item_id":"b","timestamp":"2026-11-28T10:00:00Z",}');
+    cases.push('{"user_id":"a","item_id":"b","timestamp":"2026-11-28T10:00:00Z"} x');
+    cases.push('{"user_id":"a","item_id":"b","timestamp":0123}');
+    for (const c of cases) expect(check(c).fast, c).toBe(false);
+  });
+
+  it('agrees with the reference on random mutations of valid events', () => {
+    const base = Buffer.from(JSON.stringify(good));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.nat(base.length),
+        (edits, cut) => {
+          const b = Buffer.from(base);
+          for (const [i, v] of edits) b[i] = v;
+          check(b);
+          check(b.subarray(0, cut));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('agrees with the reference on random JSON objects', () => {
+    const id = fc.oneof(fc.string({ minLength: 0, maxLength: 12 }), fc.integer(), fc.constant(null));
+    const ts = fc.oneof(
+      fc.integer({ min: DEFAULT_MIN_EVENT_TIME_MS - 10, max: DEFAULT_MIN_EVENT_TIME_MS + 1e12 }).map((t) => new Date(t).toISOString()),
+      fc.integer({ min: 0, max: 4e12 }),
+      fc.string(),
+      fc.double(),
+    );
+    fc.assert(
+      fc.property(
+        fc.record({ user_id: id, item_id: id, timestamp: ts, price_usd: fc.oneof(fc.double(), fc.constant(null)), other: fc.jsonValue() }, { requiredKeys: [] }),
+        (o) => {
+          check(JSON.stringify(o));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+});

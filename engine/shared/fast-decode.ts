@@ -1,0 +1,329 @@
+/**
+ * The hot path: one pass over an event's bytes, no strings, no objects. It accepts only what it
+ * can prove valid (pure-ASCII JSON object, ids without escapes, known fields of the right
+ * types, an ISO-8601 or epoch-ms time in range, no repeated known field); for anything else it
+ * answers FALLBACK and the reference validator (event-reference.ts) decides, with a reason.
+ * So the fast path can be wrong only by being slow, never by accepting a bad event.
+ *
+ * On acceptance, the id positions, byte hashes and the time are left in the exported `scan`
+ * slots (module state: the worker decodes one event at a time).
+ */
+import { daysFromCivil, daysInMonth, MAX_ID_BYTES } from './event-rules.js';
+
+export const ACCEPT = 1;
+export const FALLBACK = 0;
+
+/** Results of the last accepted scan. */
+export const scan = { userStart: 0, userEnd: 0, userHash: 0, itemStart: 0, itemEnd: 0, itemHash: 0, time: 0 };
+
+const Q = 0x22; // "
+const BS = 0x5c; // backslash
+
+// Known keys by their length and first bytes (checked in full by keyIs).
+const K_USER = Buffer.from('user_id');
+const K_ITEM = Buffer.from('item_id');
+const K_TIME = Buffer.from('timestamp');
+const K_PRICE = Buffer.from('price_usd');
+const K_EVENT = Buffer.from('event_id');
+const K_SESSION = Buffer.from('session_id');
+const K_CATEGORY = Buffer.from('category');
+const K_TYPE = Buffer.from('interaction_type');
+
+function keyIs(b: Uint8Array, s: number, e: number, k: Uint8Array): boolean {
+  if (e - s !== k.length) return false;
+  for (let i = 0; i < k.length; i++) if (b[s + i] !== k[i]) return false;
+  return true;
+}
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+let pos = 0;
+
+function skipWs(b: Uint8Array, end: number): void {
+  while (pos < end && isWs(b[pos])) pos++;
+}
+
+/** A string at pos (pos on the opening quote); returns its end (closing quote) or -1; escapes allowed when `escapes`. */
+function stringEnd(b: Uint8Array, end: number, escapes: boolean): number {
+  let i = pos + 1;
+  while (i < end) {
+    const c = b[i];
+    if (c === Q) return i;
+    if (c < 0x20) return -1;
+    if (c === BS) {
+      if (!escapes || i + 1 >= end) return -1;
+      const x = b[i + 1];
+      if (x === 0x75) {
+        // \uXXXX: four hex digits
+        for (let k = 2; k < 6; k++) {
+          const h = b[i + k] | 0x20;
+          if (!((h >= 0x30 && h <= 0x39) || (h >= 0x61 && h <= 0x66))) return -1;
+        }
+        i += 6;
+        continue;
+      }
+      // \" \\ \/ \b \f \n \r \t
+      if (x !== Q && x !== BS && x !== 0x2f && x !== 0x62 && x !== 0x66 && x !== 0x6e && x !== 0x72 && x !== 0x74) return -1;
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** A JSON number at pos (strict grammar); returns its end or -1. */
+function numberEnd(b: Uint8Array, end: number): number {
+  let i = pos;
+  if (b[i] === 0x2d) i++;
+  if (i >= end) return -1;
+  if (b[i] === 0x30) i++;
+  else if (b[i] >= 0x31 && b[i] <= 0x39) while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+  else return -1;
+  if (i < end && b[i] === 0x2e) {
+    i++;
+    const d = i;
+    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    if (i === d) return -1;
+  }
+  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+    const d = i;
+    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    if (i === d) return -1;
+  }
+  return i;
+}
+
+function literalEnd(b: Uint8Array, end: number, lit: string): number {
+  if (pos + lit.length > end) return -1;
+  for (let i = 0; i < lit.length; i++) if (b[pos + i] !== lit.charCodeAt(i)) return -1;
+  return pos + lit.length;
+}
+
+/** Skips any JSON value at pos (for unknown fields); returns false on bad syntax. */
+function skipValue(b: Uint8Array, end: number, depth: number): boolean {
+  if (depth > 32) return false;
+  const c = b[pos];
+  if (c === Q) {
+    const e = stringEnd(b, end, true);
+    if (e < 0) return false;
+    pos = e + 1;
+    return true;
+  }
+  if (c === 0x7b || c === 0x5b) {
+    const close = c === 0x7b ? 0x7d : 0x5d;
+    pos++;
+    skipWs(b, end);
+    if (b[pos] === close) {
+      pos++;
+      return true;
+    }
+    for (;;) {
+      if (c === 0x7b) {
+        if (b[pos] !== Q) return false;
+        const e = stringEnd(b, end, true);
+        if (e < 0) return false;
+        pos = e + 1;
+        skipWs(b, end);
+        if (b[pos] !== 0x3a) return false;
+        pos++;
+        skipWs(b, end);
+      }
+      if (pos >= end || !skipValue(b, end, depth + 1)) return false;
+      skipWs(b, end);
+      if (b[pos] === 0x2c) {
+        pos++;
+        skipWs(b, end);
+        continue;
+      }
+      if (b[pos] === close) {
+        pos++;
+        return true;
+      }
+      return false;
+    }
+  }
+  let e: number;
+  if (c === 0x74) e = literalEnd(b, end, 'true');
+  else if (c === 0x66) e = literalEnd(b, end, 'false');
+  else if (c === 0x6e) e = literalEnd(b, end, 'null');
+  else e = numberEnd(b, end);
+  if (e < 0) return false;
+  pos = e;
+  return true;
+}
+
+function digits(b: Uint8Array, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = b[i + k] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+let cachedDayKey = -1;
+let cachedDays = 0;
+
+/** ISO-8601 with zone between s and e (exclusive), or NaN when not exactly that shape. */
+function isoTime(b: Uint8Array, s: number, e: number): number {
+  if (e - s < 20 || b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) {
+    return Number.NaN;
+  }
+  const y = digits(b, s, 4);
+  const mo = digits(b, s + 5, 2);
+  const d = digits(b, s + 8, 2);
+  const h = digits(b, s + 11, 2);
+  const mi = digits(b, s + 14, 2);
+  const sec = digits(b, s + 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
+  let i = s + 19;
+  let ms = 0;
+  if (b[i] === 0x2e) {
+    i++;
+    const f = i;
+    while (i < e && b[i] >= 0x30 && b[i] <= 0x39) {
+      if (i - f < 3) ms = ms * 10 + (b[i] - 0x30);
+      i++;
+    }
+    const nd = i - f;
+    if (nd === 0 || nd > 9) return Number.NaN;
+    if (nd === 1) ms *= 100;
+    else if (nd === 2) ms *= 10;
+  }
+  let offsetMin = 0;
+  if (b[i] === 0x5a && i + 1 === e) {
+    // Z
+  } else if ((b[i] === 0x2b || b[i] === 0x2d) && i + 6 === e && b[i + 3] === 0x3a) {
+    const oh = digits(b, i + 1, 2);
+    const om = digits(b, i + 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
+    offsetMin = (b[i] === 0x2d ? -1 : 1) * (oh * 60 + om);
+  } else return Number.NaN;
+  // Events of one day share the date: cache its day number (calendar math once per day).
+  const dayKey = (y * 16 + mo) * 32 + d;
+  if (dayKey !== cachedDayKey) {
+    if (d > daysInMonth(y, mo)) return Number.NaN;
+    cachedDays = daysFromCivil(y, mo, d);
+    cachedDayKey = dayKey;
+  }
+  return ((cachedDays * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms - offsetMin * 60_000;
+}
+
+/** FNV-1a over bytes [s, e). */
+function hashBytes(b: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** One event in b[start, end): ACCEPT (results in `scan`) or FALLBACK. */
+export function scanEvent(b: Uint8Array, start: number, end: number, minMs: number, maxMs: number): number {
+  // Pure ASCII only: then UTF-8 validity is given and ids are their own latin1 text.
+  for (let i = start; i < end; i++) if (b[i] >= 0x80) return FALLBACK;
+  pos = start;
+  skipWs(b, end);
+  if (b[pos] !== 0x7b) return FALLBACK;
+  pos++;
+  skipWs(b, end);
+  let seen = 0;
+  let time = Number.NaN;
+  if (b[pos] === 0x7d) return FALLBACK;
+  for (;;) {
+    if (b[pos] !== Q) return FALLBACK;
+    const ks = pos + 1;
+    const ke = stringEnd(b, end, false);
+    if (ke < 0) return FALLBACK;
+    pos = ke + 1;
+    skipWs(b, end);
+    if (b[pos] !== 0x3a) return FALLBACK;
+    pos++;
+    skipWs(b, end);
+    if (pos >= end) return FALLBACK;
+    let bit = 0;
+    if (keyIs(b, ks, ke, K_USER) || keyIs(b, ks, ke, K_ITEM)) {
+      bit = b[ks] === 0x75 ? 1 : 2;
+      if (b[pos] !== Q) return FALLBACK;
+      const vs = pos + 1;
+      const ve = stringEnd(b, end, false);
+      if (ve < 0 || ve === vs || ve - vs > MAX_ID_BYTES) return FALLBACK;
+      if (bit === 1) {
+        scan.userStart = vs;
+        scan.userEnd = ve;
+        scan.userHash = hashBytes(b, vs, ve);
+      } else {
+        scan.itemStart = vs;
+        scan.itemEnd = ve;
+        scan.itemHash = hashBytes(b, vs, ve);
+      }
+      pos = ve + 1;
+    } else if (keyIs(b, ks, ke, K_TIME)) {
+      bit = 4;
+      if (b[pos] === Q) {
+        const ve = stringEnd(b, end, false);
+        if (ve < 0) return FALLBACK;
+        time = isoTime(b, pos + 1, ve);
+        pos = ve + 1;
+      } else {
+        const ve = numberEnd(b, end);
+        if (ve < 0) return FALLBACK;
+        // Whole epoch milliseconds only, up to 15 digits (exact in a double).
+        const neg = b[pos] === 0x2d;
+        const n = ve - pos - (neg ? 1 : 0);
+        if (n > 15) return FALLBACK;
+        const v = digits(b, neg ? pos + 1 : pos, n);
+        if (v < 0) return FALLBACK;
+        time = neg ? -v : v;
+        pos = ve;
+      }
+      if (Number.isNaN(time) || time < minMs || time >= maxMs) return FALLBACK;
+    } else if (keyIs(b, ks, ke, K_PRICE)) {
+      bit = 8;
+      if (b[pos] === 0x6e) {
+        const e = literalEnd(b, end, 'null');
+        if (e < 0) return FALLBACK;
+        pos = e;
+      } else {
+        if (b[pos] === 0x2d) return FALLBACK; // negative (or -0): let the reference judge
+        const e = numberEnd(b, end);
+        if (e < 0) return FALLBACK;
+        // An exponent could overflow to Infinity (not a valid price): let the reference judge.
+        for (let i = pos; i < e; i++) if ((b[i] | 0x20) === 0x65) return FALLBACK;
+        pos = e;
+      }
+    } else if (keyIs(b, ks, ke, K_EVENT) || keyIs(b, ks, ke, K_SESSION) || keyIs(b, ks, ke, K_CATEGORY) || keyIs(b, ks, ke, K_TYPE)) {
+      bit = b[ks] === 0x65 ? 16 : b[ks] === 0x73 ? 32 : b[ks] === 0x63 ? 64 : 128;
+      if (b[pos] === Q) {
+        const e = stringEnd(b, end, true);
+        if (e < 0) return FALLBACK;
+        pos = e + 1;
+      } else {
+        const e = literalEnd(b, end, 'null');
+        if (e < 0) return FALLBACK;
+        pos = e;
+      }
+    } else if (!skipValue(b, end, 0)) return FALLBACK;
+    if (bit !== 0) {
+      if (seen & bit) return FALLBACK; // a known field twice
+      seen |= bit;
+    }
+    skipWs(b, end);
+    if (b[pos] === 0x2c) {
+      pos++;
+      skipWs(b, end);
+      continue;
+    }
+    if (b[pos] !== 0x7d) return FALLBACK;
+    pos++;
+    break;
+  }
+  skipWs(b, end);
+  if (pos !== end || (seen & 7) !== 7) return FALLBACK;
+  scan.time = time;
+  return ACCEPT;
+}
