@@ -268,6 +268,10 @@ export class Engine {
       process.env.RIA_DEBUG_SHUTDOWN ? p.then(() => process.stderr.write(`engine: ${label} closed\n`)) : p;
     await t('flusher', Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]));
     await this.flusher.terminate();
-    await Promise.allSettled([t('consumer', this.source.close()), t('dlq', this.deadLetters.close()), t('pool', this.pool.close())]);
+    await Promise.allSettled([
+      t('consumer', this.source.close()),
+      t('dlq', this.deadLetters.close()),
+      t('pool', this.pool.close()),
+    ]);
   }
 }

@@ -22,6 +22,7 @@ import {
   u32,
 } from '../checkpoint/record.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
+import { ensureIndices } from '../setup/index-templates.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import type { BatchDelta, FlusherReply } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
@@ -55,6 +56,8 @@ export class Flusher {
 
   /** Loads the checkpoint, re-sends the last record's documents (the outbox), returns the cut. */
   async restore(): Promise<Extract<FlusherReply, { kind: 'restored' }>> {
+    // The indices with their mappings (a template): created here too, for a cluster set up by hand.
+    await ensureIndices(this.es);
     const records = this.store.load();
     for (const r of records) applyRecord(this.state, r);
     const last = records.at(-1);

@@ -131,7 +131,9 @@ export function decodeBatch(task: BatchTask): BatchDelta {
   const itemIds = [...fastItems.ids(), ...slowItems.ids];
   const itemCounts = Uint32Array.from([...fastItems.counts, ...slowItems.counts]);
   const fastCount = fastItems.size;
-  const { windowItem, windowIndex, windowCount } = windows.output((local) => (local < n ? local : fastCount + (local - n)));
+  const { windowItem, windowIndex, windowCount } = windows.output((local) =>
+    local < n ? local : fastCount + (local - n),
+  );
   return {
     partition: task.partition,
     nextOffset: task.firstOffset + (n > 0 ? task.offsetDelta[n - 1] + 1 : 0),

@@ -16,7 +16,9 @@ function check(text: string | Buffer) {
   const fast = scanEvent(b, 0, b.length, RANGE.minMs, RANGE.maxMs);
   const ref = validateEvent(b, 'json', RANGE);
   if (fast === ACCEPT) {
-    expect(ref.ok, `accepted but the reference says ${!ref.ok && ref.reason}: ${b.toString('latin1')}`).toBe(true);
+    expect(ref.ok, `accepted but the reference says ${!ref.ok && ref.reason}: ${b.toString('latin1')}`).toBe(
+      true,
+    );
     if (ref.ok) {
       expect(b.toString('latin1', scan.userStart, scan.userEnd)).toBe(ref.userId);
       expect(b.toString('latin1', scan.itemStart, scan.itemEnd)).toBe(ref.itemId);
@@ -44,8 +46,14 @@ describe('fast decode', () => {
     const reversed = Object.fromEntries(Object.entries(good).reverse());
     expect(check(JSON.stringify(reversed))).toEqual({ fast: true, ref: true });
     expect(check(JSON.stringify({ ...good, timestamp: 1795911026123 }))).toEqual({ fast: true, ref: true });
-    expect(check(JSON.stringify({ ...good, extra: { nested: [1, 'x', null, true] } }))).toEqual({ fast: true, ref: true });
-    expect(check(JSON.stringify({ ...good, timestamp: '2026-11-28T10:00:01+05:30' }))).toEqual({ fast: true, ref: true });
+    expect(check(JSON.stringify({ ...good, extra: { nested: [1, 'x', null, true] } }))).toEqual({
+      fast: true,
+      ref: true,
+    });
+    expect(check(JSON.stringify({ ...good, timestamp: '2026-11-28T10:00:01+05:30' }))).toEqual({
+      fast: true,
+      ref: true,
+    });
   });
 
   it('never accepts what the reference rejects (fixed cases)', () => {
@@ -76,7 +84,10 @@ describe('fast decode', () => {
     const base = Buffer.from(JSON.stringify(good));
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         fc.nat(base.length),
         (edits, cut) => {
           const b = Buffer.from(base);
@@ -92,14 +103,25 @@ describe('fast decode', () => {
   it('agrees with the reference on random JSON objects', () => {
     const id = fc.oneof(fc.string({ minLength: 0, maxLength: 12 }), fc.integer(), fc.constant(null));
     const ts = fc.oneof(
-      fc.integer({ min: DEFAULT_MIN_EVENT_TIME_MS - 10, max: DEFAULT_MIN_EVENT_TIME_MS + 1e12 }).map((t) => new Date(t).toISOString()),
+      fc
+        .integer({ min: DEFAULT_MIN_EVENT_TIME_MS - 10, max: DEFAULT_MIN_EVENT_TIME_MS + 1e12 })
+        .map((t) => new Date(t).toISOString()),
       fc.integer({ min: 0, max: 4e12 }),
       fc.string(),
       fc.double(),
     );
     fc.assert(
       fc.property(
-        fc.record({ user_id: id, item_id: id, timestamp: ts, price_usd: fc.oneof(fc.double(), fc.constant(null)), other: fc.jsonValue() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            user_id: id,
+            item_id: id,
+            timestamp: ts,
+            price_usd: fc.oneof(fc.double(), fc.constant(null)),
+            other: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        ),
         (o) => {
           check(JSON.stringify(o));
         },

@@ -65,7 +65,17 @@ function stringEnd(b: Uint8Array, end: number, escapes: boolean): number {
         continue;
       }
       // \" \\ \/ \b \f \n \r \t
-      if (x !== Q && x !== BS && x !== 0x2f && x !== 0x62 && x !== 0x66 && x !== 0x6e && x !== 0x72 && x !== 0x74) return -1;
+      if (
+        x !== Q &&
+        x !== BS &&
+        x !== 0x2f &&
+        x !== 0x62 &&
+        x !== 0x66 &&
+        x !== 0x6e &&
+        x !== 0x72 &&
+        x !== 0x74
+      )
+        return -1;
       i += 2;
       continue;
     }
@@ -172,7 +182,14 @@ let cachedDays = 0;
 
 /** ISO-8601 with zone between s and e (exclusive), or NaN when not exactly that shape. */
 function isoTime(b: Uint8Array, s: number, e: number): number {
-  if (e - s < 20 || b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) {
+  if (
+    e - s < 20 ||
+    b[s + 4] !== 0x2d ||
+    b[s + 7] !== 0x2d ||
+    b[s + 10] !== 0x54 ||
+    b[s + 13] !== 0x3a ||
+    b[s + 16] !== 0x3a
+  ) {
     return Number.NaN;
   }
   const y = digits(b, s, 4);
@@ -181,7 +198,8 @@ function isoTime(b: Uint8Array, s: number, e: number): number {
   const h = digits(b, s + 11, 2);
   const mi = digits(b, s + 14, 2);
   const sec = digits(b, s + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+    return Number.NaN;
   let i = s + 19;
   let ms = 0;
   if (b[i] === 0x2e) {
@@ -296,7 +314,12 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
         for (let i = pos; i < e; i++) if ((b[i] | 0x20) === 0x65) return FALLBACK;
         pos = e;
       }
-    } else if (keyIs(b, ks, ke, K_EVENT) || keyIs(b, ks, ke, K_SESSION) || keyIs(b, ks, ke, K_CATEGORY) || keyIs(b, ks, ke, K_TYPE)) {
+    } else if (
+      keyIs(b, ks, ke, K_EVENT) ||
+      keyIs(b, ks, ke, K_SESSION) ||
+      keyIs(b, ks, ke, K_CATEGORY) ||
+      keyIs(b, ks, ke, K_TYPE)
+    ) {
       bit = b[ks] === 0x65 ? 16 : b[ks] === 0x73 ? 32 : b[ks] === 0x63 ? 64 : 128;
       if (b[pos] === Q) {
         const e = stringEnd(b, end, true);

@@ -8,6 +8,7 @@
 import Kafka from 'node-rdkafka';
 import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
+import { ensureTopics } from '../setup/topics.js';
 import { dlqTopic } from '../shared/indices.js';
 
 const TIMEOUT_MS = 15_000;
@@ -38,6 +39,7 @@ export class DeadLetters {
   }
 
   async start(dlqEnd: number): Promise<void> {
+    await ensureTopics(this.conn.kafkaBroker, this.conn.rdkafka, [{ name: this.topic, partitions: 1 }]);
     await new Promise<void>((resolve, reject) =>
       this.producer.connect({ timeout: TIMEOUT_MS }, (e) =>
         e
