@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { engineCommand } from './engine-command.js';
 import { produceCommand } from './produce-command.js';
 import { stackCommand } from './stack-command.js';
+import { startCommand } from './start-command.js';
 import { verifyCommand } from './verify-command.js';
 
 const COMMANDS: Record<string, Command> = {
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   produce: produceCommand,
   engine: engineCommand,
   verify: verifyCommand,
+  start: startCommand,
   bench: benchCommand,
 };
 

@@ -1,0 +1,59 @@
+/**
+ * `ria start` (`npm start`): the whole pipeline on the local stack — stack up (topics, templates),
+ * the producer at EVENT_RATE and the engine, each a child process with its own output prefixed;
+ * Ctrl-C stops both cleanly (the engine finishes its flush).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type Command, wantsHelp } from './command.js';
+import { stackCommand } from './stack-command.js';
+
+const cli = fileURLToPath(new URL('../../../bin/ria.js', import.meta.url));
+
+function child(name: string, args: string[], env: NodeJS.ProcessEnv) {
+  const p = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => `[${name}] ${l}\n`)
+      .join('');
+  p.stdout.on('data', (d: Buffer) => process.stdout.write(prefix(d)));
+  p.stderr.on('data', (d: Buffer) => process.stderr.write(prefix(d)));
+  const exited = new Promise<number>((resolve) => p.on('exit', (code) => resolve(code ?? 1)));
+  return { p, exited };
+}
+
+export const startCommand: Command = {
+  summary: 'the whole pipeline on the local stack: stack up, producer at EVENT_RATE, engine',
+  async run(args, env) {
+    if (wantsHelp(args)) {
+      process.stdout.write(
+        'usage: ria start\n\nRuns `ria stack up`, then `ria produce` (EVENT_RATE events/s, default 5000) and `ria engine`\nwith the settings of the environment / .env. Ctrl-C stops both cleanly.\n',
+      );
+      return 0;
+    }
+    const up = await stackCommand.run(['up'], env);
+    if (up !== 0) return up;
+    const engine = child('engine', ['engine'], env);
+    const producer = child('produce', ['produce'], env);
+    process.stdout.write(
+      `start: producing to ${env.KAFKA_TOPIC ?? 'user_interactions'} and aggregating into ${env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200'} (indices interaction-agg_item, interaction-agg_user, interaction-agg_avg); Ctrl-C to stop\n`,
+    );
+    const stop = () => {
+      producer.p.kill('SIGINT');
+      engine.p.kill('SIGTERM');
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const first = await Promise.race([
+      engine.exited.then((c) => ['engine', c] as const),
+      producer.exited.then((c) => ['produce', c] as const),
+    ]);
+    if (first[1] !== 0) process.stderr.write(`start: ${first[0]} exited with ${first[1]}; stopping\n`);
+    stop();
+    const [e, p] = await Promise.all([engine.exited, producer.exited]);
+    return e === 0 && p === 0 ? 0 : 1;
+  },
+};
