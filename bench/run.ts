@@ -4,6 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { catchUp } from './engine/catch-up.js';
+import { fixedRate } from './engine/fixed-rate.js';
 import { machine, repoRoot } from './machine.js';
 import { eventMakerBench } from './producer/event-maker.bench.js';
 import { producerThroughput } from './producer/throughput.js';
@@ -12,6 +14,8 @@ import { writeResultsReadme } from './report.js';
 const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'producer-micro': eventMakerBench,
   'producer-throughput': producerThroughput,
+  'engine-fixed-rate': fixedRate,
+  'engine-catch-up': catchUp,
 };
 
 export async function runBenchmarks(args: string[]): Promise<number> {

@@ -38,6 +38,20 @@ export const engineCommand: Command = {
     process.stdout.write(
       `engine: stopped after ${s.seconds.toFixed(1)} s: ${s.valid} valid (${s.late} late), ${s.invalid} invalid, ${s.flushes} flushes; ${engine.latencies.summary()}\n`,
     );
+    // One machine-readable line for benchmarks and scripts.
+    const ru = process.resourceUsage();
+    const pct = (h: typeof engine.latencies.flushMs) => ({ p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue });
+    process.stdout.write(
+      `engine-summary ${JSON.stringify({
+        ...s,
+        poolSize: engine.poolSize,
+        cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
+        maxRssMiB: Math.round(ru.maxRSS / 1024),
+        batchUs: pct(engine.latencies.batchUs),
+        flushMs: pct(engine.latencies.flushMs),
+        endToEndMs: pct(engine.latencies.endToEndMs),
+      })}\n`,
+    );
     return 0;
   },
 };

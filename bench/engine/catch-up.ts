@@ -1,0 +1,63 @@
+/**
+ * Catch-up throughput: preload the topic, start the engine, time until it has drained, closed
+ * every window and flushed (`--exit-when-idle`), with 1 and 2 pool workers, exactness checked by
+ * `ria verify` each time. Events/s = events in the topic / engine run time (start to exit, less
+ * the idle timeout it waits to be sure the topic is drained).
+ */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from '../machine.js';
+import { engineSummary, mustRun, runCli } from './run-cli.js';
+
+const IDLE_MS = 500;
+
+async function resetIndices(): Promise<void> {
+  const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
+  await fetch(`${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`, { method: 'DELETE' });
+}
+
+export async function catchUp(quick: boolean) {
+  const events = quick ? 300_000 : 5_000_000;
+  const repeats = quick ? 1 : 3;
+  const topic = `ria-bench-catchup-${Date.now().toString(36)}`;
+  const truth = join(tmpdir(), `${topic}.truth.json`);
+  await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
+  const produced = await mustRun(['produce', '--kafka-topic', topic, '--rate', '0', '--count', String(events), '--truth', truth, '--quiet']);
+  const runs: Record<string, unknown>[] = [];
+  for (let r = 0; r < repeats; r++) {
+    for (const workers of [1, 2]) {
+      await resetIndices();
+      const checkpoint = join(tmpdir(), `${topic}.ckpt.${workers}.${r}`);
+      const out = await mustRun([
+        'engine',
+        '--kafka-topic',
+        topic,
+        '--checkpoint-dir',
+        checkpoint,
+        '--pool-size',
+        String(workers),
+        '--exit-when-idle',
+        '--idle-timeout-ms',
+        String(IDLE_MS),
+        '--status-interval-ms',
+        '0',
+        '--consumer-group',
+        `${topic}-${workers}-${r}`,
+      ]);
+      const s = engineSummary(out);
+      const verified = await runCli(['verify', '--truth', truth]).done;
+      rmSync(checkpoint, { recursive: true, force: true });
+      runs.push({ ...s, workers, repeat: r, eventsPerSecond: (s.valid + s.invalid) / Math.max(0.001, s.seconds - IDLE_MS / 1000), exact: verified.code === 0 });
+    }
+  }
+  const by = (w: number) => runs.filter((x) => x.workers === w).map((x) => x.eventsPerSecond as number);
+  return {
+    topic,
+    events,
+    producer: produced.trim(),
+    runs,
+    medianEventsPerSecond: { 1: median(by(1)), 2: median(by(2)) },
+    allExact: runs.every((x) => x.exact),
+  };
+}

@@ -1,0 +1,31 @@
+/** Runs `ria …` as a child process (as a user would) and collects its output. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../machine.js';
+
+export interface CliRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; out: string }>;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'ria.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  return { child, done };
+}
+
+export async function mustRun(args: string[]): Promise<string> {
+  const r = await runCli(args).done;
+  if (r.code !== 0) throw new Error(`ria ${args.join(' ')} failed (${r.code}):\n${r.out.slice(-2000)}`);
+  return r.out;
+}
+
+/** The `engine-summary {…}` line of an engine run. */
+export function engineSummary(out: string): Record<string, unknown> & { valid: number; invalid: number; seconds: number } {
+  const line = out.split('\n').find((l) => l.startsWith('engine-summary '));
+  if (!line) throw new Error(`no engine summary in:\n${out.slice(-2000)}`);
+  return JSON.parse(line.slice('engine-summary '.length));
+}
