@@ -10,10 +10,16 @@ import { machine, repoRoot } from './machine.js';
 import { eventMakerBench } from './producer/event-maker.bench.js';
 import { producerThroughput } from './producer/throughput.js';
 import { writeResultsReadme } from './report.js';
+import { decodeBench } from './shared/decode.bench.js';
+import { rawConsume } from './source/raw-consume.js';
+import { stateBench } from './window/state.bench.js';
 
 const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'producer-micro': eventMakerBench,
   'producer-throughput': producerThroughput,
+  'decode-micro': decodeBench,
+  'state-micro': stateBench,
+  'source-consume': rawConsume,
   'engine-fixed-rate': fixedRate,
   'engine-catch-up': catchUp,
 };

@@ -14,7 +14,10 @@ const IDLE_MS = 500;
 
 async function resetIndices(): Promise<void> {
   const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
-  await fetch(`${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`, { method: 'DELETE' });
+  await fetch(
+    `${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`,
+    { method: 'DELETE' },
+  );
 }
 
 export async function catchUp(quick: boolean) {
@@ -23,7 +26,18 @@ export async function catchUp(quick: boolean) {
   const topic = `ria-bench-catchup-${Date.now().toString(36)}`;
   const truth = join(tmpdir(), `${topic}.truth.json`);
   await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
-  const produced = await mustRun(['produce', '--kafka-topic', topic, '--rate', '0', '--count', String(events), '--truth', truth, '--quiet']);
+  const produced = await mustRun([
+    'produce',
+    '--kafka-topic',
+    topic,
+    '--rate',
+    '0',
+    '--count',
+    String(events),
+    '--truth',
+    truth,
+    '--quiet',
+  ]);
   const runs: Record<string, unknown>[] = [];
   for (let r = 0; r < repeats; r++) {
     for (const workers of [1, 2]) {
@@ -48,7 +62,13 @@ export async function catchUp(quick: boolean) {
       const s = engineSummary(out);
       const verified = await runCli(['verify', '--truth', truth]).done;
       rmSync(checkpoint, { recursive: true, force: true });
-      runs.push({ ...s, workers, repeat: r, eventsPerSecond: (s.valid + s.invalid) / Math.max(0.001, s.seconds - IDLE_MS / 1000), exact: verified.code === 0 });
+      runs.push({
+        ...s,
+        workers,
+        repeat: r,
+        eventsPerSecond: (s.valid + s.invalid) / Math.max(0.001, s.seconds - IDLE_MS / 1000),
+        exact: verified.code === 0,
+      });
     }
   }
   const by = (w: number) => runs.filter((x) => x.workers === w).map((x) => x.eventsPerSecond as number);

@@ -15,16 +15,48 @@ export async function fixedRate(quick: boolean) {
   const truth = join(tmpdir(), `${topic}.truth.json`);
   const checkpoint = join(tmpdir(), `${topic}.ckpt`);
   const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
-  await fetch(`${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`, { method: 'DELETE' });
+  await fetch(
+    `${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`,
+    { method: 'DELETE' },
+  );
   await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
-  const engine = runCli(['engine', '--kafka-topic', topic, '--checkpoint-dir', checkpoint, '--exit-when-idle', '--idle-timeout-ms', '1000', '--status-interval-ms', '0']);
+  const engine = runCli([
+    'engine',
+    '--kafka-topic',
+    topic,
+    '--checkpoint-dir',
+    checkpoint,
+    '--exit-when-idle',
+    '--idle-timeout-ms',
+    '1000',
+    '--status-interval-ms',
+    '0',
+  ]);
   await new Promise((r) => setTimeout(r, 2000)); // the engine is up and waiting
-  const produced = await mustRun(['produce', '--kafka-topic', topic, '--rate', String(rate), '--duration', String(seconds), '--truth', truth, '--quiet']);
+  const produced = await mustRun([
+    'produce',
+    '--kafka-topic',
+    topic,
+    '--rate',
+    String(rate),
+    '--duration',
+    String(seconds),
+    '--truth',
+    truth,
+    '--quiet',
+  ]);
   const done = await engine.done;
   if (done.code !== 0) throw new Error(`engine failed:\n${done.out.slice(-2000)}`);
   const s = engineSummary(done.out);
   const mb = /([\d.]+) MB\/s/.exec(produced);
   const verified = await runCli(['verify', '--truth', truth]).done;
   rmSync(checkpoint, { recursive: true, force: true });
-  return { rate, seconds, kafkaMBps: mb ? Number(mb[1]) : null, producer: produced.trim(), engine: s, exact: verified.code === 0 };
+  return {
+    rate,
+    seconds,
+    kafkaMBps: mb ? Number(mb[1]) : null,
+    producer: produced.trim(),
+    engine: s,
+    exact: verified.code === 0,
+  };
 }

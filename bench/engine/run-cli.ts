@@ -9,11 +9,16 @@ export interface CliRun {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'ria.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'ria.js'), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out })),
+  );
   return { child, done };
 }
 
@@ -24,7 +29,9 @@ export async function mustRun(args: string[]): Promise<string> {
 }
 
 /** The `engine-summary {…}` line of an engine run. */
-export function engineSummary(out: string): Record<string, unknown> & { valid: number; invalid: number; seconds: number } {
+export function engineSummary(
+  out: string,
+): Record<string, unknown> & { valid: number; invalid: number; seconds: number } {
   const line = out.split('\n').find((l) => l.startsWith('engine-summary '));
   if (!line) throw new Error(`no engine summary in:\n${out.slice(-2000)}`);
   return JSON.parse(line.slice('engine-summary '.length));

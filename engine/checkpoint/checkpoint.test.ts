@@ -39,8 +39,10 @@ function delta(items: string[], users: string[], windows: [number, number, numbe
 
 function sameState(a: AggregateState, b: AggregateState) {
   const view = (s: AggregateState) => ({
-    items: s.items.ids.map((id, i) => [id, s.itemTotal[i], s.itemMax[i], s.itemMin[i], s.itemClosed[i]]),
-    users: s.users.ids.map((id, u) => [id, s.userTotal[u]]),
+    items: s.items
+      .idsFrom(0)
+      .map((id, i) => [id, s.itemTotal[i], s.itemMax[i], s.itemMin[i], s.itemClosed[i]]),
+    users: s.users.idsFrom(0).map((id, u) => [id, s.userTotal[u]]),
     open: [...s.open.entries()]
       .map(([w, win]) => [w, win.touched.map((i) => [i, win.counts[i]]).sort()])
       .sort(),

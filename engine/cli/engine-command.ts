@@ -40,7 +40,11 @@ export const engineCommand: Command = {
     );
     // One machine-readable line for benchmarks and scripts.
     const ru = process.resourceUsage();
-    const pct = (h: typeof engine.latencies.flushMs) => ({ p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue });
+    const pct = (h: typeof engine.latencies.flushMs) => ({
+      p50: h.getValueAtPercentile(50),
+      p99: h.getValueAtPercentile(99),
+      max: h.maxValue,
+    });
     process.stdout.write(
       `engine-summary ${JSON.stringify({
         ...s,

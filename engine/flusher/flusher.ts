@@ -153,7 +153,7 @@ export class Flusher {
     const min = u32(r.itemMin);
     const closed = u32(r.itemClosed);
     for (let k = 0; k < idx.length; k++) {
-      const id = s.items.ids[idx[k]];
+      const id = s.items.idOf(idx[k]);
       docs.push({
         index: ITEM_INDEX,
         id,
@@ -171,7 +171,7 @@ export class Flusher {
     const uidx = u32(r.userIdx);
     const utotal = f64(r.userTotal);
     for (let k = 0; k < uidx.length; k++) {
-      const id = s.users.ids[uidx[k]];
+      const id = s.users.idOf(uidx[k]);
       docs.push({
         index: USER_INDEX,
         id,

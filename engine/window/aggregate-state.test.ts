@@ -57,7 +57,7 @@ function task(partition: number, events: Ev[], partitionMax: number, firstOffset
 /** Final item/user figures of a state, in the truth file's shape. */
 function figures(s: AggregateState) {
   const items: Record<string, { total: number; max: number | null; min: number | null }> = {};
-  s.items.ids.forEach((id, i) => {
+  s.items.idsFrom(0).forEach((id, i) => {
     items[id] = {
       total: s.itemTotal[i],
       max: s.itemClosed[i] ? s.itemMax[i] : null,
@@ -65,7 +65,7 @@ function figures(s: AggregateState) {
     };
   });
   const users: Record<string, number> = {};
-  s.users.ids.forEach((id, u) => {
+  s.users.idsFrom(0).forEach((id, u) => {
     users[id] = s.userTotal[u];
   });
   return { items, users, valid: s.valid, late: s.late };
