@@ -5,8 +5,9 @@
  * answers FALLBACK and the reference validator (event-reference.ts) decides, with a reason.
  * So the fast path can be wrong only by being slow, never by accepting a bad event.
  *
+ * Positions travel as return values (locals, not module state: V8 keeps them in registers).
  * On acceptance, the id positions, byte hashes and the time are left in the exported `scan`
- * slots (module state: the worker decodes one event at a time).
+ * slots (the worker decodes one event at a time).
  */
 import { daysFromCivil, daysInMonth, MAX_ID_BYTES } from './event-rules.js';
 
@@ -39,19 +40,23 @@ function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-let pos = 0;
-
-function skipWs(b: Uint8Array, end: number): void {
-  while (pos < end && isWs(b[pos])) pos++;
+/** Position after whitespace from p. */
+function ws(b: Uint8Array, p: number, end: number): number {
+  while (p < end && isWs(b[p])) p++;
+  return p;
 }
 
-/** A string at pos (pos on the opening quote); returns its end (closing quote) or -1; escapes allowed when `escapes`. */
-function stringEnd(b: Uint8Array, end: number, escapes: boolean): number {
-  let i = pos + 1;
+/**
+ * A string starting at p (the opening quote): the position of its closing quote, or -1 when it
+ * is not a plain ASCII JSON string (a byte ≥ 0x80 sends the event to the reference validator,
+ * which checks UTF-8). Escapes are allowed only when `escapes`.
+ */
+function stringEnd(b: Uint8Array, p: number, end: number, escapes: boolean): number {
+  let i = p + 1;
   while (i < end) {
     const c = b[i];
     if (c === Q) return i;
-    if (c < 0x20) return -1;
+    if (c < 0x20 || c >= 0x80) return -1;
     if (c === BS) {
       if (!escapes || i + 1 >= end) return -1;
       const x = b[i + 1];
@@ -84,9 +89,9 @@ function stringEnd(b: Uint8Array, end: number, escapes: boolean): number {
   return -1;
 }
 
-/** A JSON number at pos (strict grammar); returns its end or -1. */
-function numberEnd(b: Uint8Array, end: number): number {
-  let i = pos;
+/** A JSON number at p (strict grammar); returns its end or -1. */
+function numberEnd(b: Uint8Array, p: number, end: number): number {
+  let i = p;
   if (b[i] === 0x2d) i++;
   if (i >= end) return -1;
   if (b[i] === 0x30) i++;
@@ -108,63 +113,47 @@ function numberEnd(b: Uint8Array, end: number): number {
   return i;
 }
 
-function literalEnd(b: Uint8Array, end: number, lit: string): number {
-  if (pos + lit.length > end) return -1;
-  for (let i = 0; i < lit.length; i++) if (b[pos + i] !== lit.charCodeAt(i)) return -1;
-  return pos + lit.length;
+function literalEnd(b: Uint8Array, p: number, end: number, lit: string): number {
+  if (p + lit.length > end) return -1;
+  for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit.charCodeAt(i)) return -1;
+  return p + lit.length;
 }
 
-/** Skips any JSON value at pos (for unknown fields); returns false on bad syntax. */
-function skipValue(b: Uint8Array, end: number, depth: number): boolean {
-  if (depth > 32) return false;
-  const c = b[pos];
+/** Skips any JSON value at p (for unknown fields); returns the position after it, or -1. */
+function skipValue(b: Uint8Array, p: number, end: number, depth: number): number {
+  if (depth > 32 || p >= end) return -1;
+  const c = b[p];
   if (c === Q) {
-    const e = stringEnd(b, end, true);
-    if (e < 0) return false;
-    pos = e + 1;
-    return true;
+    const e = stringEnd(b, p, end, true);
+    return e < 0 ? -1 : e + 1;
   }
   if (c === 0x7b || c === 0x5b) {
     const close = c === 0x7b ? 0x7d : 0x5d;
-    pos++;
-    skipWs(b, end);
-    if (b[pos] === close) {
-      pos++;
-      return true;
-    }
+    p = ws(b, p + 1, end);
+    if (b[p] === close) return p + 1;
     for (;;) {
       if (c === 0x7b) {
-        if (b[pos] !== Q) return false;
-        const e = stringEnd(b, end, true);
-        if (e < 0) return false;
-        pos = e + 1;
-        skipWs(b, end);
-        if (b[pos] !== 0x3a) return false;
-        pos++;
-        skipWs(b, end);
+        if (b[p] !== Q) return -1;
+        const e = stringEnd(b, p, end, true);
+        if (e < 0) return -1;
+        p = ws(b, e + 1, end);
+        if (b[p] !== 0x3a) return -1;
+        p = ws(b, p + 1, end);
       }
-      if (pos >= end || !skipValue(b, end, depth + 1)) return false;
-      skipWs(b, end);
-      if (b[pos] === 0x2c) {
-        pos++;
-        skipWs(b, end);
+      p = skipValue(b, p, end, depth + 1);
+      if (p < 0) return -1;
+      p = ws(b, p, end);
+      if (b[p] === 0x2c) {
+        p = ws(b, p + 1, end);
         continue;
       }
-      if (b[pos] === close) {
-        pos++;
-        return true;
-      }
-      return false;
+      return b[p] === close ? p + 1 : -1;
     }
   }
-  let e: number;
-  if (c === 0x74) e = literalEnd(b, end, 'true');
-  else if (c === 0x66) e = literalEnd(b, end, 'false');
-  else if (c === 0x6e) e = literalEnd(b, end, 'null');
-  else e = numberEnd(b, end);
-  if (e < 0) return false;
-  pos = e;
-  return true;
+  if (c === 0x74) return literalEnd(b, p, end, 'true');
+  if (c === 0x66) return literalEnd(b, p, end, 'false');
+  if (c === 0x6e) return literalEnd(b, p, end, 'null');
+  return numberEnd(b, p, end);
 }
 
 function digits(b: Uint8Array, i: number, n: number): number {
@@ -233,120 +222,117 @@ function isoTime(b: Uint8Array, s: number, e: number): number {
   return ((cachedDays * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms - offsetMin * 60_000;
 }
 
-/** FNV-1a over bytes [s, e). */
-function hashBytes(b: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 0;
+/** Which known field a key is (a bit), or 0; one comparison chosen by length and first byte. */
+function knownKey(b: Uint8Array, s: number, e: number): number {
+  switch (e - s) {
+    case 7:
+      return b[s] === 0x75 ? (keyIs(b, s, e, K_USER) ? 1 : 0) : keyIs(b, s, e, K_ITEM) ? 2 : 0;
+    case 9:
+      return b[s] === 0x74 ? (keyIs(b, s, e, K_TIME) ? 4 : 0) : keyIs(b, s, e, K_PRICE) ? 8 : 0;
+    case 8:
+      return b[s] === 0x65 ? (keyIs(b, s, e, K_EVENT) ? 16 : 0) : keyIs(b, s, e, K_CATEGORY) ? 64 : 0;
+    case 10:
+      return keyIs(b, s, e, K_SESSION) ? 32 : 0;
+    case 16:
+      return keyIs(b, s, e, K_TYPE) ? 128 : 0;
+    default:
+      return 0;
+  }
 }
 
 /** One event in b[start, end): ACCEPT (results in `scan`) or FALLBACK. */
 export function scanEvent(b: Uint8Array, start: number, end: number, minMs: number, maxMs: number): number {
-  // Pure ASCII only: then UTF-8 validity is given and ids are their own latin1 text.
-  for (let i = start; i < end; i++) if (b[i] >= 0x80) return FALLBACK;
-  pos = start;
-  skipWs(b, end);
-  if (b[pos] !== 0x7b) return FALLBACK;
-  pos++;
-  skipWs(b, end);
+  let p = ws(b, start, end);
+  if (b[p] !== 0x7b) return FALLBACK;
+  p = ws(b, p + 1, end);
+  if (b[p] === 0x7d) return FALLBACK;
   let seen = 0;
   let time = Number.NaN;
-  if (b[pos] === 0x7d) return FALLBACK;
   for (;;) {
-    if (b[pos] !== Q) return FALLBACK;
-    const ks = pos + 1;
-    const ke = stringEnd(b, end, false);
+    if (b[p] !== Q) return FALLBACK;
+    const ks = p + 1;
+    const ke = stringEnd(b, p, end, false);
     if (ke < 0) return FALLBACK;
-    pos = ke + 1;
-    skipWs(b, end);
-    if (b[pos] !== 0x3a) return FALLBACK;
-    pos++;
-    skipWs(b, end);
-    if (pos >= end) return FALLBACK;
-    let bit = 0;
-    if (keyIs(b, ks, ke, K_USER) || keyIs(b, ks, ke, K_ITEM)) {
-      bit = b[ks] === 0x75 ? 1 : 2;
-      if (b[pos] !== Q) return FALLBACK;
-      const vs = pos + 1;
-      const ve = stringEnd(b, end, false);
-      if (ve < 0 || ve === vs || ve - vs > MAX_ID_BYTES) return FALLBACK;
+    p = ws(b, ke + 1, end);
+    if (b[p] !== 0x3a) return FALLBACK;
+    p = ws(b, p + 1, end);
+    if (p >= end) return FALLBACK;
+    const bit = knownKey(b, ks, ke);
+    if (bit === 1 || bit === 2) {
+      // An id: a plain string of 1–256 bytes, hashed (FNV-1a) as it is scanned.
+      if (b[p] !== Q) return FALLBACK;
+      const vs = p + 1;
+      let h = 0x811c9dc5;
+      let i = vs;
+      for (; i < end; i++) {
+        const c = b[i];
+        if (c === Q) break;
+        if (c < 0x20 || c >= 0x80 || c === BS) return FALLBACK;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      if (i >= end || i === vs || i - vs > MAX_ID_BYTES) return FALLBACK;
       if (bit === 1) {
         scan.userStart = vs;
-        scan.userEnd = ve;
-        scan.userHash = hashBytes(b, vs, ve);
+        scan.userEnd = i;
+        scan.userHash = h >>> 0;
       } else {
         scan.itemStart = vs;
-        scan.itemEnd = ve;
-        scan.itemHash = hashBytes(b, vs, ve);
+        scan.itemEnd = i;
+        scan.itemHash = h >>> 0;
       }
-      pos = ve + 1;
-    } else if (keyIs(b, ks, ke, K_TIME)) {
-      bit = 4;
-      if (b[pos] === Q) {
-        const ve = stringEnd(b, end, false);
+      p = i + 1;
+    } else if (bit === 4) {
+      if (b[p] === Q) {
+        const ve = stringEnd(b, p, end, false);
         if (ve < 0) return FALLBACK;
-        time = isoTime(b, pos + 1, ve);
-        pos = ve + 1;
+        time = isoTime(b, p + 1, ve);
+        p = ve + 1;
       } else {
-        const ve = numberEnd(b, end);
+        const ve = numberEnd(b, p, end);
         if (ve < 0) return FALLBACK;
         // Whole epoch milliseconds only, up to 15 digits (exact in a double).
-        const neg = b[pos] === 0x2d;
-        const n = ve - pos - (neg ? 1 : 0);
+        const neg = b[p] === 0x2d;
+        const n = ve - p - (neg ? 1 : 0);
         if (n > 15) return FALLBACK;
-        const v = digits(b, neg ? pos + 1 : pos, n);
+        const v = digits(b, neg ? p + 1 : p, n);
         if (v < 0) return FALLBACK;
         time = neg ? -v : v;
-        pos = ve;
+        p = ve;
       }
       if (Number.isNaN(time) || time < minMs || time >= maxMs) return FALLBACK;
-    } else if (keyIs(b, ks, ke, K_PRICE)) {
-      bit = 8;
-      if (b[pos] === 0x6e) {
-        const e = literalEnd(b, end, 'null');
-        if (e < 0) return FALLBACK;
-        pos = e;
-      } else {
-        if (b[pos] === 0x2d) return FALLBACK; // negative (or -0): let the reference judge
-        const e = numberEnd(b, end);
+    } else if (bit === 8) {
+      if (b[p] === 0x6e) p = literalEnd(b, p, end, 'null');
+      else {
+        if (b[p] === 0x2d) return FALLBACK; // negative (or -0): let the reference judge
+        const e = numberEnd(b, p, end);
         if (e < 0) return FALLBACK;
         // An exponent could overflow to Infinity (not a valid price): let the reference judge.
-        for (let i = pos; i < e; i++) if ((b[i] | 0x20) === 0x65) return FALLBACK;
-        pos = e;
+        for (let i = p; i < e; i++) if ((b[i] | 0x20) === 0x65) return FALLBACK;
+        p = e;
       }
-    } else if (
-      keyIs(b, ks, ke, K_EVENT) ||
-      keyIs(b, ks, ke, K_SESSION) ||
-      keyIs(b, ks, ke, K_CATEGORY) ||
-      keyIs(b, ks, ke, K_TYPE)
-    ) {
-      bit = b[ks] === 0x65 ? 16 : b[ks] === 0x73 ? 32 : b[ks] === 0x63 ? 64 : 128;
-      if (b[pos] === Q) {
-        const e = stringEnd(b, end, true);
-        if (e < 0) return FALLBACK;
-        pos = e + 1;
-      } else {
-        const e = literalEnd(b, end, 'null');
-        if (e < 0) return FALLBACK;
-        pos = e;
-      }
-    } else if (!skipValue(b, end, 0)) return FALLBACK;
+    } else if (bit !== 0) {
+      // event_id, session_id, category, interaction_type: a string or null.
+      if (b[p] === Q) {
+        const e = stringEnd(b, p, end, true);
+        p = e < 0 ? -1 : e + 1;
+      } else p = literalEnd(b, p, end, 'null');
+    } else p = skipValue(b, p, end, 0);
+    if (p < 0) return FALLBACK;
     if (bit !== 0) {
       if (seen & bit) return FALLBACK; // a known field twice
       seen |= bit;
     }
-    skipWs(b, end);
-    if (b[pos] === 0x2c) {
-      pos++;
-      skipWs(b, end);
+    p = ws(b, p, end);
+    if (b[p] === 0x2c) {
+      p = ws(b, p + 1, end);
       continue;
     }
-    if (b[pos] !== 0x7d) return FALLBACK;
-    pos++;
+    if (b[p] !== 0x7d) return FALLBACK;
+    p++;
     break;
   }
-  skipWs(b, end);
-  if (pos !== end || (seen & 7) !== 7) return FALLBACK;
+  p = ws(b, p, end);
+  if (p !== end || (seen & 7) !== 7) return FALLBACK;
   scan.time = time;
   return ACCEPT;
 }
