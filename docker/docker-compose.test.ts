@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 
 interface Service {
   image?: string;
+  volumes?: string[];
   build?: unknown;
   command?: string[];
   environment?: Record<string, string | number>;
@@ -24,7 +25,7 @@ const services = compose.services;
 
 describe('docker/docker-compose.yml', () => {
   it('has the stack of the seed plus the engine and the producer', () => {
-    expect(Object.keys(services).sort()).toEqual(['elasticsearch', 'engine', 'kafka', 'kibana', 'producer', 'setup']);
+    expect(Object.keys(services).sort()).toEqual(['elasticsearch', 'engine', 'kafka', 'kibana', 'kibana-setup', 'producer', 'setup']);
   });
 
   it('runs Kafka in KRaft mode with the image documented variables', () => {
@@ -53,6 +54,13 @@ describe('docker/docker-compose.yml', () => {
         if (cond.condition === 'service_healthy') expect(services[dep].healthcheck, dep).toBeDefined();
       }
     }
+  });
+
+  it('imports the Kibana saved objects from the file in the repository', () => {
+    const ks = services['kibana-setup'];
+    expect(ks.depends_on?.kibana.condition).toBe('service_healthy');
+    expect(JSON.stringify(ks)).toContain('./kibana/dashboard.ndjson');
+    expect(ks.command?.join(' ')).toContain('/api/saved_objects/_import');
   });
 
   it('publishes ports on loopback only and points our services at the compose hosts', () => {

@@ -5,7 +5,8 @@
 # are created afterwards by the CLI (engine/setup/), which speaks the services' own protocols.
 #
 #   scripts/stack.sh up [kafka|es]     provision if needed, start, wait until both answer
-#   scripts/stack.sh down              stop exactly what `up` started (pid files)
+#   scripts/stack.sh down [kafka|es]   stop exactly what `up` started (pid files)
+#   scripts/stack.sh pid kafka|es      the pid of a service `up` started (fault-injection tests)
 #   scripts/stack.sh status            one line per service
 #   scripts/stack.sh logs [kafka|es]   tail of the service logs
 #
@@ -339,8 +340,18 @@ cmd_up() {
 }
 
 cmd_down() {
-  stop_pid kafka "$KAFKA_DIR/kafka.pid"
-  stop_pid elasticsearch "$ES_DIR/es.pid"
+  local which="${1:-all}"
+  if [ "$which" = all ] || [ "$which" = kafka ]; then stop_pid kafka "$KAFKA_DIR/kafka.pid"; fi
+  if [ "$which" = all ] || [ "$which" = es ]; then stop_pid elasticsearch "$ES_DIR/es.pid"; fi
+}
+
+# The pid of a service started by `up` (for fault-injection tests: SIGSTOP / SIGCONT).
+cmd_pid() {
+  case "${1:-}" in
+    kafka) pid_alive "$KAFKA_DIR/kafka.pid" && cat "$KAFKA_DIR/kafka.pid" ;;
+    es) pid_alive "$ES_DIR/es.pid" && cat "$ES_DIR/es.pid" ;;
+    *) echo "usage: $0 pid kafka|es" >&2; return 2 ;;
+  esac
 }
 
 cmd_status() {
@@ -369,5 +380,6 @@ case "${1:-}" in
   down) shift; cmd_down "$@" ;;
   status) shift; cmd_status "$@" ;;
   logs) shift; cmd_logs "$@" ;;
-  *) echo "usage: $0 up [kafka|es] | down | status | logs [kafka|es]" >&2; exit 2 ;;
+  pid) shift; cmd_pid "$@" ;;
+  *) echo "usage: $0 up [kafka|es] | down [kafka|es] | status | logs [kafka|es] | pid kafka|es" >&2; exit 2 ;;
 esac

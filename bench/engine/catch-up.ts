@@ -56,6 +56,8 @@ export async function catchUp(quick: boolean) {
         String(IDLE_MS),
         '--status-interval-ms',
         '0',
+        '--dashboard-port',
+        '0',
         '--consumer-group',
         `${topic}-${workers}-${r}`,
       ]);

@@ -31,6 +31,8 @@ export async function fixedRate(quick: boolean) {
     '1000',
     '--status-interval-ms',
     '0',
+    '--dashboard-port',
+    '0',
   ]);
   await new Promise((r) => setTimeout(r, 2000)); // the engine is up and waiting
   const produced = await mustRun([

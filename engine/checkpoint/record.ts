@@ -53,8 +53,21 @@ function view<T extends Uint32Array | Float64Array>(
   return new ctor(copy.buffer);
 }
 
-export const u32 = (b: Uint8Array) => view(Uint32Array, b);
-export const f64 = (b: Uint8Array) => view(Float64Array, b);
+const u32 = (b: Uint8Array) => view(Uint32Array, b);
+const f64 = (b: Uint8Array) => view(Float64Array, b);
+
+/** A record's changed items and users as typed arrays again. */
+export function changesOf(r: CheckpointRecord) {
+  return {
+    itemIdx: u32(r.itemIdx),
+    itemTotal: f64(r.itemTotal),
+    itemMax: u32(r.itemMax),
+    itemMin: u32(r.itemMin),
+    itemClosed: u32(r.itemClosed),
+    userIdx: u32(r.userIdx),
+    userTotal: f64(r.userTotal),
+  };
+}
 
 /** The record of one flush: the changed items and users (indices from takeDirty), and the cut. */
 export function makeRecord(
@@ -134,20 +147,16 @@ export function applyRecord(state: AggregateState, r: CheckpointRecord): void {
   }
   for (const id of r.newItemIds) state.internItem(id);
   for (const id of r.newUserIds) state.internUser(id);
-  const idx = u32(r.itemIdx);
-  const total = f64(r.itemTotal);
-  const max = u32(r.itemMax);
-  const min = u32(r.itemMin);
-  const closed = u32(r.itemClosed);
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k];
-    state.itemTotal[i] = total[k];
-    state.itemMax[i] = max[k];
-    state.itemMin[i] = min[k];
-    state.itemClosed[i] = closed[k];
+  const c = changesOf(r);
+  for (let k = 0; k < c.itemIdx.length; k++) {
+    const i = c.itemIdx[k];
+    state.itemTotal[i] = c.itemTotal[k];
+    state.itemMax[i] = c.itemMax[k];
+    state.itemMin[i] = c.itemMin[k];
+    state.itemClosed[i] = c.itemClosed[k];
   }
-  const uidx = u32(r.userIdx);
-  const utotal = f64(r.userTotal);
+  const uidx = c.userIdx;
+  const utotal = c.userTotal;
   for (let k = 0; k < uidx.length; k++) state.userTotal[uidx[k]] = utotal[k];
   // Open windows are stored whole in every record: replace them.
   state.closeWindowsSilently();

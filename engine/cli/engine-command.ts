@@ -1,8 +1,10 @@
 /** `ria engine`: consume, aggregate, keep Elasticsearch exact. */
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
+import { startDashboard } from '../dashboard/server.js';
 import { Engine } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
+import { createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
 
 const HELP = `usage: ria engine [--exit-when-idle] [options]
@@ -34,7 +36,26 @@ export const engineCommand: Command = {
     process.stderr.write(
       `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`,
     );
-    const s = await engine.run();
+    let closeDashboard = async () => {};
+    if (config.dashboardPort > 0) {
+      const es = createEsClient(config);
+      const server = await startDashboard(engine, es, config.dashboardHost, config.dashboardPort).catch(
+        (e: Error) => {
+          throw new ConfigError(
+            `cannot serve the dashboard on ${config.dashboardHost}:${config.dashboardPort} (DASHBOARD_HOST / DASHBOARD_PORT): ${e.message}`,
+          );
+        },
+      );
+      process.stderr.write(
+        `engine: dashboard on http://${config.dashboardHost}:${config.dashboardPort}/ (metrics: /metrics)\n`,
+      );
+      closeDashboard = async () => {
+        server.closeAllConnections();
+        server.close();
+        await es.close();
+      };
+    }
+    const s = await engine.run().finally(() => closeDashboard());
     process.stdout.write(
       `engine: stopped after ${s.seconds.toFixed(1)} s: ${s.valid} valid (${s.late} late), ${s.invalid} invalid, ${s.flushes} flushes; ${engine.latencies.summary()}\n`,
     );

@@ -14,7 +14,7 @@ const HELP = `usage: ria stack <up [kafka|es] | down | status | logs [kafka|es]>
   up      download (once, into ~/.cache/ria), start and wait for Kafka (KRaft) and Elasticsearch
           on 127.0.0.1, then create the topics and the index templates; a no-op when already up.
           KAFKA_BROKER / ELASTICSEARCH_HOST set to other addresses: those services are used as they are.
-  down    stop exactly what \`up\` started
+  down    stop exactly what \`up\` started (down kafka / down es: one of them)
   status  one line per service (exit 1 when one is down)
   logs    the tail of each service's log
 

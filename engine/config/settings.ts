@@ -190,6 +190,14 @@ export const engineOptions = {
     65_536,
     'most messages taken from librdkafka at once',
   ),
+  batchLingerMs: opt.int(
+    'BATCH_LINGER_MS',
+    'batch-linger-ms',
+    20,
+    0,
+    10_000,
+    'when caught up, wait this long for traffic to gather before taking the next batch',
+  ),
   maxInflightBatches: opt.int(
     'MAX_INFLIGHT_BATCHES',
     'max-inflight-batches',
@@ -225,6 +233,20 @@ export const engineOptions = {
     'exit-when-idle',
     false,
     'stop (exit 0) once caught up, windows closed and flushed',
+  ),
+  dashboardHost: opt.str(
+    'DASHBOARD_HOST',
+    'dashboard-host',
+    '127.0.0.1',
+    'address the dashboard, /metrics and health checks bind to',
+  ),
+  dashboardPort: opt.int(
+    'DASHBOARD_PORT',
+    'dashboard-port',
+    8080,
+    0,
+    65_535,
+    'port of the dashboard (0: no HTTP server)',
   ),
   latencySampleEvery: opt.int(
     'LATENCY_SAMPLE_EVERY',

@@ -16,10 +16,9 @@ import {
   applyRecord,
   type CheckpointRecord,
   type Cut,
-  f64,
+  changesOf,
   makeRecord,
   makeSnapshot,
-  u32,
 } from '../checkpoint/record.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureIndices } from '../setup/index-templates.js';
@@ -147,11 +146,15 @@ export class Flusher {
     const s = this.state;
     const at = new Date(r.at).toISOString();
     const docs: Doc[] = [];
-    const idx = u32(r.itemIdx);
-    const total = f64(r.itemTotal);
-    const max = u32(r.itemMax);
-    const min = u32(r.itemMin);
-    const closed = u32(r.itemClosed);
+    const {
+      itemIdx: idx,
+      itemTotal: total,
+      itemMax: max,
+      itemMin: min,
+      itemClosed: closed,
+      userIdx: uidx,
+      userTotal: utotal,
+    } = changesOf(r);
     for (let k = 0; k < idx.length; k++) {
       const id = s.items.idOf(idx[k]);
       docs.push({
@@ -168,8 +171,6 @@ export class Flusher {
         },
       });
     }
-    const uidx = u32(r.userIdx);
-    const utotal = f64(r.userTotal);
     for (let k = 0; k < uidx.length; k++) {
       const id = s.users.idOf(uidx[k]);
       docs.push({

@@ -77,24 +77,24 @@ export class DeadLetters {
     ]);
   }
 
-  /** Waits until every dead letter sent so far is acknowledged; throws if one failed. */
-  async settle(): Promise<void> {
-    if (this.pending > 0) {
-      await new Promise<void>((resolve, reject) =>
-        this.producer.flush(TIMEOUT_MS, (e) => (e ? reject(e) : resolve())),
-      );
-      const deadline = Date.now() + TIMEOUT_MS;
-      while (this.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  /**
+   * Waits until every dead letter sent so far is acknowledged (librdkafka retries through broker
+   * outages, up to message.timeout.ms); throws only if one failed for good.
+   */
+  async settle(onWait?: (message: string) => void): Promise<void> {
+    let waited = 0;
+    while (this.pending > 0 && !this.failure) {
+      await new Promise<void>((resolve) => this.producer.flush(1000, () => resolve()));
+      if (this.pending > 0 && ++waited % 10 === 0)
+        onWait?.(`waiting for ${this.pending} dead letters to be acknowledged by Kafka`);
     }
     if (this.failure)
       throw new ServiceError(
         `a dead letter could not be written to ${this.topic}: ${this.failure.message}`,
         'RIA_ERR_DLQ',
-        true,
+        false,
         this.failure,
       );
-    if (this.pending > 0)
-      throw new ServiceError(`dead letters to ${this.topic} not acknowledged in time`, 'RIA_ERR_DLQ', true);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,6 @@
  * and the dead-letter topic holds exactly the invalid events — also when the engine is killed
  * with SIGKILL twice mid-run and restarted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,24 +13,10 @@ import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { consumeAll, requireServices, services, uniqueName } from './helpers.js';
+import { ria } from './run-ria.js';
 
-const cli = new URL('../../bin/ria.js', import.meta.url).pathname;
 const es = createEsClient(services);
 const EVENTS = 1_000_000;
-
-function ria(args: string[]): {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: string | null; out: string }>;
-} {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, out })),
-  );
-  return { child, done };
-}
 
 async function freshRun(name: string) {
   const topic = uniqueName(name);
@@ -70,6 +55,8 @@ async function freshRun(name: string) {
     '--checkpoint-dir',
     checkpoint,
     '--status-interval-ms',
+    '0',
+    '--dashboard-port',
     '0',
   ];
   return { topic, truth, checkpoint, produceArgs, engineArgs };

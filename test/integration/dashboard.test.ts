@@ -1,0 +1,194 @@
+/**
+ * The dashboard and /metrics of a running engine, while traffic flows: Prometheus text that
+ * parses and counters that move; health checks; and the page in headless Chromium (Debian's
+ * package, driven by playwright-core): figures appear, update, agree with Elasticsearch, and an
+ * item id that is HTML is shown as text. A screenshot goes to results/dashboard.png.
+ */
+import { createServer } from 'node:net';
+import Kafka from 'node-rdkafka';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTopics } from '../../engine/setup/topics.js';
+import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
+import { createEsClient } from '../../engine/sink/es-client.js';
+import { requireServices, services, uniqueName } from './helpers.js';
+import { ria } from './run-ria.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+const es = createEsClient(services);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Sends `n` valid events whose item id is HTML, so that it tops the item table. */
+async function sendHtmlItem(topic: string, n: number): Promise<void> {
+  const p = new Kafka.Producer({ 'bootstrap.servers': services.kafkaBroker, ...services.rdkafka });
+  await new Promise<void>((r, j) => p.connect({}, (e) => (e ? j(e) : r())));
+  for (let i = 0; i < n; i++) {
+    const e = {
+      user_id: `user-x${i % 50}`,
+      item_id: XSS,
+      timestamp: new Date().toISOString(),
+      interaction_type: 'view',
+    };
+    p.produce(topic, null, Buffer.from(JSON.stringify(e)), e.user_id);
+  }
+  await new Promise<void>((r, j) => p.flush(10_000, (e) => (e ? j(e) : r())));
+  await new Promise<void>((r) => p.disconnect(() => r()));
+}
+
+describe('dashboard, /metrics and health (real services, headless Chromium)', () => {
+  let topic: string;
+  let port: number;
+  let engine: ReturnType<typeof ria>;
+  let producer: ReturnType<typeof ria>;
+
+  beforeAll(async () => {
+    await requireServices();
+    await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
+    topic = uniqueName('ria-dash');
+    await ensureTopics(services.kafkaBroker, services.rdkafka, [
+      { name: topic, partitions: 3 },
+      { name: `${topic}.dlq`, partitions: 1 },
+    ]);
+    port = await freePort();
+    engine = ria([
+      'engine',
+      '--kafka-topic',
+      topic,
+      '--dashboard-port',
+      String(port),
+      '--checkpoint-dir',
+      `/tmp/${topic}.ckpt`,
+      '--status-interval-ms',
+      '0',
+    ]);
+    producer = ria([
+      'produce',
+      '--kafka-topic',
+      topic,
+      '--rate',
+      '2000',
+      '--duration',
+      '60',
+      '--invalid-share',
+      '0.01',
+      '--quiet',
+    ]);
+    await sendHtmlItem(topic, 3000);
+  });
+
+  afterAll(async () => {
+    producer.child.kill('SIGINT');
+    engine.child.kill('SIGTERM');
+    await Promise.all([producer.done, engine.done]);
+    await es.close();
+  });
+
+  it('serves health checks and Prometheus text whose counters move', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    expect(
+      await until('healthz', async () => (await fetch(`${base}/healthz`)).status === 200 || undefined),
+    ).toBe(true);
+    await until('readyz', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
+    const valid = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (line === '' || line.startsWith('#')) continue;
+        expect(line).toMatch(
+          /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|\+Inf|-Inf)$/,
+        );
+      }
+      const m = /^ria_events_total\{outcome="valid"\} (\d+)$/m.exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    const first = await until('valid events counted', async () =>
+      (await valid()) > 0 ? valid() : undefined,
+    );
+    const later = await until('the counter to move', async () => {
+      const v = await valid();
+      return v > first ? v : undefined;
+    });
+    expect(later).toBeGreaterThan(first);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^ria_flush_duration_seconds_count \d+/m);
+    expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('shows live figures that update, agree with Elasticsearch, and escape ids', async () => {
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const alerts: string[] = [];
+      page.on('dialog', (d) => {
+        alerts.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      // The HTML item id tops the table, shown as text: no <img> was created from it.
+      await page.waitForFunction(
+        (xss) => [...document.querySelectorAll('#items td')].some((td) => td.textContent === xss),
+        XSS,
+        { timeout: 60_000 },
+      );
+      expect(await page.locator('#items img, #users img').count()).toBe(0);
+      const kpi = async (label: string) =>
+        page.evaluate((l) => {
+          const card = [...document.querySelectorAll('.kpi')].find(
+            (c) => c.querySelector('.k')?.textContent === l,
+          );
+          return Number((card?.querySelector('.v')?.textContent ?? '').replaceAll(',', ''));
+        }, label);
+      // Figures update while traffic flows.
+      const before = await kpi('valid events');
+      await page.waitForFunction(
+        (b) => {
+          const card = [...document.querySelectorAll('.kpi')].find(
+            (c) => c.querySelector('.k')?.textContent === 'valid events',
+          );
+          return Number((card?.querySelector('.v')?.textContent ?? '').replaceAll(',', '')) > b;
+        },
+        before,
+        { timeout: 30_000 },
+      );
+      // The global figures are Elasticsearch's own: read both within the same second.
+      await until('the page to agree with Elasticsearch', async () => {
+        const g = (await es.get<{ distinct_users: number }>({ index: AVG_INDEX, id: GLOBAL_DOC_ID }))
+          ._source!;
+        return (await kpi('distinct users')) === g.distinct_users ? true : undefined;
+      });
+      expect(await page.locator('#chart-rate canvas').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: new URL('../../results/dashboard.png', import.meta.url).pathname });
+      expect(alerts).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

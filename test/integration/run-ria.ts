@@ -1,0 +1,22 @@
+/** Runs the `ria` CLI as a child process, as a user would. */
+import { type ChildProcess, spawn } from 'node:child_process';
+
+const cli = new URL('../../bin/ria.js', import.meta.url).pathname;
+
+export function ria(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: string | null; out: string }>;
+} {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, out })),
+  );
+  return { child, done };
+}
