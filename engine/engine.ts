@@ -226,6 +226,13 @@ export class Engine {
   private onDelta(d: BatchDelta, messages: Kafka.Message[]): void {
     for (let k = 0; k < d.invalidIndex.length; k++)
       this.deadLetters.send(messages[d.invalidIndex[k]], d.invalidReasons[k]);
+    this.metrics.events.inc({ outcome: 'valid' }, d.valid);
+    if (d.late > 0) this.metrics.events.inc({ outcome: 'late' }, d.late);
+    if (d.invalidIndex.length > 0) {
+      this.metrics.events.inc({ outcome: 'invalid' }, d.invalidIndex.length);
+      this.metrics.deadLetters.inc(d.invalidIndex.length);
+    }
+    this.metrics.batchSeconds.observe(d.workerNs / 1e9);
     this.post({ kind: 'delta', delta: d });
     this.partitionMax.set(d.partition, d.partitionMax);
     this.offsetsDone.set(d.partition, d.nextOffset);

@@ -125,7 +125,8 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     if (isLate(time, max, task.windowMs, task.allowedLatenessMs)) late++;
     else windows.add(windowOf(time, task.windowMs), item);
     if (time > max) max = time;
-    if (valid % task.sampleEvery === 0) sampled.push(time);
+    // Sampled by offset: the same events whatever the batch sizes.
+    if ((task.firstOffset + task.offsetDelta[k]) % task.sampleEvery === 0) sampled.push(time);
   }
   // Output item index space: fast ids first, then slow ids.
   const itemIds = [...fastItems.ids(), ...slowItems.ids];

@@ -21,7 +21,7 @@ export interface BatchTask {
   allowedLatenessMs: number;
   format: EventFormat;
   range: TimeRange;
-  /** Every `sampleEvery`-th valid event's time is returned for the latency histogram. */
+  /** The times of valid events whose offset is a multiple of this are returned (latency histogram). */
   sampleEvery: number;
 }
 
