@@ -26,6 +26,15 @@ function section(s: Saved): string {
     };
     return `${head}| operation | µs (median) |\n|---|---|\n${r.micro.map((m) => `| ${m.name} | ${m.usPerOp.toFixed(1)} |`).join('\n')}\n\nMemory: ${fmt(r.memory.users)} distinct users interned: **${r.memory.bytesPerUser.toFixed(1)} bytes per user** (heap + typed arrays), process RSS ${r.memory.rssMiB} MiB.\n`;
   }
+  if (s.suite === 'pool-scaling') {
+    const r = s.result as {
+      batchEvents: number;
+      batches: number;
+      median: Record<string, number>;
+      speedup: number;
+    };
+    return `${head}Pre-made batches of ${fmt(r.batchEvents)} producer events through the Piscina pool (decode, validate, lateness, count), no Kafka: 1 worker **${fmt(r.median[1])} events/s**, 2 workers **${fmt(r.median[2])} events/s** (×${r.speedup.toFixed(2)}; medians; ${r.batches} batches per run).\n`;
+  }
   if (s.suite === 'source-consume') {
     const r = s.result as { events: number; eventsPerSecond: number; cpuUsPerEvent: number; seconds: number };
     return `${head}node-rdkafka alone, \`consume(10000)\` in a loop, messages dropped: **${fmt(r.eventsPerSecond)} events/s** (${fmt(r.events)} events in ${r.seconds.toFixed(1)} s), ${r.cpuUsPerEvent.toFixed(1)} µs of CPU per event (main thread + librdkafka's threads). This is the ceiling of the engine's source stage.\n`;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
 import { machine, repoRoot } from './machine.js';
+import { poolScaling } from './pool/scaling.js';
 import { eventMakerBench } from './producer/event-maker.bench.js';
 import { producerThroughput } from './producer/throughput.js';
 import { writeResultsReadme } from './report.js';
@@ -20,6 +21,7 @@ const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'decode-micro': decodeBench,
   'state-micro': stateBench,
   'source-consume': rawConsume,
+  'pool-scaling': poolScaling,
   'engine-fixed-rate': fixedRate,
   'engine-catch-up': catchUp,
 };

@@ -6,7 +6,7 @@ export const benchCommand: Command = {
   async run(args) {
     if (wantsHelp(args)) {
       process.stdout.write(
-        'usage: ria bench [--quick] [suite...]\n\nsuites: producer-micro, producer-throughput, decode-micro, state-micro, source-consume, engine-fixed-rate, engine-catch-up (all by default)\n',
+        'usage: ria bench [--quick] [suite...]\n\nsuites: producer-micro, producer-throughput, decode-micro, state-micro, source-consume, pool-scaling, engine-fixed-rate, engine-catch-up (all by default)\n',
       );
       return 0;
     }
