@@ -38,8 +38,9 @@ export const startCommand: Command = {
     if (up !== 0) return up;
     const engine = child('engine', ['engine'], env);
     const producer = child('produce', ['produce'], env);
+    const dashboard = `http://${env.DASHBOARD_HOST ?? '127.0.0.1'}:${env.DASHBOARD_PORT ?? '8080'}/`;
     process.stdout.write(
-      `start: producing to ${env.KAFKA_TOPIC ?? 'user_interactions'} and aggregating into ${env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200'} (indices interaction-agg_item, interaction-agg_user, interaction-agg_avg); Ctrl-C to stop\n`,
+      `start: producing to ${env.KAFKA_TOPIC ?? 'user_interactions'} at ${env.EVENT_RATE ?? '5000'} events/s, aggregating into ${env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200'}\nstart: dashboard ${dashboard} (metrics ${dashboard}metrics); Ctrl-C to stop\n`,
     );
     const stop = () => {
       producer.p.kill('SIGINT');
