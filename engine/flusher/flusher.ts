@@ -21,11 +21,15 @@ import {
   makeSnapshot,
 } from '../checkpoint/record.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
+import { describeError, ServiceError } from '../errors/errors.js';
 import { ensureIndices } from '../setup/index-templates.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import type { BatchDelta, FlusherReply } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
 import { AggregateState } from '../window/aggregate-state.js';
+
+/** How long the engine waits for Elasticsearch at start before it gives up. */
+const START_PATIENCE_MS = 90_000;
 
 export interface FlusherSettings {
   windowMs: number;
@@ -56,7 +60,26 @@ export class Flusher {
   /** Loads the checkpoint, re-sends the last record's documents (the outbox), returns the cut. */
   async restore(): Promise<Extract<FlusherReply, { kind: 'restored' }>> {
     // The indices with their mappings (a template): created here too, for a cluster set up by hand.
-    await ensureIndices(this.es);
+    // Elasticsearch may be briefly away (restarting, paused): retry for a while, then give up
+    // with a clear message rather than wait forever on a wrong ELASTICSEARCH_HOST.
+    const deadline = Date.now() + START_PATIENCE_MS;
+    for (let backoff = 500; ; backoff = Math.min(5000, backoff * 2)) {
+      try {
+        await ensureIndices(this.es);
+        break;
+      } catch (e) {
+        if (Date.now() + backoff > deadline) {
+          throw new ServiceError(
+            `Elasticsearch did not answer for ${START_PATIENCE_MS / 1000} s (ELASTICSEARCH_HOST): ${describeError(e)}`,
+            'RIA_ERR_ES_UNREACHABLE',
+            false,
+            e,
+          );
+        }
+        this.onProblem(`elasticsearch not ready at start: ${describeError(e)}; retrying`, true);
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
     const records = this.store.load();
     for (const r of records) applyRecord(this.state, r);
     const last = records.at(-1);

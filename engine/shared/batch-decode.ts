@@ -6,7 +6,7 @@
  */
 
 import { validateEvent } from './event-reference.js';
-import { isLate, windowOf } from './event-rules.js';
+import { isLate, MAX_EVENT_BYTES, windowOf } from './event-rules.js';
 import { ACCEPT, scan, scanEvent } from './fast-decode.js';
 import { IdTable } from './id-table.js';
 import type { BatchDelta, BatchTask } from './messages.js';
@@ -104,7 +104,12 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     let time: number;
     // Item keys: fast ids are 0..; slow ids are offset by n so both fit one index space.
     let item: number;
-    if (end >= 0 && fast && scanEvent(bytes, start, end, minMs, maxMs) === ACCEPT) {
+    if (
+      end >= 0 &&
+      fast &&
+      end - start <= MAX_EVENT_BYTES &&
+      scanEvent(bytes, start, end, minMs, maxMs) === ACCEPT
+    ) {
       time = scan.time;
       item = fastItems.add(scan.itemStart, scan.itemEnd, scan.itemHash);
       fastUsers.add(scan.userStart, scan.userEnd, scan.userHash);

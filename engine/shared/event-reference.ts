@@ -4,7 +4,7 @@
  * byte decoder must agree with it on every input.
  */
 import { unpack } from 'msgpackr';
-import { MAX_ID_BYTES, parseIsoTimestamp } from './event-rules.js';
+import { CONTRACT_FIELDS, MAX_EVENT_BYTES, MAX_ID_BYTES, parseIsoTimestamp } from './event-rules.js';
 
 export type EventFormat = 'json' | 'msgpack';
 
@@ -27,12 +27,46 @@ function checkId(v: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The first contract field that appears twice among the top-level keys of a JSON object text,
+ * or undefined. (JSON.parse keeps the last silently; an event that says two things is invalid.)
+ */
+export function duplicateField(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        // A key when the next non-space character is ':'.
+        let k = j + 1;
+        while (k < text.length && ' \t\n\r'.includes(text[k])) k++;
+        if (text[k] === ':') {
+          const key = JSON.parse(text.slice(i, j + 1)) as string;
+          if ((CONTRACT_FIELDS as readonly string[]).includes(key)) {
+            if (seen.has(key)) return key;
+            seen.add(key);
+          }
+        }
+      }
+      i = j;
+    }
+  }
+  return undefined;
+}
+
 export function validateEvent(
   value: Buffer | null | undefined,
   format: EventFormat,
   range: TimeRange,
 ): Verdict {
   if (!value || value.length === 0) return { ok: false, reason: 'empty message' };
+  if (value.length > MAX_EVENT_BYTES)
+    return { ok: false, reason: `message larger than ${MAX_EVENT_BYTES} bytes` };
   let obj: unknown;
   if (format === 'json') {
     let text: string;
@@ -55,6 +89,10 @@ export function validateEvent(
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
     return { ok: false, reason: 'not an object' };
+  if (format === 'json') {
+    const dup = duplicateField(value.toString('utf8'));
+    if (dup) return { ok: false, reason: `duplicate field ${dup}` };
+  }
   const e = obj as Record<string, unknown>;
   const idError = checkId(e.user_id, 'user_id') ?? checkId(e.item_id, 'item_id');
   if (idError) return { ok: false, reason: idError };

@@ -3,6 +3,19 @@
  * ground truth, the reference validator and the engine's byte decoder, so all three agree.
  */
 export const MAX_ID_BYTES = 256;
+/** Larger messages are invalid (dead-lettered): no event of the contract comes near it. */
+export const MAX_EVENT_BYTES = 65_536;
+/** The contract's fields: one of them twice in an event makes it invalid (other duplicates: last wins). */
+export const CONTRACT_FIELDS = [
+  'event_id',
+  'session_id',
+  'user_id',
+  'item_id',
+  'category',
+  'price_usd',
+  'interaction_type',
+  'timestamp',
+] as const;
 /** Accepted event times: [2000-01-01, 2100-01-01) UTC by default (EVENT_TIME_MIN / EVENT_TIME_MAX). */
 export const DEFAULT_MIN_EVENT_TIME_MS = Date.UTC(2000, 0, 1);
 export const DEFAULT_MAX_EVENT_TIME_MS = Date.UTC(2100, 0, 1);

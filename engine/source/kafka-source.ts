@@ -19,7 +19,14 @@ export interface PartitionProgress {
   high: number;
   /** When the partition was last seen caught up with nothing new (ms, performance.now()). */
   caughtUpSince: number | undefined;
+  /** When a message last came (or the broker was last lost): the clock for confirming idleness. */
+  lastMessageAt: number;
+  /** A watermark query is under way. */
+  confirming: boolean;
 }
+
+/** Errors that mean "the broker is out of reach": nothing is known to be caught up any more. */
+const BROKER_LOST = new Set([Kafka.CODES.ERRORS.ERR__TRANSPORT, Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN]);
 
 export class KafkaSource {
   private readonly consumer: Kafka.KafkaConsumer;
@@ -46,6 +53,17 @@ export class KafkaSource {
       { 'auto.offset.reset': 'earliest' },
     );
     this.consumer.on('partition.eof', (e) => this.eofs.push(e));
+    // A partition that looked caught up before the broker went away may not be: while the broker
+    // is out of reach no partition counts as idle (else every window would close, and events of
+    // the outage would then arrive late).
+    this.consumer.on('event.error', (e) => {
+      if (!BROKER_LOST.has(e.code)) return;
+      const now = performance.now();
+      for (const p of this.partitions.values()) {
+        p.caughtUpSince = undefined;
+        p.lastMessageAt = now;
+      }
+    });
   }
 
   async connect(): Promise<void> {
@@ -92,6 +110,8 @@ export class KafkaSource {
         next: Math.max(0, a.offset),
         high: -1,
         caughtUpSince: undefined,
+        lastMessageAt: performance.now(),
+        confirming: false,
       });
     this.consumer.assign(assignment);
     return ids;
@@ -117,6 +137,7 @@ export class KafkaSource {
           if (p) {
             p.next = m.offset + 1;
             p.caughtUpSince = undefined;
+            p.lastMessageAt = now;
           }
         }
         for (const e of eofs) {
@@ -131,10 +152,25 @@ export class KafkaSource {
     });
   }
 
-  /** True when the partition is caught up and has had nothing new for `idleMs`. */
+  /**
+   * True when the partition is caught up and has had nothing new for `idleMs`. A partition quiet
+   * for that long without an end-of-partition marker (librdkafka gives one per reaching the end,
+   * not again after a reconnect) is confirmed by asking the broker for its end offset.
+   */
   isIdle(partition: number, idleMs: number, now = performance.now()): boolean {
     const p = this.partitions.get(partition);
-    return p?.caughtUpSince !== undefined && now - p.caughtUpSince >= idleMs;
+    if (!p) return false;
+    if (p.caughtUpSince === undefined && !p.confirming && now - p.lastMessageAt >= idleMs) {
+      p.confirming = true;
+      this.consumer.queryWatermarkOffsets(this.topic, partition, 2000, (err, w) => {
+        p.confirming = false;
+        if (err) return;
+        p.high = Math.max(p.high, w.highOffset);
+        if (w.highOffset <= p.next) p.caughtUpSince ??= performance.now();
+        else p.lastMessageAt = performance.now(); // behind: ask again later
+      });
+    }
+    return p.caughtUpSince !== undefined && now - p.caughtUpSince >= idleMs;
   }
 
   lag(): Map<number, number> {

@@ -2,30 +2,22 @@
  * The engine against the real Kafka and Elasticsearch: after ≥ 1 M events over 6 partitions with
  * out-of-order, late and invalid events mixed in, the three indices equal the producer's truth
  * and the dead-letter topic holds exactly the invalid events — also when the engine is killed
- * with SIGKILL twice mid-run and restarted.
+ * with SIGKILL five times at random moments over 2 M events and restarted.
  */
 import { rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../engine/setup/topics.js';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
-import { consumeAll, requireServices, services, uniqueName } from './helpers.js';
+import { consumeAll, newTopic, requireServices, services } from './helpers.js';
 import { ria } from './run-ria.js';
 
 const es = createEsClient(services);
 const EVENTS = 1_000_000;
 
-async function freshRun(name: string) {
-  const topic = uniqueName(name);
-  await ensureTopics(services.kafkaBroker, services.rdkafka, [
-    { name: topic, partitions: 6 },
-    { name: `${topic}.dlq`, partitions: 1 },
-  ]);
-  const truth = join(tmpdir(), `${topic}.truth.json`);
-  const checkpoint = join(tmpdir(), `${topic}.checkpoint`);
+async function freshRun(name: string, events = EVENTS) {
+  const { topic, truth, checkpoint } = await newTopic(name);
   const produceArgs = [
     'produce',
     '--kafka-topic',
@@ -33,7 +25,7 @@ async function freshRun(name: string) {
     '--rate',
     '0',
     '--count',
-    String(EVENTS),
+    String(events),
     '--seed',
     topic,
   ];
@@ -59,12 +51,12 @@ async function freshRun(name: string) {
     '--dashboard-port',
     '0',
   ];
-  return { topic, truth, checkpoint, produceArgs, engineArgs };
+  return { topic, truth, checkpoint, produceArgs, engineArgs, events };
 }
 
-async function expectExact(run: { topic: string; truth: string }) {
+async function expectExact(run: { topic: string; truth: string; events: number }) {
   const truth = readTruth(run.truth);
-  expect(truth.events.valid + truth.events.invalid).toBe(EVENTS);
+  expect(truth.events.valid + truth.events.invalid).toBe(run.events);
   const r = await verify(es, truth);
   expect(r.differences).toEqual([]);
   // The dead-letter topic: exactly the invalid events, once each.
@@ -97,11 +89,14 @@ describe('ria engine (real Kafka and Elasticsearch)', () => {
     rmSync(run.checkpoint, { recursive: true, force: true });
   });
 
-  it('stays exact when killed with SIGKILL twice mid-run and restarted', async () => {
-    const run = await freshRun('ria-kill');
-    // The producer runs while the engine is killed: the kills land mid-stream.
+  it('stays exact when killed with SIGKILL five times at random moments over 2 M events', async () => {
+    const run = await freshRun('ria-kill', 2_000_000);
+    // The producer runs while the engine is killed: the kills land mid-stream, at random moments
+    // (printed, so that a failure can be replayed with the same delays).
     const producer = ria([...run.produceArgs.map((a) => (a === '0' ? '150000' : a))]);
-    for (const afterMs of [2500, 3500]) {
+    const delays = Array.from({ length: 5 }, () => 1500 + Math.floor(Math.random() * 3500));
+    console.log(`kill delays (ms after each start): ${delays.join(', ')}`);
+    for (const afterMs of delays) {
       const engine = ria(run.engineArgs);
       await new Promise((r) => setTimeout(r, afterMs));
       engine.child.kill('SIGKILL');

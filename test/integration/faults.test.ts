@@ -6,15 +6,13 @@
  *     (the engine holds offsets, retries, pauses consumption, and catches up).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../engine/setup/topics.js';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
-import { requireServices, services, uniqueName } from './helpers.js';
+import { newTopic, requireServices, services } from './helpers.js';
 import { ria } from './run-ria.js';
 
 const stack = new URL('../../scripts/stack.sh', import.meta.url).pathname;
@@ -22,13 +20,7 @@ const es = createEsClient(services);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(name: string) {
-  const topic = uniqueName(name);
-  await ensureTopics(services.kafkaBroker, services.rdkafka, [
-    { name: topic, partitions: 6 },
-    { name: `${topic}.dlq`, partitions: 1 },
-  ]);
-  const truth = join(tmpdir(), `${topic}.truth.json`);
-  const checkpoint = join(tmpdir(), `${topic}.ckpt`);
+  const { topic, truth, checkpoint } = await newTopic(name);
   const engineArgs = [
     'engine',
     '--kafka-topic',
@@ -45,7 +37,7 @@ async function setup(name: string) {
 
 /** The engine and the producer run live while `fault` happens; then the engine is stopped cleanly. */
 async function liveRunWith(
-  run: { topic: string; truth: string; engineArgs: string[] },
+  run: { topic: string; truth: string; checkpoint: string; engineArgs: string[] },
   rate: number,
   count: number,
   fault: () => Promise<void>,
@@ -65,7 +57,16 @@ async function liveRunWith(
     run.truth,
     '--quiet',
   ]);
-  await sleep(5000);
+  // Inject the fault once the engine has made a flush durable (it is up and running).
+  const deadline = Date.now() + 60_000;
+  while (
+    !existsSync(join(run.checkpoint, 'checkpoint.log')) ||
+    statSync(join(run.checkpoint, 'checkpoint.log')).size < 2000
+  ) {
+    if (Date.now() > deadline) throw new Error('the engine made no checkpoint within 60 s');
+    await sleep(200);
+  }
+  await sleep(1000);
   await fault();
   const produced = await producer.done;
   expect(produced.code, produced.out).toBe(0);

@@ -5,9 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Kafka from 'node-rdkafka';
 import { loadOptions, rdkafkaPropsFromEnv } from '../../engine/config/options.js';
 import { stackOptions } from '../../engine/config/settings.js';
+import { ensureTopics } from '../../engine/setup/topics.js';
 
 export const services = (() => {
   const { config } = loadOptions(stackOptions, [], process.env);
@@ -16,6 +19,23 @@ export const services = (() => {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A fresh topic (and its dead-letter topic) for one test, with where its truth and checkpoint go. */
+export async function newTopic(
+  prefix: string,
+  partitions = 6,
+): Promise<{ topic: string; truth: string; checkpoint: string }> {
+  const topic = uniqueName(prefix);
+  await ensureTopics(services.kafkaBroker, services.rdkafka, [
+    { name: topic, partitions },
+    { name: `${topic}.dlq`, partitions: 1 },
+  ]);
+  return {
+    topic,
+    truth: join(tmpdir(), `${topic}.truth.json`),
+    checkpoint: join(tmpdir(), `${topic}.checkpoint`),
+  };
 }
 
 function tcpOpen(hostPort: string): Promise<boolean> {
