@@ -151,7 +151,7 @@ export class Engine {
     this.counts.invalid = restored.invalid;
     for (const [p, o] of Object.entries(restored.offsets)) this.offsetsDone.set(Number(p), o);
     for (const [p, m] of Object.entries(restored.partitionMax)) this.partitionMax.set(Number(p), m);
-    await this.deadLetters.start(restored.dlqEnd);
+    await this.deadLetters.start(restored.dlqEnd, restored.dlqCovered);
     await this.source.connect();
     this.isRestored = true;
     const partitions = await this.source.assignAll(restored.offsets);
@@ -276,6 +276,7 @@ export class Engine {
       watermark,
       invalid: this.counts.invalid,
       dlqEnd: this.deadLetters.endOffset,
+      dlqCovered: this.deadLetters.coveredOffsets,
     });
     this.flushing = done.then((r) => {
       this.counts.flushes++;

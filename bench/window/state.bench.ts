@@ -49,7 +49,7 @@ export async function stateBench(quick: boolean) {
         s,
         s.takeDirty(),
         { items: s.items.size, users: s.users.size },
-        { offsets: {}, partitionMax: {}, invalid: 0, dlqEnd: 0 },
+        { offsets: {}, partitionMax: {}, invalid: 0, dlqEnd: 0, dlqCovered: {} },
         1,
         1,
       );

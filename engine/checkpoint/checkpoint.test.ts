@@ -14,6 +14,7 @@ const cut = (o: number): Cut => ({
   partitionMax: { 0: 5000, 1: 7000 },
   invalid: 3,
   dlqEnd: 2,
+  dlqCovered: { 0: 17 },
 });
 
 function delta(items: string[], users: string[], windows: [number, number, number][]): BatchDelta {

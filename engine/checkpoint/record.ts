@@ -15,6 +15,8 @@ export interface Cut {
   invalid: number;
   /** Next offset of the dead-letter topic: dead letters after it may belong to events past this cut. */
   dlqEnd: number;
+  /** Highest source offset per partition in the dead-letter topic at this cut. */
+  dlqCovered: Record<number, number>;
 }
 
 export interface CheckpointRecord extends Cut {

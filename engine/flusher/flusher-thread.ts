@@ -48,6 +48,7 @@ port.on('message', (req: FlusherRequest) => {
       partitionMax: req.partitionMax,
       invalid: req.invalid,
       dlqEnd: req.dlqEnd,
+      dlqCovered: req.dlqCovered,
     };
     chain = chain.then(async () => {
       try {

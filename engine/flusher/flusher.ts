@@ -84,7 +84,16 @@ export class Flusher {
     for (const r of records) applyRecord(this.state, r);
     const last = records.at(-1);
     this.known = { items: this.state.items.size, users: this.state.users.size };
-    if (!last) return { kind: 'restored', offsets: {}, partitionMax: {}, invalid: 0, dlqEnd: 0, seq: 0 };
+    if (!last)
+      return {
+        kind: 'restored',
+        offsets: {},
+        partitionMax: {},
+        invalid: 0,
+        dlqEnd: 0,
+        dlqCovered: {},
+        seq: 0,
+      };
     this.seq = last.seq;
     this.lastOffsets = last.offsets;
     // A snapshot is written only after its documents were acknowledged; any other last record may not have been.
@@ -95,6 +104,7 @@ export class Flusher {
       partitionMax: last.partitionMax,
       invalid: last.invalid,
       dlqEnd: last.dlqEnd,
+      dlqCovered: last.dlqCovered ?? {},
       seq: last.seq,
     };
   }

@@ -64,6 +64,8 @@ export type FlusherRequest =
       invalid: number;
       /** Next offset of the dead-letter topic once every dead letter of this cut is acknowledged. */
       dlqEnd: number;
+      /** Highest source offset per partition in the dead-letter topic. */
+      dlqCovered: Record<number, number>;
     }
   | { kind: 'stop' };
 
@@ -75,6 +77,7 @@ export type FlusherReply =
       partitionMax: Record<number, number>;
       invalid: number;
       dlqEnd: number;
+      dlqCovered: Record<number, number>;
       seq: number;
     }
   | {

@@ -1,9 +1,14 @@
 /**
  * The dead-letter topic `<topic>.dlq`: each invalid message goes there unchanged (key and value),
  * with headers saying why and where it came from (ria.reason, ria.source.topic,
- * ria.source.partition, ria.source.offset). Exactly once, also across crashes: the checkpoint
- * records the dead-letter topic's end offset at its cut; on start, the dead letters written
- * after it are read back, and invalid messages they already cover are not sent again.
+ * ria.source.partition, ria.source.offset). Exactly once, also across crashes:
+ *
+ * Per source partition, the dead letters are always every invalid message up to some source
+ * offset (they are written in offset order, and a message is skipped only when that offset is
+ * already covered), so one number per partition — the highest source offset in the topic —
+ * says what is there. The checkpoint records those numbers and the topic's end offset at its
+ * cut; on start, the dead letters written after that end (by a run that died after the cut) are
+ * read back to raise the numbers, and nothing at or below them is sent again.
  */
 import Kafka from 'node-rdkafka';
 import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
@@ -16,8 +21,8 @@ const TIMEOUT_MS = 15_000;
 export class DeadLetters {
   private readonly producer: Kafka.Producer;
   readonly topic: string;
-  /** Highest source offset per partition already in the dead-letter topic (from the read-back). */
-  private readonly alreadySent = new Map<number, number>();
+  /** Highest source offset per partition in the dead-letter topic (restored, read back, or sent). */
+  private readonly covered = new Map<number, number>();
   private end = 0;
   private pending = 0;
   private failure: Error | undefined;
@@ -38,7 +43,8 @@ export class DeadLetters {
     });
   }
 
-  async start(dlqEnd: number): Promise<void> {
+  async start(dlqEnd: number, covered: Record<number, number>): Promise<void> {
+    for (const [p, o] of Object.entries(covered)) this.covered.set(Number(p), o);
     await ensureTopics(this.conn.kafkaBroker, this.conn.rdkafka, [{ name: this.topic, partitions: 1 }]);
     await new Promise<void>((resolve, reject) =>
       this.producer.connect({ timeout: TIMEOUT_MS }, (e) =>
@@ -59,14 +65,20 @@ export class DeadLetters {
     await this.readBack(dlqEnd);
   }
 
+  /** Highest source offset per partition in the dead-letter topic (once settled: acknowledged). */
+  get coveredOffsets(): Record<number, number> {
+    return Object.fromEntries(this.covered);
+  }
+
   /** Next offset of the dead-letter topic after every acknowledged dead letter. */
   get endOffset(): number {
     return this.end;
   }
 
   send(message: Kafka.Message, reason: string): void {
-    const prev = this.alreadySent.get(message.partition);
-    if (prev !== undefined && message.offset <= prev) return; // sent before a crash
+    const prev = this.covered.get(message.partition);
+    if (prev !== undefined && message.offset <= prev) return; // written before a crash
+    this.covered.set(message.partition, message.offset);
     this.pending++;
     this.sent++;
     this.producer.produce(this.topic, 0, message.value ?? null, message.key ?? null, Date.now(), undefined, [
@@ -134,7 +146,7 @@ export class DeadLetters {
           if (String(h['ria.source.topic']) !== this.sourceTopic) continue;
           const p = Number(String(h['ria.source.partition']));
           const o = Number(String(h['ria.source.offset']));
-          if (o > (this.alreadySent.get(p) ?? -1)) this.alreadySent.set(p, o);
+          if (o > (this.covered.get(p) ?? -1)) this.covered.set(p, o);
         }
       }
       if (next < high)
