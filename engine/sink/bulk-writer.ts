@@ -43,6 +43,7 @@ export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Pro
       if (opts.aborted?.()) throw new BulkAborted('bulk write aborted');
       const retry: Doc[] = [];
       let hardFailure = false;
+      let firstRetriable = '';
       try {
         const operations: unknown[] = [];
         for (const d of pending) {
@@ -57,6 +58,7 @@ export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Pro
           const outcome = itemOutcome(item.status, item.error?.type);
           if (outcome === 'done') continue;
           retry.push(pending[k]);
+          firstRetriable ||= `HTTP ${item.status} ${item.error?.type ?? ''} on ${item._index}/${item._id}`;
           if (outcome === 'fail') {
             hardFailure = true;
             opts.onProblem(
@@ -65,11 +67,12 @@ export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Pro
             );
           }
         }
-        if (retry.length > 0 && !hardFailure)
+        if (retry.length > 0 && !hardFailure) {
           opts.onProblem(
-            `elasticsearch asked to retry ${retry.length} of ${pending.length} documents (429/5xx)`,
+            `elasticsearch answered ${retry.length} of ${pending.length} documents with a retriable error (${firstRetriable}); retrying`,
             true,
           );
+        }
       } catch (e) {
         // The whole request failed (connection refused, timeout, 5xx on the request).
         retry.push(...pending);

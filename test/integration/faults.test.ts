@@ -3,13 +3,15 @@
  * against the producer's truth (exact equality):
  *   - the Kafka broker stopped and started again mid-run (the engine reconnects by itself);
  *   - Elasticsearch frozen with SIGSTOP for 35 s, longer than a bulk request's 30 s timeout
- *     (the engine holds offsets, retries, pauses consumption, and catches up).
+ *     (the engine holds offsets, retries, pauses consumption, and catches up);
+ *   - item-level errors inside an HTTP 200 bulk response (a write block on one index for 8 s):
+ *     only the failed items are retried, with backoff, until they are written.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AGG_INDICES } from '../../engine/shared/indices.js';
+import { AGG_INDICES, USER_INDEX } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { newTopic, requireServices, services } from './helpers.js';
@@ -122,6 +124,22 @@ describe.runIf(local)('faults (real services, local stack)', () => {
     });
     // It noticed, said so, and retried.
     expect(out).toMatch(/elasticsearch bulk request failed|retrying/);
+    await finishAndVerify(run);
+  });
+
+  it('retries item-level errors inside an HTTP 200 and stays exact (write block on the user index)', async () => {
+    const run = await setup('ria-itemerr');
+    const out = await liveRunWith(run, 10_000, 200_000, async () => {
+      // Every user document now fails inside a 200 bulk response (403 cluster_block_exception)
+      // while item and global documents succeed: the engine must retry just those items.
+      await es.indices.putSettings({ index: USER_INDEX, settings: { 'index.blocks.write': true } });
+      try {
+        await sleep(8000);
+      } finally {
+        await es.indices.putSettings({ index: USER_INDEX, settings: { 'index.blocks.write': false } });
+      }
+    });
+    expect(out).toMatch(/retriable error \(HTTP 403 cluster_block_exception on interaction-agg_user\//);
     await finishAndVerify(run);
   });
 });
