@@ -1,7 +1,11 @@
 /** The producer's parts without Kafka: determinism, distributions, rate limiting, truth, partitioning. */
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../shared/event-reference.js';
-import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../shared/event-rules.js';
+import {
+  CONTRACT_FIELDS,
+  DEFAULT_MAX_EVENT_TIME_MS,
+  DEFAULT_MIN_EVENT_TIME_MS,
+} from '../shared/event-rules.js';
 import { Catalog } from './catalog.js';
 import { EventMaker, type EventMix } from './event-maker.js';
 import { murmur2, partitionForKey } from './partitioner.js';
@@ -52,16 +56,7 @@ describe('producer determinism', () => {
   it('valid events follow the contract; the fast JSON writer matches JSON.stringify of the same fields', () => {
     for (const t of texts('contract', 500)) {
       const e = JSON.parse(t);
-      expect(Object.keys(e)).toEqual([
-        'event_id',
-        'session_id',
-        'user_id',
-        'item_id',
-        'category',
-        'price_usd',
-        'interaction_type',
-        'timestamp',
-      ]);
+      expect(Object.keys(e)).toEqual([...CONTRACT_FIELDS]);
       expect(e.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(['view', 'click', 'add_to_cart', 'purchase']).toContain(e.interaction_type);
       expect(validateEvent(Buffer.from(t), 'json', RANGE).ok).toBe(true);
