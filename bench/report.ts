@@ -54,6 +54,7 @@ function section(s: Saved): string {
   }
   if (s.suite === 'engine-catch-up') {
     const r = s.result as {
+      kafkajsPeer?: { medianEventsPerSecond: number; ratio: number; runs: { exact: boolean }[] };
       events: number;
       runs: {
         workers: number;
@@ -67,7 +68,10 @@ function section(s: Saved): string {
       medianEventsPerSecond: Record<string, number>;
       allExact: boolean;
     };
-    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | max RSS MiB | exact |\n|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}\n`;
+    const peer = r.kafkajsPeer
+      ? `\n\nPeer, same topic, same indices, same run: a single-threaded KafkaJS consumer with per-event JSON.parse and Maps (\`bench/peers/kafkajs-peer.ts\`): **${fmt(r.kafkajsPeer.medianEventsPerSecond)} events/s** (median of ${r.kafkajsPeer.runs.length}; verified exact: ${r.kafkajsPeer.runs.every((x) => x.exact)}); our engine with 2 workers / the peer = **×${r.kafkajsPeer.ratio.toFixed(2)}**.`
+      : '';
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | max RSS MiB | exact |\n|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
     const r = s.result as {

@@ -7,7 +7,10 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureIndices } from '../../engine/setup/index-templates.js';
+import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
+import { runKafkajsPeer } from '../peers/kafkajs-peer.js';
 import { engineSummary, mustRun, runCli } from './run-cli.js';
 
 const IDLE_MS = 500;
@@ -73,6 +76,27 @@ export async function catchUp(quick: boolean) {
       });
     }
   }
+  // The KafkaJS peer on the same topic, same indices, same truth.
+  const es = createEsClient({ elasticsearchHost: process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200' });
+  const peers: Record<string, unknown>[] = [];
+  try {
+    for (let r = 0; r < (quick ? 1 : 2); r++) {
+      await resetIndices();
+      await ensureIndices(es);
+      const p = await runKafkajsPeer(es, {
+        broker: process.env.KAFKA_BROKER ?? '127.0.0.1:9092',
+        topic,
+        partitions: 6,
+        expected: events,
+        windowMs: 1000,
+        allowedLatenessMs: 2000,
+      });
+      const verified = await runCli(['verify', '--truth', truth]).done;
+      peers.push({ ...p, exact: verified.code === 0 });
+    }
+  } finally {
+    await es.close();
+  }
   const by = (w: number) => runs.filter((x) => x.workers === w).map((x) => x.eventsPerSecond as number);
   return {
     topic,
@@ -80,6 +104,11 @@ export async function catchUp(quick: boolean) {
     producer: produced.trim(),
     runs,
     medianEventsPerSecond: { 1: median(by(1)), 2: median(by(2)) },
+    kafkajsPeer: {
+      runs: peers,
+      medianEventsPerSecond: median(peers.map((p) => p.eventsPerSecond as number)),
+      ratio: median(by(2)) / median(peers.map((p) => p.eventsPerSecond as number)),
+    },
     allExact: runs.every((x) => x.exact),
   };
 }

@@ -1,0 +1,90 @@
+/**
+ * The straightforward alternative a user might write: one thread, KafkaJS, `JSON.parse` per
+ * event (through the same reference validator, so it rejects the same events), Maps for the
+ * counts (the ground-truth aggregator: windows per item, lateness per partition), and at the end
+ * the same documents bulk-written to the same indices. Timed from start until written.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel } from 'kafkajs';
+import { TruthBuilder } from '../../engine/producer/truth.js';
+import { validateEvent } from '../../engine/shared/event-reference.js';
+import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
+import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
+import { type Doc, writeDocs } from '../../engine/sink/bulk-writer.js';
+
+export async function runKafkajsPeer(
+  es: Client,
+  opts: {
+    broker: string;
+    topic: string;
+    partitions: number;
+    expected: number;
+    windowMs: number;
+    allowedLatenessMs: number;
+  },
+): Promise<{ seconds: number; events: number; eventsPerSecond: number }> {
+  const t0 = performance.now();
+  const kafka = new Kafka({
+    clientId: 'ria-peer-kafkajs',
+    brokers: opts.broker.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `ria-peer-${Date.now().toString(36)}`, maxBytes: 64 << 20 });
+  const agg = new TruthBuilder(opts.topic, opts.partitions, opts.windowMs, opts.allowedLatenessMs);
+  const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
+  let seen = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            const v = validateEvent(m.value, 'json', range);
+            if (v.ok) agg.addValid(batch.partition, v.userId, v.itemId, v.time);
+            else agg.addInvalid();
+            seen++;
+          }
+          if (seen >= opts.expected) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  const r = agg.result();
+  const at = new Date().toISOString();
+  const docs: Doc[] = [
+    ...Object.entries(r.items).map(([id, it]) => ({
+      index: ITEM_INDEX,
+      id,
+      version: 1,
+      body: {
+        item_id: id,
+        total_interactions: it.total_interactions,
+        max_per_sec: it.max_per_sec,
+        min_per_sec: it.min_per_sec,
+        '@timestamp': at,
+      },
+    })),
+    ...Object.entries(r.users).map(([id, n]) => ({
+      index: USER_INDEX,
+      id,
+      version: 1,
+      body: { user_id: id, total_interactions: n, '@timestamp': at },
+    })),
+    {
+      index: AVG_INDEX,
+      id: GLOBAL_DOC_ID,
+      version: 1,
+      body: {
+        ...r.global,
+        window_ms: opts.windowMs,
+        allowed_lateness_ms: opts.allowedLatenessMs,
+        '@timestamp': at,
+      },
+    },
+  ];
+  await writeDocs(es, docs, { maxDocs: 5000, onProblem: () => undefined });
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, events: seen, eventsPerSecond: seen / seconds };
+}
