@@ -5,12 +5,13 @@
  * the same documents bulk-written to the same indices. Timed from start until written.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { TruthBuilder } from '../../engine/producer/truth.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
 import { type Doc, writeDocs } from '../../engine/sink/bulk-writer.js';
+import { registerLz4 } from './lz4-codec.js';
 
 export async function runKafkajsPeer(
   es: Client,
@@ -23,11 +24,12 @@ export async function runKafkajsPeer(
     allowedLatenessMs: number;
   },
 ): Promise<{ seconds: number; events: number; eventsPerSecond: number }> {
+  registerLz4();
   const t0 = performance.now();
-  const kafka = new Kafka({
+  const kafka = new kafkajs.Kafka({
     clientId: 'ria-peer-kafkajs',
     brokers: opts.broker.split(','),
-    logLevel: logLevel.NOTHING,
+    logLevel: kafkajs.logLevel.NOTHING,
   });
   const consumer = kafka.consumer({ groupId: `ria-peer-${Date.now().toString(36)}`, maxBytes: 64 << 20 });
   const agg = new TruthBuilder(opts.topic, opts.partitions, opts.windowMs, opts.allowedLatenessMs);
