@@ -90,7 +90,6 @@ export class Engine {
   private lastAckAt: number | undefined;
   private lastProblem: { at: number; message: string } | undefined;
   private acknowledged = 0;
-  readonly problems: string[] = [];
 
   constructor(private readonly cfg: EngineConfig) {
     const minMs = timeSetting(cfg.minEventTime, 'EVENT_TIME_MIN');
@@ -359,8 +358,6 @@ export class Engine {
     this.metrics.problems.inc();
     this.lastProblem = { at: performance.now(), message };
     process.stderr.write(`engine: ${message}\n`);
-    this.problems.push(message);
-    if (this.problems.length > 100) this.problems.shift();
   }
 
   private printStatus(rate: number): void {

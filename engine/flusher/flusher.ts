@@ -46,7 +46,6 @@ export class Flusher {
   private lastOffsets: Record<number, number> = {};
   private sampled: number[] = [];
   private sampleWeight = 1;
-  private aborted = false;
 
   constructor(
     private readonly es: Client,
@@ -166,12 +165,8 @@ export class Flusher {
     };
   }
 
-  abort(): void {
-    this.aborted = true;
-  }
-
   private bulkOptions() {
-    return { maxDocs: this.settings.bulkMaxDocs, onProblem: this.onProblem, aborted: () => this.aborted };
+    return { maxDocs: this.settings.bulkMaxDocs, onProblem: this.onProblem };
   }
 
   /** The documents a record changes, at version = its sequence. */

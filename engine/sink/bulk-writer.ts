@@ -23,8 +23,6 @@ export interface BulkOptions {
   maxDocs: number;
   /** Called for every failed attempt, with a line fit for the status output. */
   onProblem: (message: string, retriable: boolean) => void;
-  /** Stop retrying (the engine is shutting down without finishing the flush). */
-  aborted?: () => boolean;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -32,15 +30,12 @@ const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 const FAIL_BACKOFF_MS = 10_000;
 
-export class BulkAborted extends Error {}
-
 export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Promise<void> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let start = 0; start < docs.length; start += opts.maxDocs) {
     let pending = docs.slice(start, start + opts.maxDocs);
     let backoff = BACKOFF_START_MS;
     while (pending.length > 0) {
-      if (opts.aborted?.()) throw new BulkAborted('bulk write aborted');
       const retry: Doc[] = [];
       let hardFailure = false;
       let firstRetriable = '';
