@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
 import { kafkaClientConfig } from '../config/kafka.js';
-import type { ConfigOf } from '../config/options.js';
+import { type ConfigOf, rdkafkaPropsFromEnv } from '../config/options.js';
 import type { producerOptions } from '../config/settings.js';
 import { ConfigError, ServiceError } from '../errors/errors.js';
 import { ensureTopics } from '../setup/topics.js';
@@ -45,6 +45,14 @@ export interface ProduceSummary {
 const CONNECT_TIMEOUT_MS = 15_000;
 /** Time for failure reports already queued to reach their handler after the final flush. */
 const POLL_SETTLE_MS = 200;
+const FLUSH_MARGIN_MS = 30_000;
+
+/** librdkafka's message.timeout.ms as configured (its default is 300000). */
+function messageTimeoutMs(cfg: ProducerConfig): number {
+  const props = { ...rdkafkaPropsFromEnv(process.env), ...cfg.rdkafka };
+  const v = Number(props['message.timeout.ms'] ?? props['delivery.timeout.ms'] ?? 300_000);
+  return Number.isFinite(v) && v > 0 ? v : 300_000;
+}
 
 function startTimeOf(text: string): number {
   const t = /^\d+$/.test(text) ? Number(text) : parseIsoTimestamp(text);
@@ -213,8 +221,11 @@ export async function produce(
       if (!bucket) await new Promise((r) => setImmediate(r));
     }
 
+    // Every queued message is delivered or fails within librdkafka's message.timeout.ms (a broker
+    // restart can hold messages back for a while), so the flush may wait that long and a little more.
+    const flushMs = messageTimeoutMs(cfg) + FLUSH_MARGIN_MS;
     await new Promise<void>((resolve, reject) =>
-      producer.flush(120_000, (err) =>
+      producer.flush(flushMs, (err) =>
         err
           ? reject(new ServiceError(`flush failed: ${err.message}`, 'RIA_ERR_KAFKA_FLUSH', true, err))
           : resolve(),

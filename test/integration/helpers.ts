@@ -101,3 +101,25 @@ export async function consumeAll(
   }
   return out;
 }
+
+/** The offsets a consumer group has committed on each partition of `topic` (-1001: none yet → 0). */
+export async function committedOffsets(group: string, topic: string, partitions: number): Promise<number[]> {
+  const consumer = new Kafka.KafkaConsumer(
+    { 'bootstrap.servers': services.kafkaBroker, 'group.id': group, ...services.rdkafka },
+    {},
+  );
+  await new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
+  );
+  try {
+    const list = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    const got = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
+      consumer.committed(list, 10_000, (e, tp) => (e ? reject(e) : resolve(tp))),
+    );
+    return got
+      .sort((a, b) => a.partition - b.partition)
+      .map((tp) => (typeof tp.offset === 'number' && tp.offset >= 0 ? tp.offset : 0));
+  } finally {
+    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+  }
+}
