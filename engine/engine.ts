@@ -15,6 +15,7 @@ import { EngineMetrics } from './metrics/prometheus.js';
 import { BatchPool } from './pool/batch-pool.js';
 import { parseIsoTimestamp } from './shared/event-rules.js';
 import type { BatchDelta, FlusherReply, FlusherRequest } from './shared/messages.js';
+import { esConnectionOf } from './sink/es-client.js';
 import { type PackSettings, packBatch } from './source/batch-packer.js';
 import { DeadLetters } from './source/dead-letters.js';
 import { KafkaSource } from './source/kafka-source.js';
@@ -107,7 +108,7 @@ export class Engine {
     this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
     this.pool = new BatchPool(cfg.poolSize);
     const data: FlusherThreadData = {
-      elasticsearchHost: cfg.elasticsearchHost,
+      elasticsearch: esConnectionOf(cfg),
       checkpointDir: checkpointDirOf(cfg),
       topic: cfg.kafkaTopic,
       windowMs: cfg.windowMs,
@@ -279,7 +280,7 @@ export class Engine {
     });
     this.flushing = done.then((r) => {
       this.counts.flushes++;
-      this.latencies.flushMs.recordValue(Math.max(1, Math.round(performance.now() - sentAt)));
+      this.latencies.recordFlush(performance.now() - sentAt);
       this.latencies.recordEndToEnd(r.latencies, r.latencyWeight);
       this.metrics.flushes.inc();
       this.metrics.documents.inc(r.docs);
@@ -364,7 +365,7 @@ export class Engine {
     const lag = [...this.source.lag().values()].reduce((a, b) => a + b, 0);
     const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
     process.stderr.write(
-      `engine: ${Math.round(rate)} events/s | valid ${this.counts.valid} invalid ${this.counts.invalid} late ${this.counts.late} | lag ${lag} | flushes ${this.counts.flushes} | ${this.latencies.summary()} | rss ${rss} MiB\n`,
+      `engine: ${Math.round(rate)} events/s | valid ${this.counts.valid} invalid ${this.counts.invalid} late ${this.counts.late} | lag ${lag} | flushes ${this.counts.flushes} | ${this.latencies.summary()} | ${this.latencies.takeRecent()} | rss ${rss} MiB\n`,
     );
   }
 

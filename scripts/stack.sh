@@ -21,6 +21,13 @@
 #   RIA_ES_USER          unprivileged user that runs Elasticsearch when invoked as root (default ria)
 #   RIA_KAFKA_PORT 9092, RIA_KAFKA_CONTROLLER_PORT 9093, RIA_ES_PORT 9200, RIA_ES_TRANSPORT_PORT 9300
 #   RIA_JAVA_HOME        a JDK to use; otherwise JAVA_HOME, then $RIA_JAVA_SEARCH/* (/usr/lib/jvm), then `java`
+#   RIA_SECURE=1         a secured stack (the security tests use it): Elasticsearch over HTTPS with
+#                        users, Kafka over SASL_SSL (PLAIN, SCRAM-SHA-256/512) only; a test CA and
+#                        server certificate are made with openssl in $RIA_STACK_DIR/tls (ca.pem).
+#                        RIA_SECURE_PASSWORD (required) is the password of the Elasticsearch
+#                        superuser `elastic` and of the Kafka user `ria`. Roles `ria_engine` (the
+#                        README's least-privilege role) and `ria_reader` are defined in the file
+#                        realm; `stack.sh es-user NAME ROLE` adds a user (password on stdin).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,12 +46,15 @@ ES_PORT="${RIA_ES_PORT:-9200}"
 ES_TRANSPORT_PORT="${RIA_ES_TRANSPORT_PORT:-9300}"
 MIN_FREE_MB="${RIA_MIN_FREE_MB:-2048}"
 JAVA_SEARCH="${RIA_JAVA_SEARCH:-/usr/lib/jvm}"
+SECURE="${RIA_SECURE:-0}"
+SECURE_PASSWORD="${RIA_SECURE_PASSWORD:-}"
 
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
 ES_ZIP="$CACHE/elasticsearch-$ES_VERSION.zip"
 KAFKA_DIR="$STACK_DIR/kafka"
 ES_DIR="$STACK_DIR/elasticsearch"
 ES_HOME="$ES_DIR/elasticsearch-$ES_VERSION"
+TLS_DIR="$STACK_DIR/tls"
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
@@ -54,14 +64,64 @@ kafka_external() { [ -n "${KAFKA_BROKER:-}" ] && [ "$KAFKA_BROKER" != "127.0.0.1
 es_external() {
   [ -n "${ELASTICSEARCH_HOST:-}" ] || return 1
   case "${ELASTICSEARCH_HOST%/}" in
-    http://127.0.0.1:$ES_PORT | http://localhost:$ES_PORT) return 1 ;;
+    http://127.0.0.1:$ES_PORT | http://localhost:$ES_PORT | https://127.0.0.1:$ES_PORT | https://localhost:$ES_PORT) return 1 ;;
     *) return 0 ;;
   esac
 }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-es_answers() { curl -fsS -m 2 "http://127.0.0.1:$ES_PORT/_cluster/health" >/dev/null 2>&1; }
+es_answers() {
+  if [ "$SECURE" = 1 ]; then
+    # The password goes through stdin (curl -K-), never onto a command line.
+    printf 'user = "elastic:%s"\n' "$SECURE_PASSWORD" |
+      curl -fsS -m 2 -K- --cacert "$TLS_DIR/ca.pem" "https://127.0.0.1:$ES_PORT/_cluster/health" >/dev/null 2>&1
+  else
+    curl -fsS -m 2 "http://127.0.0.1:$ES_PORT/_cluster/health" >/dev/null 2>&1
+  fi
+}
+
+# ---------- the secured profile (RIA_SECURE=1) ----------------------------------------------
+
+# A test CA and a server certificate for 127.0.0.1/localhost, made once per stack directory.
+make_tls() {
+  [ -n "$SECURE_PASSWORD" ] || die "RIA_SECURE=1 needs RIA_SECURE_PASSWORD (password of the Elasticsearch user 'elastic' and the Kafka user 'ria')"
+  command -v openssl >/dev/null || die "RIA_SECURE=1 needs openssl to make the test certificates"
+  [ -f "$TLS_DIR/ca.pem" ] && return 0
+  mkdir -p "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 365 -subj "/CN=ria test CA"
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 365 -extfile san.ext
+    # Kafka's PEM key store: the unencrypted PKCS#8 key followed by the certificate.
+    openssl pkcs8 -topk8 -nocrypt -in server.key -out server.p8
+    cat server.p8 server.pem >kafka-keystore.pem
+  ) >"$STACK_DIR/tls.log" 2>&1 || { cat "$STACK_DIR/tls.log" >&2; die "making the test certificates failed"; }
+  chmod 644 "$TLS_DIR"/*.pem "$TLS_DIR/server.key"
+}
+
+# server.properties lines of the secured broker: one SASL_SSL listener for clients and for the
+# broker itself; PLAIN users are listed here, SCRAM users are stored at format time.
+kafka_secure_props() {
+  cat <<EOF
+listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="ria" password="$SECURE_PASSWORD" user_ria="$SECURE_PASSWORD";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_DIR/kafka-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.pem
+EOF
+}
 
 # ---------- prerequisites -------------------------------------------------------------------
 
@@ -154,16 +214,22 @@ kafka_start() {
   local jh; jh="$(require_java 17 "Kafka $KAFKA_VERSION")"
   provision_kafka
   require_disk "$KAFKA_DIR"
-  local props="$KAFKA_DIR/server.properties" data="$KAFKA_DIR/data"
-  cat >"$props" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+  local props="$KAFKA_DIR/server.properties" data="$KAFKA_DIR/data" listeners
+  if [ "$SECURE" = 1 ]; then
+    make_tls
+    listeners="$(kafka_secure_props)"
+  else
+    listeners="listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+  fi
+  (umask 077 && cat >"$props" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+$listeners
 log.dirs=$data
 num.partitions=6
 auto.create.topics.enable=false
@@ -175,6 +241,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 message.max.bytes=2097152
 EOF
+  )
   cat >"$KAFKA_DIR/log4j2.xml" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="WARN">
@@ -195,8 +262,12 @@ EOF
     say "formatting Kafka storage (KRaft) in $data"
     local cid; cid="$("$jh/bin/java" -cp "$cp" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.xml" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
     [ -n "$cid" ] || die "could not generate a Kafka cluster id (kafka.tools.StorageTool random-uuid failed)"
+    local scram=()
+    if [ "$SECURE" = 1 ]; then
+      scram=(--add-scram "SCRAM-SHA-256=[name=ria,password=$SECURE_PASSWORD]" --add-scram "SCRAM-SHA-512=[name=ria,password=$SECURE_PASSWORD]")
+    fi
     "$jh/bin/java" -cp "$cp" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.xml" kafka.tools.StorageTool format \
-      -t "$cid" -c "$props" >"$KAFKA_DIR/format.log" 2>&1 || { cat "$KAFKA_DIR/format.log" >&2; die "formatting Kafka storage failed"; }
+      -t "$cid" -c "$props" "${scram[@]}" >"$KAFKA_DIR/format.log" 2>&1 || { cat "$KAFKA_DIR/format.log" >&2; die "formatting Kafka storage failed"; }
   fi
   say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP)"
   # setsid: the broker gets its own session, so it survives the shell that started it and
@@ -268,16 +339,50 @@ path.logs: $ES_DIR/logs
 # A developer box's disk is often over 90 % full: do not turn indices read-only for that.
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
-# Plain HTTP on loopback for the local stack; TLS and auth are for real deployments (README).
-# Set explicitly, it also stops the security auto-configuration of the first start.
-xpack.security.enabled: ${RIA_ES_SECURITY:-false}
 EOF
+  if [ "$SECURE" = 1 ]; then
+    make_tls
+    mkdir -p "$ES_HOME/config/ria-tls"
+    cp "$TLS_DIR/ca.pem" "$TLS_DIR/server.pem" "$TLS_DIR/server.key" "$ES_HOME/config/ria-tls/"
+    # File-realm roles (this distribution has no analysis-common module, so the native realm's
+    # .security index cannot be created: no API keys or native users here).
+    cat >"$ES_HOME/config/roles.yml" <<'EOF'
+ria_engine:
+  indices:
+    - names: [interaction-agg_item, interaction-agg_user, interaction-agg_avg]
+      privileges: [index, read, view_index_metadata, create_index]
+ria_reader:
+  indices:
+    - names: [interaction-agg_item, interaction-agg_user, interaction-agg_avg]
+      privileges: [read, view_index_metadata]
+EOF
+    cat >>"$ES_HOME/config/elasticsearch.yml" <<EOF
+xpack.security.enabled: true
+xpack.security.http.ssl.enabled: true
+xpack.security.http.ssl.key: ria-tls/server.key
+xpack.security.http.ssl.certificate: ria-tls/server.pem
+xpack.security.http.ssl.certificate_authorities: [ria-tls/ca.pem]
+EOF
+  else
+    cat >>"$ES_HOME/config/elasticsearch.yml" <<EOF
+# Plain HTTP on loopback for the local stack; RIA_SECURE=1 and real deployments use TLS and auth.
+# Set explicitly, it also stops the security auto-configuration of the first start.
+xpack.security.enabled: false
+EOF
+  fi
   # Leftovers of a security auto-configuration (certs/ and its keystore entries) break a start
   # with security off: drop them.
   if [ -d "$ES_HOME/config/certs" ]; then rm -rf "$ES_HOME/config/certs" "$ES_HOME/config/elasticsearch.keystore"; fi
   printf -- '-Xms%s\n-Xmx%s\n' "$ES_HEAP" "$ES_HEAP" >"$ES_HOME/config/jvm.options.d/heap.options"
   es_user_setup
   chmod 755 "$jh" 2>/dev/null || true
+  if [ "$SECURE" = 1 ]; then
+    # The superuser's password, from stdin into the node's keystore (bootstrap.password).
+    rm -f "$ES_HOME/config/elasticsearch.keystore"
+    printf '%s' "$SECURE_PASSWORD" | as_es_user env ES_JAVA_HOME="$jh" ES_PATH_CONF="$ES_HOME/config" \
+      "$ES_HOME/bin/elasticsearch-keystore" add -x -f bootstrap.password >"$ES_DIR/keystore.log" 2>&1 \
+      || { cat "$ES_DIR/keystore.log" >&2; die "could not store the Elasticsearch bootstrap password"; }
+  fi
   say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$ES_PORT (heap $ES_HEAP, Java $(java_major "$jh/bin/java"))"
   rm -f "$pidf"
   # -d daemonizes after the node has started its bootstrap; -p writes the pid file `down` uses.
@@ -303,7 +408,7 @@ es_wait() {
     fi
     sleep 1
   done
-  say "elasticsearch ready on http://127.0.0.1:$ES_PORT"
+  say "elasticsearch ready on http$([ "$SECURE" = 1 ] && echo s)://127.0.0.1:$ES_PORT"
 }
 
 # ---------- commands ------------------------------------------------------------------------
@@ -345,6 +450,18 @@ cmd_down() {
   if [ "$which" = all ] || [ "$which" = es ]; then stop_pid elasticsearch "$ES_DIR/es.pid"; fi
 }
 
+# A file-realm user of the secured Elasticsearch (RIA_SECURE=1): password from stdin.
+cmd_es_user() {
+  local name="${1:-}" role="${2:-}" pw jh
+  [ -n "$name" ] && [ -n "$role" ] || { echo "usage: $0 es-user NAME ROLE (password on stdin)" >&2; return 2; }
+  IFS= read -r pw || true
+  [ -n "$pw" ] || die "es-user: no password on stdin"
+  jh="$(require_java 21 "Elasticsearch $ES_VERSION")"
+  as_es_user env ES_JAVA_HOME="$jh" ES_PATH_CONF="$ES_HOME/config" \
+    "$ES_HOME/bin/elasticsearch-users" useradd "$name" -p "$pw" -r "$role" >"$ES_DIR/users.log" 2>&1 \
+    || { cat "$ES_DIR/users.log" >&2; die "could not add the Elasticsearch user $name"; }
+}
+
 # The pid of a service started by `up` (for fault-injection tests: SIGSTOP / SIGCONT).
 cmd_pid() {
   case "${1:-}" in
@@ -363,7 +480,7 @@ cmd_status() {
   else echo "kafka: down"; rc=1; fi
   if es_external; then echo "elasticsearch: external $ELASTICSEARCH_HOST"
   elif pid_alive "$ES_DIR/es.pid"; then
-    if es_answers; then echo "elasticsearch: up pid=$(cat "$ES_DIR/es.pid") http://127.0.0.1:$ES_PORT rss=$(rss_of "$ES_DIR/es.pid")"
+    if es_answers; then echo "elasticsearch: up pid=$(cat "$ES_DIR/es.pid") http$([ "$SECURE" = 1 ] && echo s)://127.0.0.1:$ES_PORT rss=$(rss_of "$ES_DIR/es.pid")"
     else echo "elasticsearch: starting pid=$(cat "$ES_DIR/es.pid")"; rc=1; fi
   else echo "elasticsearch: down"; rc=1; fi
   return $rc
@@ -381,5 +498,6 @@ case "${1:-}" in
   status) shift; cmd_status "$@" ;;
   logs) shift; cmd_logs "$@" ;;
   pid) shift; cmd_pid "$@" ;;
+  es-user) shift; cmd_es_user "$@" ;;
   *) echo "usage: $0 up [kafka|es] | down [kafka|es] | status | logs [kafka|es] | pid kafka|es" >&2; exit 2 ;;
 esac

@@ -13,7 +13,7 @@ export async function producerThroughput(quick: boolean) {
   const count = quick ? 300_000 : 2_000_000;
   const base = loadOptions(producerOptions, [], process.env).config;
   const topic = `ria-bench-produce-${Date.now().toString(36)}`;
-  await ensureTopics(base.kafkaBroker, base.rdkafka, [{ name: topic, partitions: 6 }]);
+  await ensureTopics(base, [{ name: topic, partitions: 6 }]);
   const results = [];
   for (let r = 0; r < runs; r++) {
     const cpu0 = process.cpuUsage();

@@ -1,5 +1,6 @@
 /** `ria`: one CLI for the stack, the producer, the engine, verification and benchmarks. */
 import { existsSync } from 'node:fs';
+import { redactProcessOutput } from '../config/secrets.js';
 import { describeError, RiaError } from '../errors/errors.js';
 import { benchCommand } from './bench-command.js';
 import type { Command } from './command.js';
@@ -24,6 +25,8 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Whatever is printed from here on (errors from clients included) never shows a secret.
+  redactProcessOutput();
   // A .env file in the working directory supplies settings; the real environment wins.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const [name, ...args] = argv;

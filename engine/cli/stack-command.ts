@@ -1,5 +1,5 @@
 /** `ria stack up | down | status | logs`: the local Kafka + Elasticsearch without Docker. */
-import { describeOptions, loadOptions, rdkafkaPropsFromEnv } from '../config/options.js';
+import { describeOptions, loadOptions } from '../config/options.js';
 import { stackOptions } from '../config/settings.js';
 import { ServiceError } from '../errors/errors.js';
 import { ensureIndices } from '../setup/index-templates.js';
@@ -48,11 +48,7 @@ export const stackCommand: Command = {
         { name: config.kafkaTopic, partitions: config.topicPartitions },
         { name: dlqTopic(config.kafkaTopic), partitions: 1 },
       ];
-      const created = await ensureTopics(
-        config.kafkaBroker,
-        { ...rdkafkaPropsFromEnv(env), ...config.rdkafka },
-        topics,
-      );
+      const created = await ensureTopics(config, topics);
       process.stderr.write(
         `stack: topics ${topics.map((t) => t.name).join(', ')} ${created.length ? `(created ${created.join(', ')})` : 'present'}\n`,
       );

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors/errors.js';
 export interface OptionSpec<T> {
   /** Environment variable, e.g. KAFKA_BROKER ('' for a flag-only option). */
   env: string;
-  /** Long flag without dashes, e.g. kafka-broker. */
+  /** Long flag without dashes, e.g. kafka-broker ('' for an environment-only option: secrets). */
   flag: string;
   description: string;
   default: T;
@@ -89,6 +89,10 @@ export const opt = {
   },
   optionalStr(env: string, flag: string, description: string): OptionSpec<string | undefined> {
     return { env, flag, description, default: undefined, parse: (raw) => raw, shownDefault: '(none)' };
+  },
+  /** A secret: from the environment only (a flag would show in `ps`), never printed. */
+  secret(env: string, description: string): OptionSpec<string | undefined> {
+    return { env, flag: '', description, default: undefined, parse: (raw) => raw, shownDefault: '(none)' };
   },
   choice<C extends string>(
     env: string,
@@ -178,7 +182,7 @@ export function loadOptions<S extends OptionSpecs>(
   env: NodeJS.ProcessEnv,
 ): { config: ConfigOf<S>; rest: string[] } {
   const byFlag = new Map<string, [string, OptionSpec<unknown>]>();
-  for (const [key, spec] of Object.entries(specs)) byFlag.set(spec.flag, [key, spec]);
+  for (const [key, spec] of Object.entries(specs)) if (spec.flag) byFlag.set(spec.flag, [key, spec]);
 
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(specs)) {
@@ -232,7 +236,7 @@ export function loadOptions<S extends OptionSpecs>(
 /** `option | description | default` lines for --help (and the README's tables). */
 export function describeOptions(specs: OptionSpecs): string {
   const rows = Object.values(specs).map((s) => {
-    const names = [`--${s.flag}${s.isSwitch ? '' : ' <v>'}`, s.env].filter(Boolean).join(', ');
+    const names = [s.flag && `--${s.flag}${s.isSwitch ? '' : ' <v>'}`, s.env].filter(Boolean).join(', ');
     const def = s.shownDefault ?? (s.default === undefined ? '' : String(s.default));
     return [names, s.description, def] as const;
   });

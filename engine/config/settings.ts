@@ -32,6 +32,11 @@ export const kafkaOptions = {
     /^[A-Za-z0-9._-]{1,200}$/,
   ),
   rdkafka: rdkafkaProps,
+  kafkaSaslPasswordFile: opt.optionalStr(
+    'KAFKA_SASL_PASSWORD_FILE',
+    'kafka-sasl-password-file',
+    "file holding librdkafka's sasl.password (or RDKAFKA_SASL_PASSWORD in the environment)",
+  ),
 };
 
 export const elasticsearchOptions = {
@@ -39,7 +44,29 @@ export const elasticsearchOptions = {
     'ELASTICSEARCH_HOST',
     'elasticsearch-host',
     'http://127.0.0.1:9200',
-    'Elasticsearch URL',
+    'Elasticsearch URL (https:// for TLS)',
+  ),
+  elasticsearchCaFile: opt.optionalStr(
+    'ELASTICSEARCH_CA_FILE',
+    'elasticsearch-ca-file',
+    'PEM file of the CA certificate(s) to trust for https',
+  ),
+  elasticsearchUsername: opt.optionalStr(
+    'ELASTICSEARCH_USERNAME',
+    'elasticsearch-username',
+    'user for basic authentication',
+  ),
+  elasticsearchPassword: opt.secret('ELASTICSEARCH_PASSWORD', 'password for basic authentication'),
+  elasticsearchPasswordFile: opt.optionalStr(
+    'ELASTICSEARCH_PASSWORD_FILE',
+    'elasticsearch-password-file',
+    'file holding the password for basic authentication',
+  ),
+  elasticsearchApiKey: opt.secret('ELASTICSEARCH_API_KEY', 'API key (the encoded id:key), instead of a user'),
+  elasticsearchApiKeyFile: opt.optionalStr(
+    'ELASTICSEARCH_API_KEY_FILE',
+    'elasticsearch-api-key-file',
+    'file holding the API key',
   ),
 };
 

@@ -6,10 +6,12 @@
  *   GET /healthz   200 while the engine's loop turns
  *   GET /readyz    200 once restored, polling Kafka and acknowledged by Elasticsearch; 503 with reasons otherwise
  */
+
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Client } from '@elastic/elasticsearch';
+import { redact } from '../config/secrets.js';
 import type { Engine } from '../engine.js';
 import { AggregateReader } from './aggregates.js';
 import { DASHBOARD_HTML } from './page.js';
@@ -38,7 +40,8 @@ export function startDashboard(engine: Engine, es: Client, host: string, port: n
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
       });
-      res.end(body);
+      // Nothing served may show a secret (an error text could quote one).
+      res.end(typeof body === 'string' ? redact(body) : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'read-only\n');
     try {
@@ -80,7 +83,7 @@ export function startDashboard(engine: Engine, es: Client, host: string, port: n
           });
           const tick = async () => {
             const data = { live: engine.live(), aggregates: await aggregates.read() };
-            res.write(`data: ${JSON.stringify(data)}\n\n`);
+            res.write(`data: ${redact(JSON.stringify(data))}\n\n`);
           };
           await tick();
           const timer = setInterval(() => void tick().catch(() => undefined), 1000);

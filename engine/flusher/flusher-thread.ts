@@ -5,13 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CheckpointStore } from '../checkpoint/store.js';
-import { describeError, RiaError } from '../errors/errors.js';
+import { ConfigError, describeError, RiaError } from '../errors/errors.js';
 import type { FlusherReply, FlusherRequest } from '../shared/messages.js';
-import { createEsClient } from '../sink/es-client.js';
+import { createEsClient, type EsConnection } from '../sink/es-client.js';
 import { Flusher, type FlusherSettings } from './flusher.js';
 
 export interface FlusherThreadData extends FlusherSettings {
-  elasticsearchHost: string;
+  elasticsearch: EsConnection;
   checkpointDir: string;
   topic: string;
   sampleEvery: number;
@@ -21,7 +21,7 @@ const data = workerData as FlusherThreadData;
 const port = parentPort!;
 const reply = (r: FlusherReply) => port.postMessage(r);
 
-const es = createEsClient({ elasticsearchHost: data.elasticsearchHost });
+const es = createEsClient(data.elasticsearch);
 const store = new CheckpointStore(data.checkpointDir, {
   format: 'ria-checkpoint/1',
   topic: data.topic,
@@ -35,7 +35,14 @@ const flusher = new Flusher(es, store, data, (message, retriable) =>
 let chain: Promise<void> = flusher
   .restore()
   .then((r) => reply(r))
-  .catch((e) => reply({ kind: 'error', message: `restore failed: ${describeError(e)}`, fatal: true }));
+  .catch((e) =>
+    reply({
+      kind: 'error',
+      // A setting to fix is said as it is; anything else is a failed restore.
+      message: e instanceof ConfigError ? e.message : `restore failed: ${describeError(e)}`,
+      fatal: true,
+    }),
+  );
 
 port.on('message', (req: FlusherRequest) => {
   if (req.kind === 'delta') {

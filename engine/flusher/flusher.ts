@@ -21,11 +21,11 @@ import {
   makeSnapshot,
 } from '../checkpoint/record.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
-import { describeError, ServiceError } from '../errors/errors.js';
-import { ensureIndices } from '../setup/index-templates.js';
+import { ConfigError, describeError, ServiceError } from '../errors/errors.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import type { BatchDelta, FlusherReply } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
+import { checkWriteRights, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
 
 /** How long the engine waits for Elasticsearch at start before it gives up. */
@@ -64,9 +64,11 @@ export class Flusher {
     const deadline = Date.now() + START_PATIENCE_MS;
     for (let backoff = 500; ; backoff = Math.min(5000, backoff * 2)) {
       try {
-        await ensureIndices(this.es);
+        await prepareIndices(this.es);
+        await checkWriteRights(this.es);
         break;
       } catch (e) {
+        if (e instanceof ConfigError) throw e; // wrong credentials or rights: waiting will not help
         if (Date.now() + backoff > deadline) {
           throw new ServiceError(
             `Elasticsearch did not answer for ${START_PATIENCE_MS / 1000} s (ELASTICSEARCH_HOST): ${describeError(e)}`,

@@ -20,8 +20,33 @@ export class Latencies {
   /** Event time → its document acknowledged by Elasticsearch, ms (sampled, weighted). */
   readonly endToEndMs = histogram(3_600_000);
 
+  /** The same two since the last status line: a rising latency shows here, not in the totals. */
+  private readonly recentFlushMs = histogram(3_600_000);
+  private readonly recentEndToEndMs = histogram(3_600_000);
+
+  recordFlush(ms: number): void {
+    const v = Math.max(1, Math.round(ms));
+    this.flushMs.recordValue(v);
+    this.recentFlushMs.recordValue(v);
+  }
+
   recordEndToEnd(latencies: Float64Array, weight: number): void {
-    for (const l of latencies) this.endToEndMs.recordValueWithCount(Math.max(1, Math.round(l)), weight);
+    for (const l of latencies) {
+      const v = Math.max(1, Math.round(l));
+      this.endToEndMs.recordValueWithCount(v, weight);
+      this.recentEndToEndMs.recordValueWithCount(v, weight);
+    }
+  }
+
+  /** Percentiles since the previous call (then starts a new interval). */
+  takeRecent(): string {
+    const p = (h: Histogram, q: number) => h.getValueAtPercentile(q);
+    const f = this.recentFlushMs;
+    const e = this.recentEndToEndMs;
+    const line = `recent flush p50/p99 ${p(f, 50)}/${p(f, 99)} ms, event→ES p50/p99/max ${p(e, 50)}/${p(e, 99)}/${e.maxValue} ms`;
+    f.reset();
+    e.reset();
+    return line;
   }
 
   summary(): string {

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
-import { kafkaClientConfig } from '../config/kafka.js';
+import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
 import { type ConfigOf, rdkafkaPropsFromEnv } from '../config/options.js';
 import type { producerOptions } from '../config/settings.js';
 import { ConfigError, ServiceError } from '../errors/errors.js';
@@ -61,23 +61,6 @@ function startTimeOf(text: string): number {
       `invalid setting --start-time: expected ISO-8601 with a zone or epoch ms, got "${text}"`,
     );
   return t;
-}
-
-function connect(producer: Kafka.Producer, broker: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (err) =>
-      err
-        ? reject(
-            new ServiceError(
-              `cannot connect to Kafka at ${broker}: ${err.message}`,
-              'RIA_ERR_KAFKA_CONNECT',
-              true,
-              err,
-            ),
-          )
-        : resolve(),
-    ),
-  );
 }
 
 function partitionCount(producer: Kafka.Producer, topic: string): Promise<number | undefined> {
@@ -139,11 +122,11 @@ export async function produce(
   producer.on('event.error', (err) => {
     if (firstErrors.length < 5) firstErrors.push(`client error: ${err.message}`);
   });
-  await connect(producer, cfg.kafkaBroker);
+  await connectKafka(producer, cfg.kafkaBroker, 'producer');
   try {
     let partitions = await partitionCount(producer, cfg.kafkaTopic);
     if (partitions === undefined) {
-      await ensureTopics(cfg.kafkaBroker, cfg.rdkafka, [
+      await ensureTopics(cfg, [
         { name: cfg.kafkaTopic, partitions: cfg.topicPartitions },
         { name: dlqTopic(cfg.kafkaTopic), partitions: 1 },
       ]);

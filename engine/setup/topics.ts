@@ -1,5 +1,6 @@
 /** Creates the event topic and its dead-letter topic (idempotent), through librdkafka's admin API. */
 import Kafka from 'node-rdkafka';
+import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 
 export interface TopicSpec {
@@ -10,16 +11,9 @@ export interface TopicSpec {
 const ADMIN_TIMEOUT_MS = 15_000;
 
 /** Returns the names of the topics it created (those that already existed are left as they are). */
-export async function ensureTopics(
-  broker: string,
-  rdkafkaProps: Record<string, string>,
-  topics: readonly TopicSpec[],
-): Promise<string[]> {
-  const admin = Kafka.AdminClient.create({
-    'bootstrap.servers': broker,
-    'client.id': 'ria-setup',
-    ...rdkafkaProps,
-  });
+export async function ensureTopics(conn: KafkaConnection, topics: readonly TopicSpec[]): Promise<string[]> {
+  const broker = conn.kafkaBroker;
+  const admin = Kafka.AdminClient.create(kafkaClientConfig(conn, 'ria-setup', {}));
   const created: string[] = [];
   try {
     for (const t of topics) {

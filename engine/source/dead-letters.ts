@@ -11,9 +11,10 @@
  * read back to raise the numbers, and nothing at or below them is sent again.
  */
 import Kafka from 'node-rdkafka';
-import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
+import { connectKafka, type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 import { ensureTopics } from '../setup/topics.js';
+import { MAX_EVENT_BYTES } from '../shared/event-rules.js';
 import { dlqTopic } from '../shared/indices.js';
 
 const TIMEOUT_MS = 15_000;
@@ -45,21 +46,9 @@ export class DeadLetters {
 
   async start(dlqEnd: number, covered: Record<number, number>): Promise<void> {
     for (const [p, o] of Object.entries(covered)) this.covered.set(Number(p), o);
-    await ensureTopics(this.conn.kafkaBroker, this.conn.rdkafka, [{ name: this.topic, partitions: 1 }]);
-    await new Promise<void>((resolve, reject) =>
-      this.producer.connect({ timeout: TIMEOUT_MS }, (e) =>
-        e
-          ? reject(
-              new ServiceError(
-                `cannot connect the dead-letter producer to ${this.conn.kafkaBroker}: ${e.message}`,
-                'RIA_ERR_KAFKA_CONNECT',
-                true,
-                e,
-              ),
-            )
-          : resolve(),
-      ),
-    );
+    // Connect first: wrong credentials are reported clearly there, not as an admin timeout.
+    await connectKafka(this.producer, this.conn.kafkaBroker, 'dead-letter producer');
+    await ensureTopics(this.conn, [{ name: this.topic, partitions: 1 }]);
     this.producer.setPollInterval(20);
     this.end = dlqEnd;
     await this.readBack(dlqEnd);
@@ -81,12 +70,20 @@ export class DeadLetters {
     this.covered.set(message.partition, message.offset);
     this.pending++;
     this.sent++;
-    this.producer.produce(this.topic, 0, message.value ?? null, message.key ?? null, Date.now(), undefined, [
+    const headers: Kafka.MessageHeader[] = [
       { 'ria.reason': reason },
       { 'ria.source.topic': this.sourceTopic },
       { 'ria.source.partition': String(message.partition) },
       { 'ria.source.offset': String(message.offset) },
-    ]);
+    ];
+    let value = message.value ?? null;
+    // An oversized message (up to what the broker allows) would not fit a dead letter: keep its
+    // head and say so; the source offset points to the whole message.
+    if (value && value.length > MAX_EVENT_BYTES) {
+      headers.push({ 'ria.value.bytes': String(value.length) }, { 'ria.truncated': 'true' });
+      value = value.subarray(0, MAX_EVENT_BYTES);
+    }
+    this.producer.produce(this.topic, 0, value, message.key ?? null, Date.now(), undefined, headers);
   }
 
   /**

@@ -5,7 +5,7 @@
  * tracks, per partition, whether it is caught up and idle.
  */
 import Kafka from 'node-rdkafka';
-import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
+import { connectKafka, type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 
 const TIMEOUT_MS = 15_000;
@@ -67,20 +67,7 @@ export class KafkaSource {
   }
 
   async connect(): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.consumer.connect({ timeout: TIMEOUT_MS }, (e) =>
-        e
-          ? reject(
-              new ServiceError(
-                `cannot connect to Kafka at ${this.conn.kafkaBroker}: ${e.message}`,
-                'RIA_ERR_KAFKA_CONNECT',
-                true,
-                e,
-              ),
-            )
-          : resolve(),
-      ),
-    );
+    await connectKafka(this.consumer, this.conn.kafkaBroker, 'consumer');
     this.consumer.setDefaultConsumeTimeout(100);
   }
 

@@ -63,7 +63,7 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
     await requireServices();
     await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
     topic = uniqueName('ria-dash');
-    await ensureTopics(services.kafkaBroker, services.rdkafka, [
+    await ensureTopics(services, [
       { name: topic, partitions: 3 },
       { name: `${topic}.dlq`, partitions: 1 },
     ]);

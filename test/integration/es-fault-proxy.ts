@@ -18,6 +18,8 @@ export interface FaultProxy {
   rejected: Set<string>;
   /** Rejected versions that a later bulk request carried again (and the proxy let through). */
   resent: Set<string>;
+  /** Every distinct Authorization header seen. */
+  authorizations: Set<string>;
   close(): Promise<void>;
 }
 
@@ -35,14 +37,25 @@ function parseBulk(body: string): BulkLine[] {
   for (let i = 0; i < lines.length; i += 2) {
     const meta = JSON.parse(lines[i]) as { index: { _index: string; _id: string; version?: number } };
     const { _index, _id, version } = meta.index;
-    out.push({ action: lines[i], doc: lines[i + 1], index: _index, id: _id, key: `${_index}/${_id}@${version}` });
+    out.push({
+      action: lines[i],
+      doc: lines[i + 1],
+      index: _index,
+      id: _id,
+      key: `${_index}/${_id}@${version}`,
+    });
   }
   return out;
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const to = new URL(target);
-  const state = { rejectEvery: 0, rejected: new Set<string>(), resent: new Set<string>() };
+  const state = {
+    rejectEvery: 0,
+    rejected: new Set<string>(),
+    resent: new Set<string>(),
+    authorizations: new Set<string>(),
+  };
 
   const forward = (method: string, path: string, headers: Record<string, unknown>, body: Buffer) =>
     new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
@@ -68,6 +81,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       try {
         const body = Buffer.concat(chunks);
         const headers = { ...req.headers } as Record<string, unknown>;
+        state.authorizations.add(String(req.headers.authorization ?? ''));
         delete headers['accept-encoding']; // plain JSON back, so a bulk answer can be read and edited
         if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
           const items = parseBulk(body.toString('utf8'));
@@ -104,7 +118,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
                         _index: it.index,
                         _id: it.id,
                         status: 429,
-                        error: { type: 'es_rejected_execution_exception', reason: 'injected by the test proxy' },
+                        error: {
+                          type: 'es_rejected_execution_exception',
+                          reason: 'injected by the test proxy',
+                        },
                       },
                     }
                   : answered.items[j++],

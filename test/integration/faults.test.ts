@@ -44,14 +44,18 @@ describe.runIf(local)('faults (real services, local stack)', () => {
   });
 
   it('stays exact when the Kafka broker is stopped and started again mid-run', async () => {
-    const run = await setup('ria-broker');
+    // While the broker is away the producer cannot deliver, so every partition would look idle
+    // after IDLE_TIMEOUT_MS and close its windows (DESIGN.md), making the delayed events late —
+    // correct, but not what the truth file assumes. A long idle timeout keeps this test about
+    // the restart itself; the final pass (finishAndVerify) uses a short one.
+    const run = await setup('ria-broker', ['--idle-timeout-ms', '120000']);
     await liveRunWith(run, 20_000, 300_000, async () => {
       execFileSync('bash', [stack, 'down', 'kafka'], { stdio: 'ignore' });
       await sleep(5000);
       execFileSync('bash', [stack, 'up', 'kafka'], { stdio: 'ignore' });
     });
     await finishAndVerify(es, run);
-  });
+  }, 600_000);
 
   it('stays exact, and holds back, when Elasticsearch is frozen for longer than a request timeout', async () => {
     const run = await setup('ria-esfreeze');

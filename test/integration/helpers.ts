@@ -27,7 +27,7 @@ export async function newTopic(
   partitions = 6,
 ): Promise<{ topic: string; truth: string; checkpoint: string }> {
   const topic = uniqueName(prefix);
-  await ensureTopics(services.kafkaBroker, services.rdkafka, [
+  await ensureTopics(services, [
     { name: topic, partitions },
     { name: `${topic}.dlq`, partitions: 1 },
   ]);
@@ -103,9 +103,14 @@ export async function consumeAll(
 }
 
 /** The offsets a consumer group has committed on each partition of `topic` (-1001: none yet → 0). */
-export async function committedOffsets(group: string, topic: string, partitions: number): Promise<number[]> {
+export async function committedOffsets(
+  group: string,
+  topic: string,
+  partitions: number,
+  conn: { kafkaBroker: string; rdkafka: Record<string, string> } = services,
+): Promise<number[]> {
   const consumer = new Kafka.KafkaConsumer(
-    { 'bootstrap.servers': services.kafkaBroker, 'group.id': group, ...services.rdkafka },
+    { 'bootstrap.servers': conn.kafkaBroker, 'group.id': group, ...conn.rdkafka },
     {},
   );
   await new Promise<void>((resolve, reject) =>

@@ -9,13 +9,9 @@ describe('Kafka round trip (real broker)', () => {
 
   it('delivers every produced message once, keyed and in order per partition', async () => {
     const topic = uniqueName('ria-roundtrip');
-    expect(
-      await ensureTopics(services.kafkaBroker, services.rdkafka, [{ name: topic, partitions: 3 }]),
-    ).toEqual([topic]);
+    expect(await ensureTopics(services, [{ name: topic, partitions: 3 }])).toEqual([topic]);
     // A second call is a no-op.
-    expect(
-      await ensureTopics(services.kafkaBroker, services.rdkafka, [{ name: topic, partitions: 3 }]),
-    ).toEqual([]);
+    expect(await ensureTopics(services, [{ name: topic, partitions: 3 }])).toEqual([]);
 
     const producer = new Kafka.Producer({
       'bootstrap.servers': services.kafkaBroker,

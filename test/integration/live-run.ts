@@ -89,7 +89,6 @@ export async function finishAndVerify(es: Client, run: LiveRun): Promise<void> {
   rmSync(run.checkpoint, { recursive: true, force: true });
 }
 
-
 /** Resident set size of a live process in bytes (Linux /proc), 0 once it has gone. */
 export function rssBytes(pid: number): number {
   try {

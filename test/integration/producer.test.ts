@@ -24,7 +24,7 @@ describe('ria produce (real broker)', () => {
 
   it('holds 5,000 events/s within 2 % over 10 s', async () => {
     const topic = uniqueName('ria-rate');
-    await ensureTopics(services.kafkaBroker, services.rdkafka, [{ name: topic, partitions: 3 }]);
+    await ensureTopics(services, [{ name: topic, partitions: 3 }]);
     const truthPath = join(tmpdir(), `${topic}.json`);
     const s = await produce(
       producerConfig(['--kafka-topic', topic, '--rate', '5000', '--duration', '10', '--truth', truthPath]),
@@ -47,7 +47,7 @@ describe('ria produce (real broker)', () => {
 
   it('writes a truth file equal to the aggregates of what the topic holds', async () => {
     const topic = uniqueName('ria-truth');
-    await ensureTopics(services.kafkaBroker, services.rdkafka, [{ name: topic, partitions: 6 }]);
+    await ensureTopics(services, [{ name: topic, partitions: 6 }]);
     const truthPath = join(tmpdir(), `${topic}.json`);
     const n = 60_000;
     const s = await produce(
@@ -98,7 +98,7 @@ describe('ria produce (real broker)', () => {
   it('makes the same events for the same seed (with a virtual clock)', async () => {
     const read = async (seed: string) => {
       const topic = uniqueName('ria-seed');
-      await ensureTopics(services.kafkaBroker, services.rdkafka, [{ name: topic, partitions: 2 }]);
+      await ensureTopics(services, [{ name: topic, partitions: 2 }]);
       await produce(
         producerConfig([
           '--kafka-topic',

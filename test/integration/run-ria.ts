@@ -3,11 +3,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 
 const cli = new URL('../../bin/ria.js', import.meta.url).pathname;
 
-export function ria(args: string[]): {
+/** `env` is added to this process's environment. */
+export function ria(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): {
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: string | null; out: string }>;
 } {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   child.stdout!.on('data', (d) => {
     out += d;

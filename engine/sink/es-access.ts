@@ -1,0 +1,83 @@
+/**
+ * What the engine checks about its access to Elasticsearch before it reads a single event, so
+ * that wrong credentials or missing rights stop the start with one clear line — nothing written,
+ * no offsets committed — instead of a stream of refused documents later:
+ *   - 401: the credentials are wrong;
+ *   - 403 on index templates: fine when the indices exist (an administrator set them up);
+ *   - the `index` privilege on the three indices (asked with _has_privileges when security is on).
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { ConfigError } from '../errors/errors.js';
+import { ensureIndices } from '../setup/index-templates.js';
+import { AGG_INDICES } from '../shared/indices.js';
+
+const CREDENTIALS =
+  'ELASTICSEARCH_USERNAME with ELASTICSEARCH_PASSWORD[_FILE], or ELASTICSEARCH_API_KEY[_FILE]';
+
+export function httpStatusOf(e: unknown): number | undefined {
+  const meta = (e as { meta?: { statusCode?: number } }).meta;
+  return typeof meta?.statusCode === 'number' ? meta.statusCode : undefined;
+}
+
+/** Node's TLS verification failures (self-signed, unknown issuer, wrong host name…). */
+function isUntrustedCertificate(e: unknown): boolean {
+  return /certificate|self[- ]signed|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(
+    String((e as Error)?.message ?? ''),
+  );
+}
+
+function rejectedCredentials(): ConfigError {
+  return new ConfigError(`Elasticsearch rejected the credentials (HTTP 401): check ${CREDENTIALS}`);
+}
+
+/** Creates templates and indices where allowed; throws a ConfigError for what a person must fix. */
+export async function prepareIndices(es: Client): Promise<void> {
+  try {
+    await ensureIndices(es);
+    return;
+  } catch (e) {
+    if (httpStatusOf(e) === 401) throw rejectedCredentials();
+    if (isUntrustedCertificate(e))
+      throw new ConfigError(
+        `cannot trust Elasticsearch's TLS certificate (${(e as Error).message}): set ELASTICSEARCH_CA_FILE to the CA that signed it`,
+      );
+    if (httpStatusOf(e) !== 403) throw e;
+  }
+  // No right to manage templates or create indices: fine when the indices are there already.
+  for (const index of AGG_INDICES) {
+    let exists: boolean;
+    try {
+      exists = await es.indices.exists({ index });
+    } catch (e) {
+      if (httpStatusOf(e) === 403) exists = false;
+      else throw e;
+    }
+    if (!exists)
+      throw new ConfigError(
+        `index ${index} is missing and the Elasticsearch user may not create it: run \`ria stack up\` as an administrator, or grant create_index (README: Least-privilege role)`,
+      );
+  }
+}
+
+/** Throws a ConfigError naming the user and the indices it may not write (no-op when security is off). */
+export async function checkWriteRights(es: Client): Promise<void> {
+  let answer: {
+    username: string;
+    has_all_requested: boolean;
+    index: Record<string, Record<string, boolean>>;
+  };
+  try {
+    answer = await es.security.hasPrivileges({
+      index: [{ names: [...AGG_INDICES], privileges: ['index'] }],
+    });
+  } catch {
+    return; // security disabled (or not offered): nothing to check
+  }
+  if (answer.has_all_requested) return;
+  const missing = Object.entries(answer.index)
+    .filter(([, privileges]) => !privileges.index)
+    .map(([index]) => index);
+  throw new ConfigError(
+    `the Elasticsearch user "${answer.username}" may not write ${missing.join(', ')} (needs the "index" privilege; README: Least-privilege role); nothing was written and no offsets were committed`,
+  );
+}
