@@ -55,6 +55,12 @@ function section(s: Saved): string {
   if (s.suite === 'engine-catch-up') {
     const r = s.result as {
       kafkajsPeer?: { medianEventsPerSecond: number; ratio: number; runs: { exact: boolean }[] };
+      sparkPeer?: {
+        version: string;
+        medianEventsPerSecond: number;
+        ratio: number;
+        runs: { exact: boolean; seconds: number; secondsInQuery: number }[];
+      };
       events: number;
       runs: {
         workers: number;
@@ -71,7 +77,11 @@ function section(s: Saved): string {
     const peer = r.kafkajsPeer
       ? `\n\nPeer, same topic, same indices, same run: a single-threaded KafkaJS consumer with per-event JSON.parse and Maps (\`bench/peers/kafkajs-peer.ts\`): **${fmt(r.kafkajsPeer.medianEventsPerSecond)} events/s** (median of ${r.kafkajsPeer.runs.length}; verified exact: ${r.kafkajsPeer.runs.every((x) => x.exact)}); our engine with 2 workers / the peer = **×${r.kafkajsPeer.ratio.toFixed(2)}**.`
       : '';
-    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | max RSS MiB | exact |\n|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}\n`;
+    const sp = r.sparkPeer;
+    const spark = sp
+      ? `\n\nPeer: Spark Structured Streaming ${sp.version} (PySpark, \`local[*]\`, Kafka source from Maven Central, \`trigger(availableNow)\`, per-micro-batch counts merged by the driver, bulk upserts; \`bench/peers/spark/spark_peer.py\`): **${fmt(sp.medianEventsPerSecond)} events/s** including JVM and Spark start-up (${sp.runs.map((x) => `${x.seconds.toFixed(1)} s, of which ${x.secondsInQuery.toFixed(1)} s in the query`).join('; ')}; verified exact: ${sp.runs.every((x) => x.exact)}); our engine with 2 workers / Spark = **×${sp.ratio.toFixed(2)}**.`
+      : '';
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | max RSS MiB | exact |\n|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}${spark}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
     const r = s.result as {

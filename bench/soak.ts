@@ -121,7 +121,7 @@ async function main() {
   const result = {
     name: 'soak',
     date: new Date().toISOString(),
-    machine: machine(),
+    machine: await machine(),
     settings: { rate, minutes, warmupMinutes: 2 },
     perMinute,
     rssAfterWarmupMiB: rssAfterWarmup,

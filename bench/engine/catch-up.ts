@@ -11,6 +11,7 @@ import { ensureIndices } from '../../engine/setup/index-templates.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
 import { runKafkajsPeer } from '../peers/kafkajs-peer.js';
+import { runSparkPeer, SPARK_VERSION } from '../peers/spark-peer.js';
 import { engineSummary, mustRun, runCli } from './run-cli.js';
 
 const IDLE_MS = 500;
@@ -79,6 +80,7 @@ export async function catchUp(quick: boolean) {
   // The KafkaJS peer on the same topic, same indices, same truth.
   const es = createEsClient({ elasticsearchHost: process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200' });
   const peers: Record<string, unknown>[] = [];
+  const sparkRuns: Record<string, unknown>[] = [];
   try {
     for (let r = 0; r < (quick ? 1 : 2); r++) {
       await resetIndices();
@@ -93,6 +95,21 @@ export async function catchUp(quick: boolean) {
       });
       const verified = await runCli(['verify', '--truth', truth]).done;
       peers.push({ ...p, exact: verified.code === 0 });
+    }
+    // The Spark Structured Streaming peer (full runs: its first use installs PySpark, ~450 MB).
+    if (!quick || process.env.RIA_BENCH_SPARK === '1') {
+      await resetIndices();
+      await ensureIndices(es);
+      const checkpointDir = join(tmpdir(), `${topic}.spark`);
+      const p = await runSparkPeer({
+        broker: process.env.KAFKA_BROKER ?? '127.0.0.1:9092',
+        topic,
+        elasticsearchHost: process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200',
+        checkpointDir,
+      });
+      rmSync(checkpointDir, { recursive: true, force: true });
+      const verified = await runCli(['verify', '--truth', truth]).done;
+      sparkRuns.push({ ...p, exact: verified.code === 0, differences: verified.out.slice(0, 500) });
     }
   } finally {
     await es.close();
@@ -109,6 +126,14 @@ export async function catchUp(quick: boolean) {
       medianEventsPerSecond: median(peers.map((p) => p.eventsPerSecond as number)),
       ratio: median(by(2)) / median(peers.map((p) => p.eventsPerSecond as number)),
     },
+    sparkPeer: sparkRuns.length
+      ? {
+          version: SPARK_VERSION,
+          runs: sparkRuns,
+          medianEventsPerSecond: median(sparkRuns.map((p) => p.eventsPerSecond as number)),
+          ratio: median(by(2)) / median(sparkRuns.map((p) => p.eventsPerSecond as number)),
+        }
+      : undefined,
     allExact: runs.every((x) => x.exact),
   };
 }
