@@ -1,6 +1,7 @@
 /** results/README.md: one table per suite, from the JSON files the suites wrote. */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Bar, barChart } from './charts.js';
 import { type Machine, readJson } from './machine.js';
 
 interface Saved {
@@ -25,6 +26,13 @@ function section(s: Saved): string {
       memory: { users: number; bytesPerUser: number; rssMiB: number };
     };
     return `${head}| operation | µs (median) |\n|---|---|\n${r.micro.map((m) => `| ${m.name} | ${m.usPerOp.toFixed(1)} |`).join('\n')}\n\nMemory: ${fmt(r.memory.users)} distinct users interned: **${r.memory.bytesPerUser.toFixed(1)} bytes per user** (heap + typed arrays), process RSS ${r.memory.rssMiB} MiB.\n`;
+  }
+  if (s.suite === 'sink-micro') {
+    const r = s.result as {
+      sizes: { currentBytes: number; handBuiltBytes: number; scriptedBytes: number };
+      micro: { name: string; usPerOp: number }[];
+    };
+    return `${head}| operation | µs (median) |\n|---|---|\n${r.micro.map((m) => `| ${m.name} | ${fmt(m.usPerOp)} |`).join('\n')}\n\nBulk body size for the 6,000 documents: ${fmt(r.sizes.currentBytes)} bytes as index operations (current), ${fmt(r.sizes.handBuiltBytes)} hand-built, ${fmt(r.sizes.scriptedBytes)} as scripted updates.\n`;
   }
   if (s.suite === 'pool-scaling') {
     const r = s.result as {
@@ -103,13 +111,138 @@ function section(s: Saved): string {
   return `${head}\`\`\`json\n${JSON.stringify(s.result, null, 2)}\n\`\`\`\n`;
 }
 
+interface Soak {
+  name: 'soak';
+  date: string;
+  machine: Machine;
+  settings: { rate: number; minutes: number; warmupMinutes: number };
+  perMinute: {
+    minute: number;
+    eventsPerSecond: number;
+    lag: number;
+    rssMiB: number;
+    flushP99: number;
+    e2eP50: number;
+    e2eP99: number;
+    e2eMax: number;
+  }[];
+  rssAfterWarmupMiB: number;
+  rssEndMiB: number;
+  rssGrowth: number;
+  e2eP99EarlyMs: number;
+  e2eP99LateMs: number;
+  exact: boolean;
+  pass: boolean;
+  producer: string;
+}
+
+function soakSection(r: Soak): string {
+  const m = r.machine;
+  return `## soak (\`npm run soak\`)\n\n${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${r.date}\n\n${fmt(r.settings.rate)} events/s asked for ${r.settings.minutes} minutes (the producer: ${r.producer.replace(/; truth in .*/, '')}), engine live. After a ${r.settings.warmupMinutes}-minute warm-up RSS went ${r.rssAfterWarmupMiB} → ${r.rssEndMiB} MiB (**${(r.rssGrowth * 100).toFixed(1)} %**); event→Elasticsearch p99 ${r.e2eP99EarlyMs} ms (minutes 3–5) → ${r.e2eP99LateMs} ms (last 3); exact: ${r.exact}. **${r.pass ? 'PASS' : 'FAIL'}**.\n\n![soak](charts/soak.svg)\n\n| minute | events/s | lag | RSS MiB | flush p99 ms | event→ES p50 / p99 / max ms |\n|---|---|---|---|---|---|\n${r.perMinute.map((x) => `| ${x.minute} | ${fmt(x.eventsPerSecond)} | ${fmt(x.lag)} | ${x.rssMiB} | ${x.flushP99} | ${x.e2eP50} / ${x.e2eP99} / ${x.e2eMax} |`).join('\n')}\n`;
+}
+
+/** The charts: throughput beside the peers, scaling, latency beside the seed's figure, the soak. */
+function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefined): void {
+  const out = join(dir, 'charts');
+  mkdirSync(out, { recursive: true });
+  const cu = saved.get('engine-catch-up')?.result as
+    | {
+        medianEventsPerSecond: Record<string, number>;
+        kafkajsPeer?: { medianEventsPerSecond: number };
+        sparkPeer?: { medianEventsPerSecond: number; version: string };
+      }
+    | undefined;
+  if (cu) {
+    const bars: Bar[] = [
+      { label: 'ria engine, 2 workers', value: cu.medianEventsPerSecond[2] },
+      { label: 'ria engine, 1 worker', value: cu.medianEventsPerSecond[1] },
+    ];
+    if (cu.kafkajsPeer)
+      bars.push({
+        label: 'KafkaJS, one thread, JSON.parse',
+        value: cu.kafkajsPeer.medianEventsPerSecond,
+        kind: 'peer',
+      });
+    if (cu.sparkPeer)
+      bars.push({
+        label: `Spark ${cu.sparkPeer.version} Structured Streaming`,
+        value: cu.sparkPeer.medianEventsPerSecond,
+        kind: 'peer',
+      });
+    writeFileSync(
+      join(out, 'throughput.svg'),
+      barChart('Catch-up: events/s until drained and flushed (exact)', 'ev/s', bars),
+    );
+  }
+  const pool = saved.get('pool-scaling')?.result as { median: Record<string, number> } | undefined;
+  if (pool && cu) {
+    writeFileSync(
+      join(out, 'scaling.svg'),
+      barChart('Scaling with pool size', 'ev/s', [
+        { label: 'pool alone, 1 worker', value: pool.median[1] },
+        { label: 'pool alone, 2 workers', value: pool.median[2] },
+        { label: 'end to end (Kafka → ES), 1 worker', value: cu.medianEventsPerSecond[1] },
+        { label: 'end to end (Kafka → ES), 2 workers', value: cu.medianEventsPerSecond[2] },
+      ]),
+    );
+  }
+  const fr = saved.get('engine-fixed-rate')?.result as
+    | { engine: { flushMs: Record<string, number>; endToEndMs: Record<string, number> } }
+    | undefined;
+  if (fr) {
+    const e = fr.engine;
+    writeFileSync(
+      join(out, 'latency.svg'),
+      barChart('Fixed rate 5,000 events/s: latency', 'ms', [
+        { label: 'seed: Spark micro-batch (~200 ms, 4 vCPU)', value: 200, kind: 'reference' },
+        { label: 'flush cycle p50', value: e.flushMs.p50 },
+        { label: 'flush cycle p99', value: e.flushMs.p99 },
+        { label: 'flush cycle max', value: e.flushMs.max },
+        { label: 'event → acknowledged p50', value: e.endToEndMs.p50 },
+        { label: 'event → acknowledged p99', value: e.endToEndMs.p99 },
+        { label: 'event → acknowledged max', value: e.endToEndMs.max },
+      ]),
+    );
+  }
+  if (soak) {
+    writeFileSync(
+      join(out, 'soak.svg'),
+      barChart(
+        'Soak: event → Elasticsearch p99 per minute',
+        'ms',
+        soak.perMinute.map((x) => ({ label: `minute ${x.minute} (RSS ${x.rssMiB} MiB)`, value: x.e2eP99 })),
+      ),
+    );
+  }
+}
+
+const CHART_OF: Record<string, string> = {
+  'engine-catch-up': 'throughput',
+  'pool-scaling': 'scaling',
+  'engine-fixed-rate': 'latency',
+};
+
 export function writeResultsReadme(dir: string): void {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
-  const parts = files.map((f) => section(readJson<Saved>(join(dir, f), {} as Saved))).filter(Boolean);
+  const saved = new Map<string, Saved>();
+  let soak: Soak | undefined;
+  for (const f of files) {
+    const j = readJson<Saved & { name?: string }>(join(dir, f), {} as Saved);
+    if (j.name === 'soak') soak = j as unknown as Soak;
+    else if (j.suite) saved.set(j.suite, j);
+  }
+  writeCharts(dir, saved, soak);
+  const parts = [...saved.values()].map((x) => {
+    const chart = CHART_OF[x.suite];
+    return chart && existsSync(join(dir, 'charts', `${chart}.svg`))
+      ? `${section(x)}\n![${chart}](charts/${chart}.svg)\n`
+      : section(x);
+  });
+  if (soak) parts.push(soakSection(soak));
   writeFileSync(
     join(dir, 'README.md'),
-    `# Benchmark results\n\nWritten by \`npm run bench\` (\`ria bench [--quick] [suite…]\`); each section from \`results/<suite>.json\`.\n\n${parts.join('\n')}`,
+    `# Benchmark results\n\nWritten by \`npm run bench\` (\`ria bench [--quick] [suite…]\`); each section from \`results/<suite>.json\`, charts in \`results/charts/\`.\n\n${parts.join('\n')}`,
   );
 }

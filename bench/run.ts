@@ -6,12 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
-import { machine, repoRoot } from './machine.js';
+import { machine, readJson, repoRoot } from './machine.js';
 import { poolScaling } from './pool/scaling.js';
 import { eventMakerBench } from './producer/event-maker.bench.js';
 import { producerThroughput } from './producer/throughput.js';
 import { writeResultsReadme } from './report.js';
 import { decodeBench } from './shared/decode.bench.js';
+import { sinkBench } from './sink/sink.bench.js';
 import { rawConsume } from './source/raw-consume.js';
 import { stateBench } from './window/state.bench.js';
 
@@ -20,6 +21,7 @@ const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'producer-throughput': producerThroughput,
   'decode-micro': decodeBench,
   'state-micro': stateBench,
+  'sink-micro': sinkBench,
   'source-consume': rawConsume,
   'pool-scaling': poolScaling,
   'engine-fixed-rate': fixedRate,
@@ -40,10 +42,26 @@ export async function runBenchmarks(args: string[]): Promise<number> {
   const dir = join(repoRoot(), 'results');
   mkdirSync(dir, { recursive: true });
   const m = await machine();
+  // Time left: each suite's duration in the last run of the same kind (quick or full), else a guess.
+  const expected = (name: string) => {
+    const last = readJson<{ quick?: boolean; seconds?: number }>(join(dir, `${name}.json`), {});
+    return last.seconds && last.quick === quick ? last.seconds : quick ? 20 : 120;
+  };
+  const clock = (s: number) =>
+    s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
   for (const [i, name] of selected.entries()) {
-    process.stderr.write(`bench: [${i + 1}/${selected.length}] ${name}${quick ? ' (quick)' : ''} ...\n`);
+    const left = selected.slice(i).reduce((a, n) => a + expected(n), 0);
+    process.stderr.write(
+      `bench: [${i + 1}/${selected.length}] ${name}${quick ? ' (quick)' : ''}: about ${clock(expected(name))}; about ${clock(left)} left in all\n`,
+    );
     const t0 = performance.now();
-    const result = await SUITES[name](quick);
+    const ticker = setInterval(() => {
+      const ran = (performance.now() - t0) / 1000;
+      const rest =
+        Math.max(0, expected(name) - ran) + selected.slice(i + 1).reduce((a, n) => a + expected(n), 0);
+      process.stderr.write(`bench: ${name} running for ${clock(ran)}; about ${clock(rest)} left in all\n`);
+    }, 30_000);
+    const result = await SUITES[name](quick).finally(() => clearInterval(ticker));
     const seconds = (performance.now() - t0) / 1000;
     writeFileSync(
       join(dir, `${name}.json`),

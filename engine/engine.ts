@@ -114,6 +114,7 @@ export class Engine {
       windowMs: cfg.windowMs,
       allowedLatenessMs: cfg.allowedLatenessMs,
       bulkMaxDocs: cfg.bulkMaxDocs,
+      startTimeoutMs: cfg.startTimeoutMs,
       compactBytes: 64 * 1024 * 1024,
       sampleEvery: cfg.latencySampleEvery,
     };

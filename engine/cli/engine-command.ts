@@ -4,7 +4,7 @@ import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { startDashboard } from '../dashboard/server.js';
 import { Engine } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
-import { createEsClient } from '../sink/es-client.js';
+import { checkEsConnection, createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
 
 const HELP = `usage: ria engine [--exit-when-idle] [options]
@@ -26,6 +26,8 @@ export const engineCommand: Command = {
     const { config, rest } = loadOptions(engineOptions, args, env);
     if (rest.length)
       throw new ConfigError(`unexpected argument "${rest[0]}" (ria engine takes only options)`);
+    // Settings the flusher thread would use: checked here, so a mistake is one line, not a thread's crash.
+    checkEsConnection(config);
     const engine = new Engine(config);
     const stop = (signal: string) => {
       process.stderr.write(`engine: ${signal}: finishing the current flush\n`);

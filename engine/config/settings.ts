@@ -234,6 +234,14 @@ export const engineOptions = {
     'batches in the pool at once (back-pressure)',
   ),
   bulkMaxDocs: opt.int('BULK_MAX_DOCS', 'bulk-max-docs', 5000, 1, 100_000, 'documents per bulk request'),
+  startTimeoutMs: opt.int(
+    'START_TIMEOUT_MS',
+    'start-timeout-ms',
+    90_000,
+    1000,
+    3_600_000,
+    'how long to wait for Elasticsearch at start before giving up',
+  ),
   format: opt.choice('EVENT_FORMAT', 'format', 'json', ['json', 'msgpack'] as const, 'message encoding'),
   minEventTime: opt.str(
     'EVENT_TIME_MIN',

@@ -28,15 +28,14 @@ import { type Doc, writeDocs } from '../sink/bulk-writer.js';
 import { checkWriteRights, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
 
-/** How long the engine waits for Elasticsearch at start before it gives up. */
-const START_PATIENCE_MS = 90_000;
-
 export interface FlusherSettings {
   windowMs: number;
   allowedLatenessMs: number;
   bulkMaxDocs: number;
   /** Compact the checkpoint file when it grows past this many bytes. */
   compactBytes: number;
+  /** How long to wait for Elasticsearch at start before giving up. */
+  startTimeoutMs: number;
 }
 
 export class Flusher {
@@ -61,7 +60,7 @@ export class Flusher {
     // The indices with their mappings (a template): created here too, for a cluster set up by hand.
     // Elasticsearch may be briefly away (restarting, paused): retry for a while, then give up
     // with a clear message rather than wait forever on a wrong ELASTICSEARCH_HOST.
-    const deadline = Date.now() + START_PATIENCE_MS;
+    const deadline = Date.now() + this.settings.startTimeoutMs;
     for (let backoff = 500; ; backoff = Math.min(5000, backoff * 2)) {
       try {
         await prepareIndices(this.es);
@@ -71,7 +70,7 @@ export class Flusher {
         if (e instanceof ConfigError) throw e; // wrong credentials or rights: waiting will not help
         if (Date.now() + backoff > deadline) {
           throw new ServiceError(
-            `Elasticsearch did not answer for ${START_PATIENCE_MS / 1000} s (ELASTICSEARCH_HOST): ${describeError(e)}`,
+            `Elasticsearch did not answer for ${this.settings.startTimeoutMs / 1000} s (ELASTICSEARCH_HOST; START_TIMEOUT_MS): ${describeError(e)}`,
             'RIA_ERR_ES_UNREACHABLE',
             false,
             e,

@@ -80,6 +80,12 @@ export function esAuthOf(
   return undefined;
 }
 
+/** Reads and checks the connection settings (files, combinations): a ConfigError names what is wrong. */
+export function checkEsConnection(conn: EsConnection): void {
+  if (conn.elasticsearchCaFile) readSetting(conn.elasticsearchCaFile, 'ELASTICSEARCH_CA_FILE');
+  esAuthOf(conn);
+}
+
 export function createEsClient(conn: EsConnection): Client {
   const ca = conn.elasticsearchCaFile && readSetting(conn.elasticsearchCaFile, 'ELASTICSEARCH_CA_FILE');
   return new Client({

@@ -1,0 +1,54 @@
+/**
+ * Bad settings stop `ria engine` before it reads anything, with one line naming the problem and a
+ * non-zero exit: an unknown option, a value of the wrong type, an unreachable broker, an
+ * unreachable Elasticsearch, an unreadable secret file. (Wrong credentials and missing rights:
+ * security.test.ts.)
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newTopic, requireServices } from './helpers.js';
+import { ria } from './run-ria.js';
+
+/** The `ria: error:` line, which must be the only error line. */
+async function failure(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const r = await ria(args, env).done;
+  expect(r.code).not.toBe(0);
+  const errors = r.out.split('\n').filter((l) => l.startsWith('ria: error:'));
+  expect(errors, r.out.slice(-1500)).toHaveLength(1);
+  return errors[0];
+}
+
+describe('bad settings stop the engine with one clear line', () => {
+  let base: string[];
+  beforeAll(async () => {
+    await requireServices();
+    const { topic, checkpoint } = await newTopic('ria-badsettings');
+    base = ['engine', '--kafka-topic', topic, '--checkpoint-dir', checkpoint, '--dashboard-port', '0'];
+  });
+
+  it('unknown option, wrong type', async () => {
+    expect(await failure([...base, '--flush-intervl-ms', '100'])).toMatch(
+      /unknown option --flush-intervl-ms/,
+    );
+    expect(await failure([...base, '--pool-size', 'two'])).toMatch(
+      /invalid setting --pool-size: expected a whole number, got "two"/,
+    );
+    expect(await failure(base, { WINDOW_MS: '-5' })).toMatch(
+      /invalid setting WINDOW_MS: expected a whole number from 1/,
+    );
+  });
+
+  it('unreachable broker, unreachable Elasticsearch, unreadable secret file', async () => {
+    expect(await failure([...base, '--kafka-broker', '127.0.0.1:1'])).toMatch(
+      /cannot connect to Kafka at 127\.0\.0\.1:1/,
+    );
+    expect(
+      await failure([...base, '--elasticsearch-host', 'http://127.0.0.1:1', '--start-timeout-ms', '3000']),
+    ).toMatch(/Elasticsearch did not answer for 3 s \(ELASTICSEARCH_HOST; START_TIMEOUT_MS\)/);
+    const missing = join(tmpdir(), 'ria-no-such-file');
+    expect(
+      await failure(base, { ELASTICSEARCH_USERNAME: 'ria', ELASTICSEARCH_PASSWORD_FILE: missing }),
+    ).toMatch(/invalid setting ELASTICSEARCH_PASSWORD_FILE: cannot read .*ria-no-such-file \(ENOENT\)/);
+  });
+});
