@@ -1,10 +1,18 @@
 /**
  * Decode + validate one event: the byte scanner the pool uses, beside the reference validator
- * (TextDecoder + JSON.parse + rules) and a plain JSON.parse + Date.parse.
+ * (TextDecoder + JSON.parse + rules) and a plain JSON.parse + Date.parse; and a whole batch of
+ * 1,024 decoded and counted per id (what a pool worker does: decodeBatch) beside JSON.parse with
+ * Map counts. Batch figures are reported per event.
  */
+
+import type Kafka from 'node-rdkafka';
 import { Bench } from 'tinybench';
+import { decodeBatch } from '../../engine/shared/batch-decode.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { ACCEPT, scanEvent } from '../../engine/shared/fast-decode.js';
+import { packBatch } from '../../engine/source/batch-packer.js';
+
+const BATCH = 1024;
 
 export async function decodeBench(quick: boolean) {
   const events = Array.from({ length: 1024 }, (_, i) =>
@@ -37,11 +45,41 @@ export async function decodeBench(quick: boolean) {
       const o = JSON.parse(events[i++ & 1023].toString());
       sink += Date.parse(o.timestamp) > 0 ? 1 : 0;
     });
+  const messages = events.map((value, k) => ({ value, offset: k, partition: 0 }) as unknown as Kafka.Message);
+  const task = packBatch(messages, Number.NEGATIVE_INFINITY, {
+    windowMs: 1000,
+    allowedLatenessMs: 2000,
+    format: 'json',
+    range,
+    sampleEvery: 64,
+  });
+  bench
+    .add(`batch of ${BATCH}: decode + count per id (decodeBatch, current)`, () => {
+      sink += decodeBatch(task).valid;
+    })
+    .add(`batch of ${BATCH}: JSON.parse + Maps per item, window, user`, () => {
+      const items = new Map<string, number>();
+      const windows = new Map<string, number>();
+      const users = new Map<string, number>();
+      for (const b of events) {
+        const o = JSON.parse(b.toString());
+        const t = Date.parse(o.timestamp);
+        if (typeof o.user_id !== 'string' || typeof o.item_id !== 'string' || !(t > 0)) continue;
+        items.set(o.item_id, (items.get(o.item_id) ?? 0) + 1);
+        const w = `${o.item_id}@${Math.floor(t / 1000)}`;
+        windows.set(w, (windows.get(w) ?? 0) + 1);
+        users.set(o.user_id, (users.get(o.user_id) ?? 0) + 1);
+      }
+      sink += items.size;
+    });
   await bench.run();
   if (sink < 0) console.log(sink);
-  return bench.tasks.map((t) => ({
-    name: t.name,
-    nsPerOp: (t.result as { latency: { p50: number } }).latency.p50 * 1e6,
-    opsPerSec: (t.result as { throughput: { mean: number } }).throughput.mean,
-  }));
+  return bench.tasks.map((t) => {
+    const per = t.name.startsWith('batch of') ? BATCH : 1;
+    return {
+      name: per > 1 ? `${t.name} (per event)` : t.name,
+      nsPerOp: ((t.result as { latency: { p50: number } }).latency.p50 * 1e6) / per,
+      opsPerSec: (t.result as { throughput: { mean: number } }).throughput.mean * per,
+    };
+  });
 }

@@ -1,9 +1,9 @@
 /**
  * The flusher's two writes per flush, each beside an alternative:
  *   - the bulk body for 6,000 changed documents (2,000 items, 4,000 users): our `index`
- *     operations with full values and an external version, serialized the way the client does
- *     (one JSON.stringify per line) — against hand-built NDJSON, and against the scripted partial
- *     updates we avoid (body size and build time; Elasticsearch's own cost for scripts is the
+ *     operations with full values and an external version built as one NDJSON string (bulkBody)
+ *     — against an operations array serialized the way the client does (one JSON.stringify per
+ *     line), and against the scripted partial updates we avoid (body size and build time; Elasticsearch's own cost for scripts is the
  *     larger one, NOTES.md);
  *   - the checkpoint append (msgpack + CRC-32 frame + write + fsync, CheckpointStore) — against
  *     JSON lines with fsync, and msgpack without fsync (what the fsync costs).
@@ -17,14 +17,8 @@ import { Bench } from 'tinybench';
 import { makeRecord } from '../../engine/checkpoint/record.js';
 import { CheckpointStore } from '../../engine/checkpoint/store.js';
 import { ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
+import { bulkBody, type Doc } from '../../engine/sink/bulk-writer.js';
 import { AggregateState } from '../../engine/window/aggregate-state.js';
-
-interface Doc {
-  index: string;
-  id: string;
-  version: number;
-  body: Record<string, unknown>;
-}
 
 function docs(version: number): Doc[] {
   const at = new Date().toISOString();
@@ -58,8 +52,8 @@ function docs(version: number): Doc[] {
 
 const serializer = new Serializer();
 
-/** What bulk-writer.ts does: an operations array the client serializes line by line. */
-function currentBody(ds: Doc[]): string {
+/** What the client does with an operations array: one JSON.stringify per line. */
+function clientSerializedBody(ds: Doc[]): string {
   const ops: Record<string, unknown>[] = [];
   for (const d of ds)
     ops.push(
@@ -67,13 +61,6 @@ function currentBody(ds: Doc[]): string {
       d.body,
     );
   return serializer.ndserialize(ops);
-}
-
-function handBuiltBody(ds: Doc[]): string {
-  let out = '';
-  for (const d of ds)
-    out += `{"index":{"_index":"${d.index}","_id":${JSON.stringify(d.id)},"version":${d.version},"version_type":"external_gte"}}\n${JSON.stringify(d.body)}\n`;
-  return out;
 }
 
 /** The road not taken: a scripted update per document adding this flush's increments. */
@@ -100,8 +87,8 @@ function stateWithChanges(): AggregateState {
 export async function sinkBench(quick: boolean) {
   const ds = docs(7);
   const sizes = {
-    currentBytes: Buffer.byteLength(currentBody(ds)),
-    handBuiltBytes: Buffer.byteLength(handBuiltBody(ds)),
+    currentBytes: Buffer.byteLength(bulkBody(ds)),
+    clientSerializedBytes: Buffer.byteLength(clientSerializedBody(ds)),
     scriptedBytes: Buffer.byteLength(scriptedBody(ds)),
   };
   const dir = mkdtempSync(join(tmpdir(), 'ria-bench-ckpt-'));
@@ -127,8 +114,8 @@ export async function sinkBench(quick: boolean) {
   const noSyncFd = openSync(join(dir, 'nosync.log'), 'a');
   const bench = new Bench({ time: quick ? 300 : 1500 });
   bench
-    .add('bulk body, 6,000 docs: index ops serialized by the client (current)', () => currentBody(ds))
-    .add('bulk body, 6,000 docs: hand-built NDJSON', () => handBuiltBody(ds))
+    .add('bulk body, 6,000 docs: one NDJSON string (bulkBody, current)', () => bulkBody(ds))
+    .add('bulk body, 6,000 docs: operations array serialized by the client', () => clientSerializedBody(ds))
     .add('bulk body, 6,000 docs: scripted partial updates (avoided)', () => scriptedBody(ds))
     .add('checkpoint append, 6,000 changes: msgpack + CRC + fsync (current)', () => store.append(record))
     .add('checkpoint append, 6,000 changes: JSON line + fsync', () => {

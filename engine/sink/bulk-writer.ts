@@ -30,6 +30,18 @@ const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 const FAIL_BACKOFF_MS = 10_000;
 
+/**
+ * The request body: one `index` action and one full document per line pair. Built as one string
+ * (faster than an operations array the client stringifies line by line: `sink-micro`).
+ */
+export function bulkBody(docs: readonly Doc[]): string {
+  let out = '';
+  for (const d of docs) {
+    out += `{"index":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)},"version":${d.version},"version_type":"external_gte"}}\n${JSON.stringify(d.body)}\n`;
+  }
+  return out;
+}
+
 export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Promise<void> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let start = 0; start < docs.length; start += opts.maxDocs) {
@@ -40,14 +52,8 @@ export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Pro
       let hardFailure = false;
       let firstRetriable = '';
       try {
-        const operations: unknown[] = [];
-        for (const d of pending) {
-          operations.push(
-            { index: { _index: d.index, _id: d.id, version: d.version, version_type: 'external_gte' } },
-            d.body,
-          );
-        }
-        const res = await es.bulk({ operations });
+        // A ready NDJSON string goes out as it is (the client serializes only arrays).
+        const res = await es.bulk({ operations: bulkBody(pending) as unknown as unknown[] });
         for (let k = 0; k < res.items.length; k++) {
           const item = res.items[k].index!;
           const outcome = itemOutcome(item.status, item.error?.type);

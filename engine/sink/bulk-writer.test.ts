@@ -1,0 +1,34 @@
+import { Serializer } from '@elastic/transport';
+import { describe, expect, it } from 'vitest';
+import { bulkBody, type Doc } from './bulk-writer.js';
+
+describe('bulk body', () => {
+  it('is exactly what the client would send for the same operations, whatever the ids', () => {
+    const ids = [
+      'SKU-0001',
+      'a"quote',
+      'back\\slash',
+      'new\nline',
+      '<img src=x onerror=alert(1)>',
+      'ünï€😀',
+      '',
+    ];
+    const docs: Doc[] = ids.map((id, k) => ({
+      index: k % 2 ? 'interaction-agg_user' : 'interaction-agg_item',
+      id,
+      version: 1000 + k,
+      body: {
+        item_id: id,
+        total_interactions: k,
+        min_per_sec: null,
+        '@timestamp': '2026-11-29T00:00:00.000Z',
+      },
+    }));
+    const ops = docs.flatMap((d) => [
+      { index: { _index: d.index, _id: d.id, version: d.version, version_type: 'external_gte' } },
+      d.body,
+    ]);
+    expect(bulkBody(docs)).toBe(new Serializer().ndserialize(ops));
+    expect(bulkBody([])).toBe('');
+  });
+});
