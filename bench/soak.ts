@@ -11,7 +11,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mustRun, runCli } from './engine/run-cli.js';
+import { mustRun, resetIndices, runCli } from './engine/run-cli.js';
 import { machine, repoRoot } from './machine.js';
 
 interface Minute {
@@ -42,11 +42,7 @@ async function main() {
   const topic = `ria-soak-${Date.now().toString(36)}`;
   const truth = join(tmpdir(), `${topic}.truth.json`);
   const checkpoint = join(tmpdir(), `${topic}.ckpt`);
-  const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
-  await fetch(
-    `${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`,
-    { method: 'DELETE' },
-  );
+  await resetIndices();
   await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
   const engineArgs = [
     'engine',

@@ -12,17 +12,9 @@ import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
 import { runKafkajsPeer } from '../peers/kafkajs-peer.js';
 import { runSparkPeer, SPARK_VERSION } from '../peers/spark-peer.js';
-import { engineSummary, mustRun, runCli } from './run-cli.js';
+import { engineSummary, mustRun, resetIndices, runCli } from './run-cli.js';
 
 const IDLE_MS = 500;
-
-async function resetIndices(): Promise<void> {
-  const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
-  await fetch(
-    `${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`,
-    { method: 'DELETE' },
-  );
-}
 
 export async function catchUp(quick: boolean) {
   const events = quick ? 300_000 : 5_000_000;

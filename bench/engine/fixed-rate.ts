@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineSummary, mustRun, runCli } from './run-cli.js';
+import { engineSummary, mustRun, resetIndices, runCli } from './run-cli.js';
 
 export async function fixedRate(quick: boolean) {
   const seconds = quick ? 10 : 30;
@@ -14,11 +14,7 @@ export async function fixedRate(quick: boolean) {
   const topic = `ria-bench-rate-${Date.now().toString(36)}`;
   const truth = join(tmpdir(), `${topic}.truth.json`);
   const checkpoint = join(tmpdir(), `${topic}.ckpt`);
-  const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
-  await fetch(
-    `${host}/interaction-agg_item,interaction-agg_user,interaction-agg_avg?ignore_unavailable=true`,
-    { method: 'DELETE' },
-  );
+  await resetIndices();
   await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
   const engine = runCli([
     'engine',

@@ -1,6 +1,7 @@
 /** Runs `ria …` as a child process (as a user would) and collects its output. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { repoRoot } from '../machine.js';
 
 export interface CliRun {
@@ -35,4 +36,10 @@ export function engineSummary(
   const line = out.split('\n').find((l) => l.startsWith('engine-summary '));
   if (!line) throw new Error(`no engine summary in:\n${out.slice(-2000)}`);
   return JSON.parse(line.slice('engine-summary '.length));
+}
+
+/** Deletes the three aggregate indices (the engine recreates them from the templates). */
+export async function resetIndices(): Promise<void> {
+  const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
+  await fetch(`${host}/${AGG_INDICES.join(',')}?ignore_unavailable=true`, { method: 'DELETE' });
 }

@@ -48,6 +48,7 @@ export function kafkaClientConfig(
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
+
 /**
  * What a person must check when librdkafka reports an authentication or TLS failure. Its error
  * events carry text only ("authentication failure", "SSL handshake failed…"), hence the patterns.

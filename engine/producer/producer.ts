@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
 import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
-import { type ConfigOf, rdkafkaPropsFromEnv } from '../config/options.js';
+import type { ConfigOf } from '../config/options.js';
 import type { producerOptions } from '../config/settings.js';
 import { ConfigError, ServiceError } from '../errors/errors.js';
 import { ensureTopics } from '../setup/topics.js';
@@ -47,10 +47,9 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const POLL_SETTLE_MS = 200;
 const FLUSH_MARGIN_MS = 30_000;
 
-/** librdkafka's message.timeout.ms as configured (its default is 300000). */
-function messageTimeoutMs(cfg: ProducerConfig): number {
-  const props = { ...rdkafkaPropsFromEnv(process.env), ...cfg.rdkafka };
-  const v = Number(props['message.timeout.ms'] ?? props['delivery.timeout.ms'] ?? 300_000);
+/** librdkafka's message.timeout.ms in the client's configuration (its default is 300000). */
+function messageTimeoutMs(conf: Record<string, string | number | boolean>): number {
+  const v = Number(conf['message.timeout.ms'] ?? conf['delivery.timeout.ms'] ?? 300_000);
   return Number.isFinite(v) && v > 0 ? v : 300_000;
 }
 
@@ -94,23 +93,22 @@ export async function produce(
     );
   }
   const startTime = cfg.startTime === undefined ? undefined : startTimeOf(cfg.startTime);
-  const producer = new Kafka.Producer(
-    kafkaClientConfig(cfg, 'ria-producer', {
-      // Reports for failed messages only: a report per delivered message costs a JS event each,
-      // more than making the event. After a successful flush, delivered = sent - failed.
-      dr_cb: true,
-      'delivery.report.only.error': true,
-      'enable.idempotence': true,
-      // Unthrottled runs batch longer (fewer, larger requests: measured faster on 2 cores); a
-      // steady rate keeps the event-to-broker delay short.
-      'linger.ms': cfg.rate === 0 || cfg.rate > 50_000 ? 20 : 5,
-      'batch.num.messages': 10_000,
-      'batch.size': 1_000_000,
-      'compression.codec': 'lz4',
-      'queue.buffering.max.messages': 1_000_000,
-      'queue.buffering.max.kbytes': 1_048_576,
-    }),
-  );
+  const conf = kafkaClientConfig(cfg, 'ria-producer', {
+    // Reports for failed messages only: a report per delivered message costs a JS event each,
+    // more than making the event. After a successful flush, delivered = sent - failed.
+    dr_cb: true,
+    'delivery.report.only.error': true,
+    'enable.idempotence': true,
+    // Unthrottled runs batch longer (fewer, larger requests: measured faster on 2 cores); a
+    // steady rate keeps the event-to-broker delay short.
+    'linger.ms': cfg.rate === 0 || cfg.rate > 50_000 ? 20 : 5,
+    'batch.num.messages': 10_000,
+    'batch.size': 1_000_000,
+    'compression.codec': 'lz4',
+    'queue.buffering.max.messages': 1_000_000,
+    'queue.buffering.max.kbytes': 1_048_576,
+  });
+  const producer = new Kafka.Producer(conf);
   let failed = 0;
   const firstErrors: string[] = [];
   producer.on('delivery-report', (err) => {
@@ -206,7 +204,7 @@ export async function produce(
 
     // Every queued message is delivered or fails within librdkafka's message.timeout.ms (a broker
     // restart can hold messages back for a while), so the flush may wait that long and a little more.
-    const flushMs = messageTimeoutMs(cfg) + FLUSH_MARGIN_MS;
+    const flushMs = messageTimeoutMs(conf) + FLUSH_MARGIN_MS;
     await new Promise<void>((resolve, reject) =>
       producer.flush(flushMs, (err) =>
         err

@@ -80,15 +80,10 @@ export function esAuthOf(
   return undefined;
 }
 
-/** Reads and checks the connection settings (files, combinations): a ConfigError names what is wrong. */
-export function checkEsConnection(conn: EsConnection): void {
-  if (conn.elasticsearchCaFile) readSetting(conn.elasticsearchCaFile, 'ELASTICSEARCH_CA_FILE');
-  esAuthOf(conn);
-}
-
-export function createEsClient(conn: EsConnection): Client {
+/** The client's options; reading the files and checking the combinations raises a ConfigError. */
+function clientOptions(conn: EsConnection): ConstructorParameters<typeof Client>[0] {
   const ca = conn.elasticsearchCaFile && readSetting(conn.elasticsearchCaFile, 'ELASTICSEARCH_CA_FILE');
-  return new Client({
+  return {
     node: conn.elasticsearchHost,
     auth: esAuthOf(conn),
     tls: ca ? { ca } : undefined,
@@ -96,5 +91,14 @@ export function createEsClient(conn: EsConnection): Client {
     maxRetries: 0,
     requestTimeout: 30_000,
     compression: false,
-  });
+  };
+}
+
+/** Checks the connection settings (files, combinations) without connecting. */
+export function checkEsConnection(conn: EsConnection): void {
+  clientOptions(conn);
+}
+
+export function createEsClient(conn: EsConnection): Client {
+  return new Client(clientOptions(conn));
 }

@@ -75,24 +75,24 @@ const esEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
 });
 const secrets = () => [superPassword, enginePassword, readerPassword];
 
+/** The test's own admin connection to the secured broker (SASL PLAIN over TLS as `ria`). */
+const secureKafka = {
+  kafkaBroker: `127.0.0.1:${PORTS.kafka}`,
+  rdkafka: {
+    'security.protocol': 'SASL_SSL',
+    'sasl.mechanisms': 'PLAIN',
+    'sasl.username': 'ria',
+    'sasl.password': superPassword,
+    'ssl.ca.location': ca,
+  },
+};
+
 async function newSecureTopic(prefix: string) {
   const topic = uniqueName(prefix);
-  await ensureTopics(
-    {
-      kafkaBroker: `127.0.0.1:${PORTS.kafka}`,
-      rdkafka: {
-        'security.protocol': 'SASL_SSL',
-        'sasl.mechanisms': 'PLAIN',
-        'sasl.username': 'ria',
-        'sasl.password': superPassword,
-        'ssl.ca.location': ca,
-      },
-    },
-    [
-      { name: topic, partitions: 3 },
-      { name: `${topic}.dlq`, partitions: 1 },
-    ],
-  );
+  await ensureTopics(secureKafka, [
+    { name: topic, partitions: 3 },
+    { name: `${topic}.dlq`, partitions: 1 },
+  ]);
   return { topic, truth: join(dir, `${topic}.truth.json`), checkpoint: join(dir, `${topic}.checkpoint`) };
 }
 
@@ -322,17 +322,7 @@ describe('security (a secured stack of its own)', () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/ria: error: the Elasticsearch user "ria-reader" may not write interaction-agg_/);
     expect(await countDocs()).toBe(before);
-    const consumer = {
-      kafkaBroker: `127.0.0.1:${PORTS.kafka}`,
-      rdkafka: {
-        'security.protocol': 'SASL_SSL',
-        'sasl.mechanisms': 'PLAIN',
-        'sasl.username': 'ria',
-        'sasl.password': superPassword,
-        'ssl.ca.location': ca,
-      },
-    };
-    expect(await committedOffsets(group, run.topic, 3, consumer)).toEqual([0, 0, 0]);
+    expect(await committedOffsets(group, run.topic, 3, secureKafka)).toEqual([0, 0, 0]);
   });
 });
 
