@@ -5,7 +5,6 @@
  * (decode, validate, count) and the flusher thread (merge, windows, checkpoint, Elasticsearch).
  */
 import { Worker } from 'node:worker_threads';
-import type Kafka from 'node-rdkafka';
 import type { ConfigOf } from './config/options.js';
 import { checkpointDirOf, type engineOptions } from './config/settings.js';
 import { ConfigError, RiaError } from './errors/errors.js';
@@ -16,9 +15,10 @@ import { BatchPool } from './pool/batch-pool.js';
 import { parseIsoTimestamp } from './shared/event-rules.js';
 import type { BatchDelta, FlusherReply, FlusherRequest } from './shared/messages.js';
 import { esConnectionOf } from './sink/es-client.js';
-import { type PackSettings, packBatch } from './source/batch-packer.js';
+import { type PackSettings, taskOf } from './source/batch-packer.js';
 import { DeadLetters } from './source/dead-letters.js';
 import { KafkaSource } from './source/kafka-source.js';
+import { type Segment, segmentKey } from './source/rdkafka-batch.js';
 
 export type EngineConfig = ConfigOf<typeof engineOptions>;
 type Flushed = Extract<FlusherReply, { kind: 'flushed' }>;
@@ -168,7 +168,7 @@ export class Engine {
         if (this.fatal) throw this.fatal;
         this.lastLoopAt = performance.now();
         await this.backPressure();
-        let groups: Map<number, Kafka.Message[]>;
+        let segments: Segment[];
         try {
           // Caught up (the last batch was small)? Let a little traffic gather first: at a steady
           // few thousand events/s this makes one pool task per BATCH_LINGER_MS instead of one per
@@ -178,9 +178,9 @@ export class Engine {
               ? this.cfg.batchLingerMs - (performance.now() - this.lastPollAt)
               : 0;
           if (linger > 0) await new Promise((r) => setTimeout(r, linger));
-          groups = await this.source.consume(this.cfg.batchSize);
+          segments = await this.source.consume(this.cfg.batchSize);
           this.lastBatchSize = 0;
-          for (const list of groups.values()) this.lastBatchSize += list.length;
+          for (const s of segments) this.lastBatchSize += s.count;
           this.lastPollAt = performance.now();
         } catch (e) {
           // librdkafka reconnects by itself (broker restart): report, wait a little, go on.
@@ -188,7 +188,7 @@ export class Engine {
           await new Promise((r) => setTimeout(r, 500));
           continue;
         }
-        for (const [partition, messages] of groups) this.dispatch(partition, messages);
+        for (const s of segments) this.dispatch(s);
         const now = performance.now();
         if (now - this.lastFlushAt >= this.cfg.flushIntervalMs && !this.flushing) {
           const done = await this.flushAndCommit(false);
@@ -210,13 +210,13 @@ export class Engine {
   }
 
   /** Hands one partition's messages to the pool; the delta goes on to the flusher. */
-  private dispatch(partition: number, messages: Kafka.Message[]): void {
-    this.counts.consumed += messages.length;
+  private dispatch(s: Segment): void {
+    this.counts.consumed += s.count;
     const job = this.pool
-      .run(partition, this.partitionMax.get(partition) ?? Number.NEGATIVE_INFINITY, (max) =>
-        packBatch(messages, max, this.pack),
+      .run(s.partition, this.partitionMax.get(s.partition) ?? Number.NEGATIVE_INFINITY, (max) =>
+        taskOf(s, max, this.pack),
       )
-      .then((delta) => this.onDelta(delta, messages));
+      .then((delta) => this.onDelta(delta, s));
     const tracked = job.catch((e) => {
       this.fatal = e;
     });
@@ -224,9 +224,8 @@ export class Engine {
     tracked.finally(() => this.inflight.delete(tracked));
   }
 
-  private onDelta(d: BatchDelta, messages: Kafka.Message[]): void {
-    for (let k = 0; k < d.invalidIndex.length; k++)
-      this.deadLetters.send(messages[d.invalidIndex[k]], d.invalidReasons[k]);
+  private onDelta(d: BatchDelta, s: Segment): void {
+    if (d.invalidIndex.length > 0) this.sendDeadLetters(d, s);
     this.metrics.events.inc({ outcome: 'valid' }, d.valid);
     if (d.late > 0) this.metrics.events.inc({ outcome: 'late' }, d.late);
     if (d.invalidIndex.length > 0) {
@@ -242,6 +241,29 @@ export class Engine {
     this.counts.invalid += d.invalidIndex.length;
     this.latencies.batchUs.recordValue(Math.max(1, Math.round(d.workerNs / 1000)));
     this.unflushed++;
+  }
+
+  /** The batch's invalid messages, with their keys (kept here) and values (from the worker). */
+  private sendDeadLetters(d: BatchDelta, s: Segment): void {
+    const keyEnds = new Int32Array(s.keys, 0, s.count);
+    let start = 0;
+    for (let k = 0; k < d.invalidIndex.length; k++) {
+      const i = d.invalidIndex[k];
+      const end = d.invalidEnds[k];
+      this.deadLetters.send(
+        {
+          partition: s.partition,
+          offset: d.invalidOffsets[k],
+          key: segmentKey(s, keyEnds, i),
+          value:
+            end < 0
+              ? null
+              : Buffer.from(d.invalidValues.buffer, d.invalidValues.byteOffset + start, end - start),
+        },
+        d.invalidReasons[k],
+      );
+      if (end >= 0) start = end;
+    }
   }
 
   /** Waits while the pool is full, or while the flusher is too far behind (e.g. Elasticsearch down). */

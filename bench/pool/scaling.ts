@@ -66,7 +66,7 @@ export async function poolScaling(quick: boolean) {
                 partition: p,
                 firstOffset: offsets[p],
                 values,
-                ends: b.ends,
+                ends: b.ends.slice(), // moved to the worker with the values
                 offsetDelta: Int32Array.from(b.ends, (_, k) => k),
                 partitionMax: max,
                 windowMs: 1000,

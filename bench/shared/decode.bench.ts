@@ -5,12 +5,12 @@
  * Map counts. Batch figures are reported per event.
  */
 
-import type Kafka from 'node-rdkafka';
 import { Bench } from 'tinybench';
 import { decodeBatch } from '../../engine/shared/batch-decode.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { ACCEPT, scanEvent } from '../../engine/shared/fast-decode.js';
-import { packBatch } from '../../engine/source/batch-packer.js';
+import { taskOf } from '../../engine/source/batch-packer.js';
+import { segmentOf } from '../../engine/source/rdkafka-batch.js';
 
 const BATCH = 1024;
 
@@ -45,8 +45,12 @@ export async function decodeBench(quick: boolean) {
       const o = JSON.parse(events[i++ & 1023].toString());
       sink += Date.parse(o.timestamp) > 0 ? 1 : 0;
     });
-  const messages = events.map((value, k) => ({ value, offset: k, partition: 0 }) as unknown as Kafka.Message);
-  const task = packBatch(messages, Number.NEGATIVE_INFINITY, {
+  const segment = segmentOf(
+    0,
+    0,
+    events.map((value) => ({ value })),
+  );
+  const task = taskOf(segment, Number.NEGATIVE_INFINITY, {
     windowMs: 1000,
     allowedLatenessMs: 2000,
     format: 'json',

@@ -25,6 +25,9 @@ function delta(n: number, offset: number, window: number): BatchDelta {
     userCounts: new Uint32Array(n).fill(1),
     invalidIndex: new Int32Array(0),
     invalidReasons: [],
+    invalidValues: new Uint8Array(0),
+    invalidEnds: new Int32Array(0),
+    invalidOffsets: new Float64Array(0),
     sampledTimes: new Float64Array(0),
     workerNs: 0,
   };

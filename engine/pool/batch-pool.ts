@@ -32,7 +32,9 @@ export class BatchPool {
     const prev = this.tail.get(partition);
     const next = (prev ? prev.then((d) => d.partitionMax) : Promise.resolve(initialMax)).then((max) => {
       const task = make(max);
-      return this.pool.run(task, { transferList: [task.values] }) as Promise<BatchDelta>;
+      // The values and the block under ends/offsetDelta move to the worker (no copy).
+      const transferList = [task.values, task.ends.buffer, task.offsetDelta.buffer] as ArrayBuffer[];
+      return this.pool.run(task, { transferList: [...new Set(transferList)] }) as Promise<BatchDelta>;
     });
     this.tail.set(partition, next);
     // Keep the chain short: forget a finished tail.

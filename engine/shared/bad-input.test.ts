@@ -71,6 +71,9 @@ describe('bad input', () => {
     expect([...d.invalidIndex]).toEqual([1]);
     expect(d.invalidReasons[0]).toMatch(reason);
     expect(d.nextOffset).toBe(103);
+    // The value comes back whole for the dead letter (the batch's bytes stay in the worker).
+    if (value === null) expect([...d.invalidEnds]).toEqual([-1]);
+    else expect(Buffer.from(d.invalidValues.subarray(0, d.invalidEnds[0])).equals(value)).toBe(true);
   });
 
   it('accepts unknown extra fields, null optional fields and epoch-ms times', () => {

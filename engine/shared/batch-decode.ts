@@ -92,6 +92,7 @@ export function decodeBatch(task: BatchTask): BatchDelta {
   const windows = new WindowCounts();
   const invalidIndex: number[] = [];
   const invalidReasons: string[] = [];
+  const invalidValues: Uint8Array[] = [];
   const sampled: number[] = [];
   const { minMs, maxMs } = task.range;
   const fast = task.format === 'json';
@@ -118,6 +119,7 @@ export function decodeBatch(task: BatchTask): BatchDelta {
       if (!v.ok) {
         invalidIndex.push(k);
         invalidReasons.push(v.reason);
+        if (end >= 0) invalidValues.push(bytes.subarray(start, end));
         if (end >= 0) start = end;
         continue;
       }
@@ -155,7 +157,29 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     userCounts: Uint32Array.from([...fastUsers.counts, ...slowUsers.counts]),
     invalidIndex: Int32Array.from(invalidIndex),
     invalidReasons,
+    ...packInvalid(invalidIndex, invalidValues, task),
     sampledTimes: Float64Array.from(sampled),
     workerNs: Number(process.hrtime.bigint() - t0),
   };
+}
+
+/** The invalid messages' values back to back (rare: copied out of the batch). */
+function packInvalid(index: number[], values: Uint8Array[], task: BatchTask) {
+  let total = 0;
+  for (const v of values) total += v.length;
+  const invalidValues = new Uint8Array(total);
+  const invalidEnds = new Int32Array(index.length);
+  const invalidOffsets = Float64Array.from(index, (i) => task.firstOffset + task.offsetDelta[i]);
+  let pos = 0;
+  let j = 0;
+  for (let k = 0; k < index.length; k++) {
+    if (task.ends[index[k]] < 0) {
+      invalidEnds[k] = -1;
+      continue;
+    }
+    invalidValues.set(values[j], pos);
+    pos += values[j++].length;
+    invalidEnds[k] = pos;
+  }
+  return { invalidValues, invalidEnds, invalidOffsets };
 }

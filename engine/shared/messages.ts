@@ -12,7 +12,10 @@ export interface BatchTask {
   firstOffset: number;
   /** Message values back to back (transferred, not copied). */
   values: ArrayBuffer;
-  /** Message i is values[ends[i-1] .. ends[i]) (ends[-1] = 0); -1 marks a null value. */
+  /**
+   * Message i is values[ends[i-1] .. ends[i]) (ends[-1] = 0); -1 marks a null value. ends and
+   * offsetDelta are views of one block, transferred too.
+   */
   ends: Int32Array;
   offsetDelta: Int32Array;
   /** Max valid event time seen in this partition before this batch (-Infinity: none yet). */
@@ -45,6 +48,11 @@ export interface BatchDelta {
   /** Invalid messages: their index in the batch and why. */
   invalidIndex: Int32Array;
   invalidReasons: string[];
+  /** Their values back to back (for the dead letters: the batch's bytes stay in the worker). */
+  invalidValues: Uint8Array;
+  /** Invalid value k ends at invalidEnds[k]; -1: a null value. */
+  invalidEnds: Int32Array;
+  invalidOffsets: Float64Array;
   /** Sampled valid event times (see BatchTask.sampleEvery). */
   sampledTimes: Float64Array;
   /** Nanoseconds the worker spent on the batch. */

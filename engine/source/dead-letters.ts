@@ -19,6 +19,14 @@ import { dlqTopic } from '../shared/indices.js';
 
 const TIMEOUT_MS = 15_000;
 
+/** A source message that failed validation. */
+export interface InvalidMessage {
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
 export class DeadLetters {
   private readonly producer: Kafka.Producer;
   readonly topic: string;
@@ -64,7 +72,7 @@ export class DeadLetters {
     return this.end;
   }
 
-  send(message: Kafka.Message, reason: string): void {
+  send(message: InvalidMessage, reason: string): void {
     const prev = this.covered.get(message.partition);
     if (prev !== undefined && message.offset <= prev) return; // written before a crash
     this.covered.set(message.partition, message.offset);
