@@ -88,7 +88,7 @@ class IsoClock {
   }
 
   text(ms: number): string {
-    const w = new ByteWriter(new Uint8Array(24));
+    const w = new ByteWriter(Buffer.alloc(24));
     this.write(w, ms);
     return Buffer.from(w.buf).toString('latin1');
   }
@@ -117,7 +117,11 @@ export class EventMaker {
     private readonly opts: MakerOptions,
   ) {}
 
-  make(nowMs: number): MadeEvent {
+  /**
+   * The next event. Its bytes go to [0, length) of `buffer`, or, given `out`, are appended there
+   * (the producer's chunk: the usual JSON event is then written once, not written and copied).
+   */
+  make(nowMs: number, out?: ByteWriter): MadeEvent {
     const step = this.sessions.next();
     const { mix, allowedLatenessMs, windowMs } = this.opts;
     const rng = this.rng;
@@ -141,16 +145,18 @@ export class EventMaker {
     } else if (this.opts.format === 'msgpack') {
       m.length = this.encode(this.fields(step, time));
     } else {
-      m.length = this.writeJson(step, time);
+      m.length = this.writeJson(step, time, out ?? this.writer);
+      return m;
     }
+    out?.bytes(this.buffer.subarray(0, m.length));
     return m;
   }
 
   /** The fast path writes bytes straight into the reused buffer: no string, no object per event. */
-  private writeJson(step: Step, time: number): number {
+  private writeJson(step: Step, time: number, w: ByteWriter): number {
     const c = this.catalog;
-    const w = this.writer;
-    w.pos = 0;
+    if (w === this.writer) w.pos = 0;
+    const start = w.pos;
     w.bytes(EVENT_ID);
     w.uuid(this.eventId);
     w.bytes(SESSION_ID);
@@ -164,7 +170,7 @@ export class EventMaker {
       w.byte(0x22);
     } else w.ascii(String(time));
     w.byte(0x7d);
-    return w.pos;
+    return w.pos - start;
   }
 
   /** The event as an object, for the slow paths (msgpack, invalid events). */

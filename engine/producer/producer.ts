@@ -1,8 +1,8 @@
 /**
  * `ria produce`: synthetic shop traffic into Kafka at a steady rate, with its ground truth.
  *
- * Per event: one session step, one string, one write into a reused buffer, one produce call
- * (librdkafka copies the bytes). The partition is chosen here (Kafka's murmur2 of the key) so
+ * Per event: one session step, one write into a reused buffer, one copy into the chunk handed to
+ * librdkafka by one native call per chunk (produceBatch: no JS object per message). The partition is chosen here (Kafka's murmur2 of the key) so
  * the ground truth sees each partition's order as Kafka will store it; the idempotent producer
  * keeps that order through retries. Delivery reports are counted; a message librdkafka finally
  * fails to deliver is reported, counted, and makes the run (and its truth file) fail.
@@ -18,6 +18,7 @@ import { parseIsoTimestamp } from '../shared/event-rules.js';
 import { dlqTopic } from '../shared/indices.js';
 import { Catalog } from './catalog.js';
 import { EventMaker } from './event-maker.js';
+import { KeyArena, MessageChunk } from './message-chunk.js';
 import { partitionForKey } from './partitioner.js';
 import { Random } from './random.js';
 import { SessionSimulator } from './sessions.js';
@@ -152,6 +153,7 @@ export async function produce(
     const truth = new TruthBuilder(cfg.kafkaTopic, partitions, cfg.windowMs, cfg.allowedLatenessMs);
     truth.registerIds(catalog.userIds, catalog.itemIds);
     const userPartition = new Int32Array(cfg.users).fill(-1);
+    const chunk = new MessageChunk(Math.max(cfg.batch, 5000), new KeyArena(catalog.userIds));
 
     const limit = cfg.count ?? Number.POSITIVE_INFINITY;
     const t0 = performance.now();
@@ -178,26 +180,17 @@ export async function produce(
       const wallNow = wallStart + (now - t0);
       while (n-- > 0) {
         const eventTime = startTime === undefined ? wallNow : startTime + Math.floor(sent * virtualStep);
-        const ev = maker.make(eventTime);
+        const ev = maker.make(eventTime, chunk.writer);
         let p = userPartition[ev.user];
         if (p < 0) p = userPartition[ev.user] = partitionForKey(ev.key, partitions);
-        const value = maker.buffer.subarray(0, ev.length);
-        for (;;) {
-          try {
-            producer.produce(cfg.kafkaTopic, p, value, ev.key);
-            break;
-          } catch (e) {
-            // The local queue is full: let librdkafka drain it, then try again (back-pressure).
-            if ((e as { code?: number }).code !== Kafka.CODES.ERRORS.ERR__QUEUE_FULL) throw e;
-            producer.poll();
-            await sleep(5);
-          }
-        }
+        chunk.commit(p, ev.user);
+        if (chunk.full) await chunk.send(producer, cfg.kafkaTopic);
         if (ev.valid) truth.addValidByIndex(p, ev.user, ev.item, ev.time);
         else truth.addInvalid();
         sent++;
         bytes += ev.length;
       }
+      await chunk.send(producer, cfg.kafkaTopic);
       // At full speed, give delivery reports and timers a turn every chunk.
       if (!bucket) await new Promise((r) => setImmediate(r));
     }
