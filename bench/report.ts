@@ -44,8 +44,14 @@ function section(s: Saved): string {
     return `${head}Pre-made batches of ${fmt(r.batchEvents)} producer events through the Piscina pool (decode, validate, lateness, count), no Kafka: 1 worker **${fmt(r.median[1])} events/s**, 2 workers **${fmt(r.median[2])} events/s** (×${r.speedup.toFixed(2)}; medians; ${r.batches} batches per run).\n`;
   }
   if (s.suite === 'source-consume') {
-    const r = s.result as { events: number; eventsPerSecond: number; cpuUsPerEvent: number; seconds: number };
-    return `${head}node-rdkafka alone, \`consume(10000)\` in a loop, messages dropped: **${fmt(r.eventsPerSecond)} events/s** (${fmt(r.events)} events in ${r.seconds.toFixed(1)} s), ${r.cpuUsPerEvent.toFixed(1)} µs of CPU per event (main thread + librdkafka's threads). This is the ceiling of the engine's source stage.\n`;
+    const r = s.result as {
+      events: number;
+      consume: { eventsPerSecond: number; cpuUsPerEvent: number };
+      consumeBatch: { eventsPerSecond: number; cpuUsPerEvent: number };
+      speedup: number;
+      runs: { api: string; eventsPerSecond: number; cpuUsPerEvent: number; seconds: number }[];
+    };
+    return `${head}The source alone on a topic of ${fmt(r.events)} events (6 partitions), messages counted and dropped, the engine's fetch settings, the two calls alternated: node-rdkafka's \`consume(10000)\` (a JS object and Buffers per message) **${fmt(r.consume.eventsPerSecond)} events/s**, ${r.consume.cpuUsPerEvent.toFixed(1)} µs CPU per event; our \`consumeBatch\` (flat segments per partition, \`scripts/node-rdkafka/batch.cc\`) **${fmt(r.consumeBatch.eventsPerSecond)} events/s**, ${r.consumeBatch.cpuUsPerEvent.toFixed(1)} µs CPU per event (×${r.speedup.toFixed(2)}; medians; CPU = main thread + librdkafka's threads). This is the ceiling of the engine's source stage.\n\n| run | call | events/s | µs CPU per event | seconds |\n|---|---|---|---|---|\n${r.runs.map((x, i) => `| ${Math.floor(i / 2) + 1} | ${x.api} | ${fmt(x.eventsPerSecond)} | ${x.cpuUsPerEvent.toFixed(2)} | ${x.seconds.toFixed(1)} |`).join('\n')}\n`;
   }
   if (s.suite === 'producer-micro') {
     const rows = s.result as { name: string; nsPerOp: number; opsPerSec: number }[];

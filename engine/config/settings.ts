@@ -212,7 +212,9 @@ export const engineOptions = {
   batchSize: opt.int(
     'BATCH_SIZE',
     'batch-size',
-    10_000,
+    // Larger batches dedupe more ids per pool task (catch-up of 3 M: 201k events/s at 10,000,
+    // 236k at 30,000); at a steady rate a call returns what is there, so latency is unchanged.
+    32_768,
     1,
     65_536,
     'most messages taken from librdkafka at once',

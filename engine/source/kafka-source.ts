@@ -28,6 +28,18 @@ export interface PartitionProgress {
   confirming: boolean;
 }
 
+/**
+ * Large fetches: with the batch call the consumer takes ~500k messages/s, and librdkafka's default
+ * of 1 MiB per partition per fetch (a round trip each) held it to ~180k. Memory stays bounded by
+ * queued.max.messages.kbytes (64 MiB of prefetched messages).
+ */
+export const FETCH_SETTINGS = {
+  'max.partition.fetch.bytes': 8 * 1024 * 1024,
+  'fetch.max.bytes': 100 * 1024 * 1024,
+  'queued.min.messages': 1_000_000,
+  'queued.max.messages.kbytes': 65_536,
+};
+
 /** Errors that mean "the broker is out of reach": nothing is known to be caught up any more. */
 const BROKER_LOST = new Set([Kafka.CODES.ERRORS.ERR__TRANSPORT, Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN]);
 
@@ -49,13 +61,7 @@ export class KafkaSource {
         // batch call return at once at the end instead of waiting for more.
         'enable.partition.eof': true,
         'fetch.wait.max.ms': 100,
-        // Large fetches: with the batch call the consumer takes ~500k messages/s, and librdkafka's
-        // default 1 MiB per partition per fetch (a round trip each) held it to ~180k. Memory stays
-        // bounded by queued.max.messages.kbytes.
-        'max.partition.fetch.bytes': 8 * 1024 * 1024,
-        'fetch.max.bytes': 100 * 1024 * 1024,
-        'queued.min.messages': 1_000_000,
-        'queued.max.messages.kbytes': 65_536,
+        ...FETCH_SETTINGS,
       }),
       { 'auto.offset.reset': 'earliest' },
     );
