@@ -73,4 +73,16 @@ describe('docker/docker-compose.yml', () => {
       expect(services[name].environment!.ELASTICSEARCH_HOST).toBe('http://elasticsearch:9200');
     }
   });
+
+  it('builds the image with the node-rdkafka batch calls: scripts/ is in place before npm ci', () => {
+    const dockerfile = readFileSync(new URL('./Dockerfile', import.meta.url), 'utf8').split('\n');
+    const copyScripts = dockerfile.findIndex((l) => /^COPY scripts\b/.test(l));
+    const npmCi = dockerfile.findIndex((l) => /^RUN npm ci\b/.test(l));
+    expect(copyScripts).toBeGreaterThan(-1);
+    expect(npmCi).toBeGreaterThan(copyScripts);
+    // npm ci runs the postinstall that adds them.
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.scripts.postinstall).toBe('node scripts/node-rdkafka/install.mjs');
+  });
 });
+
