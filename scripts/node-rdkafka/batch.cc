@@ -6,8 +6,9 @@
  *
  *   consumer.consumeBatch(timeoutMs, maxMessages, cb(err, segments, eofs))
  *     Runs on the libuv thread pool: takes up to maxMessages messages, groups them by partition
- *     and copies each partition's values and keys into malloc'd blocks there; the main thread only
- *     wraps the blocks as ArrayBuffers (no copy; they can be transferred to worker threads).
+ *     and copies each partition's values and keys into malloc'd blocks of the exact size there;
+ *     the main thread only wraps the blocks as ArrayBuffers (no copy; they can be transferred to
+ *     worker threads, and are freed when collected).
  *     segments: [{ partition, firstOffset, lastOffset, count, values, meta, keys }]
  *       values: ArrayBuffer, the values back to back
  *       meta:   ArrayBuffer of Int32 [ends(count) | offsetDelta(count)]; ends[i] is where value i
@@ -27,6 +28,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,16 +40,69 @@ namespace NodeKafka {
 
 namespace {
 
-/** One partition's messages of a batch, built on the thread pool. */
+/** A malloc'd block handed to V8 as an ArrayBuffer's memory (freed when that is collected). */
+struct Block {
+  char* data = nullptr;
+  size_t size = 0;
+};
+
+Block NewBlock(size_t size) {
+  Block b;
+  b.size = size;
+  b.data = static_cast<char*>(std::malloc(size > 0 ? size : 1));
+  return b;
+}
+
+void FreeBlock(void* data, size_t, void*) { std::free(data); }
+
+v8::Local<v8::ArrayBuffer> Wrap(Block b) {
+  std::unique_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(b.data, b.size, FreeBlock, nullptr);
+  return v8::ArrayBuffer::New(v8::Isolate::GetCurrent(), std::move(store));
+}
+
+/** One partition's messages of a batch: collected, then packed into blocks, on the thread pool. */
 struct Segment {
   int32_t partition = 0;
   int64_t first_offset = 0;
   int64_t last_offset = 0;
-  std::vector<int32_t> ends;
-  std::vector<int32_t> offset_delta;
-  std::vector<int32_t> key_ends;
-  std::string values;
-  std::string keys;
+  std::vector<RdKafka::Message*> messages;
+  size_t value_bytes = 0;
+  size_t key_bytes = 0;
+  Block values, meta, keys;
+
+  /** Packs the messages into the three blocks (exact sizes: no growth, one copy) and frees them. */
+  void Pack() {
+    size_t n = messages.size();
+    values = NewBlock(value_bytes);
+    meta = NewBlock(2 * n * sizeof(int32_t));
+    keys = NewBlock(n * sizeof(int32_t) + key_bytes);
+    int32_t* ends = reinterpret_cast<int32_t*>(meta.data);
+    int32_t* delta = ends + n;
+    int32_t* key_ends = reinterpret_cast<int32_t*>(keys.data);
+    char* key_bytes_at = keys.data + n * sizeof(int32_t);
+    size_t v = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+      RdKafka::Message* m = messages[i];
+      delta[i] = static_cast<int32_t>(m->offset() - first_offset);
+      if (m->payload() == nullptr) {
+        ends[i] = -1;
+      } else {
+        std::memcpy(values.data + v, m->payload(), m->len());
+        v += m->len();
+        ends[i] = static_cast<int32_t>(v);
+      }
+      const void* key = m->key_pointer();
+      if (key == nullptr) {
+        key_ends[i] = -1;
+      } else {
+        std::memcpy(key_bytes_at + k, key, m->key_len());
+        k += m->key_len();
+        key_ends[i] = static_cast<int32_t>(k);
+      }
+      delete m;
+    }
+    messages.clear();
+  }
 };
 
 struct Eof {
@@ -55,29 +110,49 @@ struct Eof {
   int64_t offset;
 };
 
-void FreeBlock(void* data, size_t, void*) { std::free(data); }
-
-/** A malloc'd copy of `bytes` (after an optional Int32 prefix), owned by the returned ArrayBuffer. */
-v8::Local<v8::ArrayBuffer> NewBuffer(const std::vector<int32_t>* a, const std::vector<int32_t>* b,
-                                     const std::string* bytes) {
-  size_t ints = (a ? a->size() : 0) + (b ? b->size() : 0);
-  size_t size = ints * sizeof(int32_t) + (bytes ? bytes->size() : 0);
-  char* data = static_cast<char*>(std::malloc(size > 0 ? size : 1));
-  char* p = data;
-  if (a && !a->empty()) { std::memcpy(p, a->data(), a->size() * 4); p += a->size() * 4; }
-  if (b && !b->empty()) { std::memcpy(p, b->data(), b->size() * 4); p += b->size() * 4; }
-  if (bytes && !bytes->empty()) std::memcpy(p, bytes->data(), bytes->size());
-  std::unique_ptr<v8::BackingStore> store =
-      v8::ArrayBuffer::NewBackingStore(data, size, FreeBlock, nullptr);
-  return v8::ArrayBuffer::New(v8::Isolate::GetCurrent(), std::move(store));
-}
-
 class ConsumeBatchWorker : public Workers::ErrorAwareWorker {
  public:
   ConsumeBatchWorker(Nan::Callback* callback, KafkaConsumer* consumer, uint32_t max, int timeout_ms)
       : ErrorAwareWorker(callback), m_consumer(consumer), m_max(max), m_timeout_ms(timeout_ms) {}
 
   void Execute() {
+    Take();
+    for (Segment& s : m_segments) s.Pack();
+  }
+
+  void HandleOKCallback() {
+    Nan::HandleScope scope;
+    v8::Local<v8::Array> segments = Nan::New<v8::Array>(static_cast<int>(m_segments.size()));
+    for (size_t i = 0; i < m_segments.size(); i++) {
+      Segment& s = m_segments[i];
+      v8::Local<v8::Object> o = Nan::New<v8::Object>();
+      Nan::Set(o, Nan::New("partition").ToLocalChecked(), Nan::New<v8::Number>(s.partition));
+      Nan::Set(o, Nan::New("firstOffset").ToLocalChecked(),
+               Nan::New<v8::Number>(static_cast<double>(s.first_offset)));
+      Nan::Set(o, Nan::New("lastOffset").ToLocalChecked(),
+               Nan::New<v8::Number>(static_cast<double>(s.last_offset)));
+      Nan::Set(o, Nan::New("count").ToLocalChecked(),
+               Nan::New<v8::Number>(static_cast<double>(s.meta.size / 8)));
+      Nan::Set(o, Nan::New("values").ToLocalChecked(), Wrap(s.values));
+      Nan::Set(o, Nan::New("meta").ToLocalChecked(), Wrap(s.meta));
+      Nan::Set(o, Nan::New("keys").ToLocalChecked(), Wrap(s.keys));
+      Nan::Set(segments, static_cast<uint32_t>(i), o);
+    }
+    v8::Local<v8::Array> eofs = Nan::New<v8::Array>(static_cast<int>(m_eofs.size()));
+    for (size_t i = 0; i < m_eofs.size(); i++) {
+      v8::Local<v8::Object> o = Nan::New<v8::Object>();
+      Nan::Set(o, Nan::New("partition").ToLocalChecked(), Nan::New<v8::Number>(m_eofs[i].partition));
+      Nan::Set(o, Nan::New("offset").ToLocalChecked(),
+               Nan::New<v8::Number>(static_cast<double>(m_eofs[i].offset)));
+      Nan::Set(eofs, static_cast<uint32_t>(i), o);
+    }
+    v8::Local<v8::Value> argv[3] = {Nan::Null(), segments, eofs};
+    callback->Call(3, argv, async_resource);
+  }
+
+ private:
+  /** Takes messages as node-rdkafka's consume(n) does: until `max`, a time-out or an error. */
+  void Take() {
     int timeout_ms = m_timeout_ms;
     uint32_t taken = 0;
     std::map<int32_t, size_t> index;  // partition → its open segment in m_segments
@@ -105,41 +180,10 @@ class ConsumeBatchWorker : public Workers::ErrorAwareWorker {
       }
       Add(index, m);
       taken++;
-      delete m;
     }
   }
 
-  void HandleOKCallback() {
-    Nan::HandleScope scope;
-    v8::Local<v8::Array> segments = Nan::New<v8::Array>(static_cast<int>(m_segments.size()));
-    for (size_t i = 0; i < m_segments.size(); i++) {
-      Segment& s = m_segments[i];
-      v8::Local<v8::Object> o = Nan::New<v8::Object>();
-      Nan::Set(o, Nan::New("partition").ToLocalChecked(), Nan::New<v8::Number>(s.partition));
-      Nan::Set(o, Nan::New("firstOffset").ToLocalChecked(),
-               Nan::New<v8::Number>(static_cast<double>(s.first_offset)));
-      Nan::Set(o, Nan::New("lastOffset").ToLocalChecked(),
-               Nan::New<v8::Number>(static_cast<double>(s.last_offset)));
-      Nan::Set(o, Nan::New("count").ToLocalChecked(),
-               Nan::New<v8::Number>(static_cast<double>(s.ends.size())));
-      Nan::Set(o, Nan::New("values").ToLocalChecked(), NewBuffer(nullptr, nullptr, &s.values));
-      Nan::Set(o, Nan::New("meta").ToLocalChecked(), NewBuffer(&s.ends, &s.offset_delta, nullptr));
-      Nan::Set(o, Nan::New("keys").ToLocalChecked(), NewBuffer(&s.key_ends, nullptr, &s.keys));
-      Nan::Set(segments, static_cast<uint32_t>(i), o);
-    }
-    v8::Local<v8::Array> eofs = Nan::New<v8::Array>(static_cast<int>(m_eofs.size()));
-    for (size_t i = 0; i < m_eofs.size(); i++) {
-      v8::Local<v8::Object> o = Nan::New<v8::Object>();
-      Nan::Set(o, Nan::New("partition").ToLocalChecked(), Nan::New<v8::Number>(m_eofs[i].partition));
-      Nan::Set(o, Nan::New("offset").ToLocalChecked(),
-               Nan::New<v8::Number>(static_cast<double>(m_eofs[i].offset)));
-      Nan::Set(eofs, static_cast<uint32_t>(i), o);
-    }
-    v8::Local<v8::Value> argv[3] = {Nan::Null(), segments, eofs};
-    callback->Call(3, argv, async_resource);
-  }
-
- private:
+  /** Files the message under its partition's segment (kept until Pack). */
   void Add(std::map<int32_t, size_t>& index, RdKafka::Message* m) {
     int32_t partition = m->partition();
     int64_t offset = m->offset();
@@ -155,20 +199,9 @@ class ConsumeBatchWorker : public Workers::ErrorAwareWorker {
     }
     Segment& s = m_segments[it->second];
     s.last_offset = offset;
-    s.offset_delta.push_back(static_cast<int32_t>(offset - s.first_offset));
-    if (m->payload() == nullptr) {
-      s.ends.push_back(-1);
-    } else {
-      s.values.append(static_cast<const char*>(m->payload()), m->len());
-      s.ends.push_back(static_cast<int32_t>(s.values.size()));
-    }
-    const void* key = m->key_pointer();
-    if (key == nullptr) {
-      s.key_ends.push_back(-1);
-    } else {
-      s.keys.append(static_cast<const char*>(key), m->key_len());
-      s.key_ends.push_back(static_cast<int32_t>(s.keys.size()));
-    }
+    s.messages.push_back(m);
+    if (m->payload() != nullptr) s.value_bytes += m->len();
+    if (m->key_pointer() != nullptr) s.key_bytes += m->key_len();
   }
 
   KafkaConsumer* m_consumer;

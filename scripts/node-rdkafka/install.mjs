@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,4 +68,5 @@ const nodedir =
 const run = (...args) => execFileSync(process.execPath, [nodeGyp, ...args], { cwd: root, stdio: 'inherit' });
 run('configure', ...(nodedir ? [`--nodedir=${nodedir}`] : []));
 run('build', `-j${Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))}`);
+for (const f of readdirSync(dirname(marker))) if (f.startsWith('.ria-batch-')) rmSync(join(dirname(marker), f));
 writeFileSync(marker, `${new Date().toISOString()}\n`);
