@@ -1,4 +1,5 @@
 /** `ria engine`: consume, aggregate, keep Elasticsearch exact. */
+import { readFileSync } from 'node:fs';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { startDashboard } from '../dashboard/server.js';
@@ -15,6 +16,21 @@ Elasticsearch. SIGINT / SIGTERM: finish the current flush, checkpoint, commit, e
 
 options:
 `;
+
+/**
+ * This process's peak RSS. Linux keeps getrusage's maxrss across fork and exec, so a child started
+ * by a large parent (the benchmark runner) would report the parent's peak; /proc's VmHWM belongs to
+ * this process's own memory map.
+ */
+function peakRssMiB(ru: NodeJS.ResourceUsage): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch {
+    // not Linux
+  }
+  return Math.round(ru.maxRSS / 1024);
+}
 
 export const engineCommand: Command = {
   summary: 'the engine: Kafka → windows on every core → exact Elasticsearch KPIs',
@@ -73,7 +89,7 @@ export const engineCommand: Command = {
         ...s,
         poolSize: engine.poolSize,
         cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
-        maxRssMiB: Math.round(ru.maxRSS / 1024),
+        maxRssMiB: peakRssMiB(ru),
         batchUs: pct(engine.latencies.batchUs),
         flushMs: pct(engine.latencies.flushMs),
         endToEndMs: pct(engine.latencies.endToEndMs),
