@@ -1,10 +1,10 @@
 /**
  * `ria produce`: synthetic shop traffic into Kafka at a steady rate, with its ground truth.
  *
- * Per event: one session step, one write into a reused buffer, one copy into the chunk handed to
- * librdkafka by one native call per chunk (produceBatch: no JS object per message). The partition is chosen here (Kafka's murmur2 of the key) so
- * the ground truth sees each partition's order as Kafka will store it; the idempotent producer
- * keeps that order through retries. Delivery reports are counted; a message librdkafka finally
+ * Per event: one session step and one write straight into the chunk that one native call per chunk
+ * hands to librdkafka (produceBatch: no JS object per message). The partition is chosen here
+ * (Kafka's murmur2 of the key) so the ground truth sees each partition's order as Kafka will store
+ * it; the idempotent producer keeps that order through retries. Delivery reports are counted; a message librdkafka finally
  * fails to deliver is reported, counted, and makes the run (and its truth file) fail.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

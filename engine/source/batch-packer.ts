@@ -5,7 +5,7 @@
  */
 import type { EventFormat, TimeRange } from '../shared/event-reference.js';
 import type { BatchTask } from '../shared/messages.js';
-import type { Segment } from './rdkafka-batch.js';
+import { type Segment, segmentViews } from './rdkafka-batch.js';
 
 export interface PackSettings {
   windowMs: number;
@@ -16,12 +16,13 @@ export interface PackSettings {
 }
 
 export function taskOf(s: Segment, partitionMax: number, settings: PackSettings): BatchTask {
+  const { ends, offsetDelta } = segmentViews(s);
   return {
     partition: s.partition,
     firstOffset: s.firstOffset,
     values: s.values,
-    ends: new Int32Array(s.meta, 0, s.count),
-    offsetDelta: new Int32Array(s.meta, 4 * s.count, s.count),
+    ends,
+    offsetDelta,
     partitionMax,
     windowMs: settings.windowMs,
     allowedLatenessMs: settings.allowedLatenessMs,

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,6 +68,6 @@ const nodedir =
   (existsSync(join(installed, 'include', 'node', 'node.h')) ? installed : undefined);
 const run = (...args) => execFileSync(process.execPath, [nodeGyp, ...args], { cwd: root, stdio: 'inherit' });
 run('configure', ...(nodedir ? [`--nodedir=${nodedir}`] : []));
-run('build', `-j${Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))}`);
+run('build', `-j${Math.min(4, availableParallelism())}`);
 for (const f of readdirSync(dirname(marker))) if (f.startsWith('.ria-batch-')) rmSync(join(dirname(marker), f));
 writeFileSync(marker, `${new Date().toISOString()}\n`);
