@@ -63,8 +63,23 @@ function section(s: Saved): string {
       runs: { eventsPerSecond: number; mbPerSecond: number; cpuSeconds: number; seconds: number }[];
       medianEventsPerSecond: number;
       medianMbPerSecond: number;
+      oneCore?:
+        | { skipped: string }
+        | {
+            runs: { what: string; eventsPerSecond: number; cpuUsPerEvent?: number }[];
+            producer: number;
+            librdkafkaAlone: number;
+            librdkafkaCpuUsPerEvent: number;
+          };
     };
-    return `${head}\`ria produce --rate 0 --count ${r.count}\` into the local broker, 6 partitions, ${r.runs.length} runs: median **${fmt(r.medianEventsPerSecond)} events/s** (${r.medianMbPerSecond.toFixed(1)} MB/s).\n\n| run | events/s | MB/s | seconds | process CPU s |\n|---|---|---|---|---|\n${r.runs.map((x, i) => `| ${i + 1} | ${fmt(x.eventsPerSecond)} | ${x.mbPerSecond.toFixed(1)} | ${x.seconds.toFixed(2)} | ${x.cpuSeconds.toFixed(2)} |`).join('\n')}\n`;
+    const oc = r.oneCore;
+    const oneCore =
+      oc === undefined
+        ? ''
+        : 'skipped' in oc
+          ? `\n\nOne core: not measured (${oc.skipped}).\n`
+          : `\n\nOne core (the process and all its threads pinned to CPU 0 with \`taskset\`, the broker to the other CPUs), alternated: the producer **${fmt(oc.producer)} events/s**; librdkafka alone sending one pre-made chunk of the same events again and again (\`bench/producer/produce-only.ts\`, no event made) **${fmt(oc.librdkafkaAlone)} events/s**, ${oc.librdkafkaCpuUsPerEvent.toFixed(2)} µs CPU per message — the ceiling of any producer on this core through node-rdkafka.\n\n| run | what | events/s | µs CPU per event |\n|---|---|---|---|\n${oc.runs.map((x, i) => `| ${Math.floor(i / 2) + 1} | ${x.what} | ${fmt(x.eventsPerSecond)} | ${x.cpuUsPerEvent === undefined ? '' : x.cpuUsPerEvent.toFixed(2)} |`).join('\n')}\n`;
+    return `${head}\`ria produce --rate 0 --count ${r.count}\` into the local broker, 6 partitions, ${r.runs.length} runs: median **${fmt(r.medianEventsPerSecond)} events/s** (${r.medianMbPerSecond.toFixed(1)} MB/s).\n\n| run | events/s | MB/s | seconds | process CPU s |\n|---|---|---|---|---|\n${r.runs.map((x, i) => `| ${i + 1} | ${fmt(x.eventsPerSecond)} | ${x.mbPerSecond.toFixed(1)} | ${x.seconds.toFixed(2)} | ${x.cpuSeconds.toFixed(2)} |`).join('\n')}\n${oneCore}`;
   }
   if (s.suite === 'engine-catch-up') {
     const r = s.result as {

@@ -1,12 +1,99 @@
 /**
  * End to end: `ria produce` as fast as it goes into the real local broker (one JS thread making
  * and producing; librdkafka's own threads send). Median of several runs.
+ *
+ * Then the same on one core: the producer process pinned to CPU 0 (all its threads, taskset) and
+ * the broker to the others, alternated with the floor of that core — librdkafka alone sending a
+ * pre-made chunk again and again (produce-only.ts) — so the cost of making events and the cost of
+ * librdkafka's per-message path are measured side by side.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { loadOptions } from '../../engine/config/options.js';
 import { producerOptions } from '../../engine/config/settings.js';
 import { produce } from '../../engine/producer/producer.js';
+import { stackScriptPath } from '../../engine/setup/stack-script.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
-import { median } from '../machine.js';
+import { median, repoRoot } from '../machine.js';
+
+interface OneCoreRun {
+  what: 'producer' | 'librdkafka alone';
+  eventsPerSecond: number;
+  cpuUsPerEvent?: number;
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${out}`)),
+    );
+  });
+}
+
+/** Why one-core runs cannot be made here, or undefined when they can. */
+function oneCoreUnavailable(): string | undefined {
+  if (availableParallelism() < 2) return 'one core only: nowhere to put the broker';
+  if (spawnSync('taskset', ['-V']).status !== 0) return 'taskset (util-linux) is not installed';
+  return undefined;
+}
+
+function kafkaPid(): number | undefined {
+  const r = spawnSync('bash', [stackScriptPath(), 'pid', 'kafka'], { encoding: 'utf8' });
+  const pid = Number(r.stdout.trim());
+  return r.status === 0 && pid > 0 ? pid : undefined;
+}
+
+async function oneCore(topic: string, count: number, runs: number): Promise<OneCoreRun[]> {
+  const pid = kafkaPid();
+  if (pid === undefined) throw new Error('the local broker was not started by `ria stack up`: cannot pin it');
+  const others = `1-${availableParallelism() - 1}`;
+  spawnSync('taskset', ['-acp', others, String(pid)], { stdio: 'ignore' });
+  const results: OneCoreRun[] = [];
+  try {
+    for (let r = 0; r < runs; r++) {
+      const out = await run('taskset', [
+        '-c',
+        '0',
+        process.execPath,
+        join(repoRoot(), 'bin', 'ria.js'),
+        'produce',
+        '--rate',
+        '0',
+        '--count',
+        String(count),
+        '--kafka-topic',
+        topic,
+        '--quiet',
+      ]);
+      const m = /([\d.]+) events\/s/.exec(out);
+      if (!m) throw new Error(`no rate in the producer's summary: ${out}`);
+      results.push({ what: 'producer', eventsPerSecond: Number(m[1]) });
+      const alone = JSON.parse(
+        await run('taskset', [
+          '-c',
+          '0',
+          process.execPath,
+          join(repoRoot(), 'dist', 'bench', 'producer', 'produce-only.js'),
+          topic,
+          String(count),
+        ]),
+      );
+      results.push({
+        what: 'librdkafka alone',
+        eventsPerSecond: alone.eventsPerSecond,
+        cpuUsPerEvent: alone.cpuUsPerEvent,
+      });
+    }
+  } finally {
+    spawnSync('taskset', ['-acp', `0-${availableParallelism() - 1}`, String(pid)], { stdio: 'ignore' });
+  }
+  return results;
+}
 
 export async function producerThroughput(quick: boolean) {
   const runs = quick ? 1 : 3;
@@ -27,11 +114,25 @@ export async function producerThroughput(quick: boolean) {
       failed: s.failed,
     });
   }
+  const skipped = oneCoreUnavailable();
+  const pinned = skipped ? [] : await oneCore(topic, count, runs);
+  const medianOf = (what: OneCoreRun['what']) =>
+    median(pinned.filter((x) => x.what === what).map((x) => x.eventsPerSecond));
   return {
     topic,
     count,
     runs: results,
     medianEventsPerSecond: median(results.map((r) => r.eventsPerSecond)),
     medianMbPerSecond: median(results.map((r) => r.mbPerSecond)),
+    oneCore: skipped
+      ? { skipped }
+      : {
+          runs: pinned,
+          producer: medianOf('producer'),
+          librdkafkaAlone: medianOf('librdkafka alone'),
+          librdkafkaCpuUsPerEvent: median(
+            pinned.filter((x) => x.cpuUsPerEvent !== undefined).map((x) => x.cpuUsPerEvent as number),
+          ),
+        },
   };
 }

@@ -59,7 +59,6 @@ type InvalidKind = (typeof INVALID_KINDS)[number];
 
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const EVENT_ID = ascii('{"event_id":"');
-const SESSION_ID = ascii('","session_id":"');
 /** `<type>","timestamp":` per interaction type (its text ends the fragment of the SKU). */
 const TYPE_AND_TIME: Record<string, Uint8Array> = Object.fromEntries(
   INTERACTION_TYPES.map((t) => [t, ascii(`${t}","timestamp":`)]),
@@ -159,9 +158,7 @@ export class EventMaker {
     const start = w.pos;
     w.bytes(EVENT_ID);
     w.uuid(this.eventId);
-    w.bytes(SESSION_ID);
-    w.bytes(step.sessionIdBytes);
-    w.bytes(c.userJson[step.user]);
+    w.bytes(step.sessionJson);
     w.bytes(c.itemJson[step.item]);
     w.bytes(TYPE_AND_TIME[step.type]);
     if (this.opts.timestampFormat === 'iso') {

@@ -51,6 +51,11 @@ export class MessageChunk {
     this.out = new ByteWriter(this.chunk.values);
   }
 
+  /** The messages committed so far (0..count), as produceBatch takes them. */
+  get contents(): ProduceChunk {
+    return this.chunk;
+  }
+
   get full(): boolean {
     return this.count === this.capacity;
   }

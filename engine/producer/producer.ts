@@ -81,20 +81,9 @@ function partitionCount(producer: Kafka.Producer, topic: string): Promise<number
   );
 }
 
-export async function produce(
-  cfg: ProducerConfig,
-  opts: {
-    onProgress?: (s: { sent: number; failed: number; elapsed: number }) => void;
-    signal?: AbortSignal;
-  } = {},
-): Promise<ProduceSummary> {
-  if (cfg.count === undefined && cfg.duration === undefined && cfg.rate === 0) {
-    throw new ConfigError(
-      'invalid settings: --rate 0 (as fast as possible) needs --count or --duration to stop',
-    );
-  }
-  const startTime = cfg.startTime === undefined ? undefined : startTimeOf(cfg.startTime);
-  const conf = kafkaClientConfig(cfg, 'ria-producer', {
+/** The producer's librdkafka configuration: our throughput settings, then the user's pass-through. */
+export function producerClientConfig(cfg: ProducerConfig): Record<string, string | number | boolean> {
+  return kafkaClientConfig(cfg, 'ria-producer', {
     // Reports for failed messages only: a report per delivered message costs a JS event each,
     // more than making the event. After a successful flush, delivered = sent - failed.
     dr_cb: true,
@@ -109,6 +98,44 @@ export async function produce(
     'queue.buffering.max.messages': 1_000_000,
     'queue.buffering.max.kbytes': 1_048_576,
   });
+}
+
+/** The shop, its sessions and the event maker the settings describe (same seed, same events). */
+export function trafficOf(cfg: ProducerConfig): { catalog: Catalog; maker: EventMaker } {
+  const catalog = new Catalog(cfg.users, cfg.items, cfg.seed);
+  const rng = new Random(`${cfg.seed}/traffic`);
+  const sessions = new SessionSimulator(
+    catalog,
+    new ZipfSampler(cfg.items, cfg.zipfExponent),
+    { click: cfg.pClick, addToCart: cfg.pCart, purchase: cfg.pPurchase, nextItem: cfg.pNextItem },
+    rng,
+    cfg.sessions,
+    cfg.thinkTimeMs,
+  );
+  const maker = new EventMaker(catalog, sessions, rng, {
+    format: cfg.format,
+    timestampFormat: cfg.timestampFormat,
+    mix: { outOfOrder: cfg.outOfOrderShare, late: cfg.lateShare, invalid: cfg.invalidShare },
+    allowedLatenessMs: cfg.allowedLatenessMs,
+    windowMs: cfg.windowMs,
+  });
+  return { catalog, maker };
+}
+
+export async function produce(
+  cfg: ProducerConfig,
+  opts: {
+    onProgress?: (s: { sent: number; failed: number; elapsed: number }) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<ProduceSummary> {
+  if (cfg.count === undefined && cfg.duration === undefined && cfg.rate === 0) {
+    throw new ConfigError(
+      'invalid settings: --rate 0 (as fast as possible) needs --count or --duration to stop',
+    );
+  }
+  const startTime = cfg.startTime === undefined ? undefined : startTimeOf(cfg.startTime);
+  const conf = producerClientConfig(cfg);
   const producer = new Kafka.Producer(conf);
   let failed = 0;
   const firstErrors: string[] = [];
@@ -133,23 +160,7 @@ export async function produce(
     }
     producer.setPollInterval(50);
 
-    const catalog = new Catalog(cfg.users, cfg.items, cfg.seed);
-    const rng = new Random(`${cfg.seed}/traffic`);
-    const sessions = new SessionSimulator(
-      catalog,
-      new ZipfSampler(cfg.items, cfg.zipfExponent),
-      { click: cfg.pClick, addToCart: cfg.pCart, purchase: cfg.pPurchase, nextItem: cfg.pNextItem },
-      rng,
-      cfg.sessions,
-      cfg.thinkTimeMs,
-    );
-    const maker = new EventMaker(catalog, sessions, rng, {
-      format: cfg.format,
-      timestampFormat: cfg.timestampFormat,
-      mix: { outOfOrder: cfg.outOfOrderShare, late: cfg.lateShare, invalid: cfg.invalidShare },
-      allowedLatenessMs: cfg.allowedLatenessMs,
-      windowMs: cfg.windowMs,
-    });
+    const { catalog, maker } = trafficOf(cfg);
     const truth = new TruthBuilder(cfg.kafkaTopic, partitions, cfg.windowMs, cfg.allowedLatenessMs);
     truth.registerIds(catalog.userIds, catalog.itemIds);
     const userPartition = new Int32Array(cfg.users).fill(-1);

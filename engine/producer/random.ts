@@ -61,15 +61,3 @@ export class Random {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** A version-4 UUID from the seeded generator (reproducible, unlike crypto.randomUUID). */
-export function uuidFrom(rng: Random): string {
-  const a = rng.u32();
-  const b = rng.u32();
-  const c = rng.u32();
-  const d = rng.u32();
-  const h = (x: number, s: number) => HEX[(x >>> s) & 0xff];
-  return `${h(a, 24)}${h(a, 16)}${h(a, 8)}${h(a, 0)}-${h(b, 24)}${h(b, 16)}-4${HEX[(b >>> 8) & 0x0f].slice(1)}${h(b, 0)}-${HEX[0x80 | ((c >>> 24) & 0x3f)]}${h(c, 16)}-${h(c, 8)}${h(c, 0)}${h(d, 24)}${h(d, 16)}${h(d, 8)}${h(d, 0)}`;
-}

@@ -9,8 +9,9 @@
  * another item (Zipf popularity) or ends and a new session of a random user takes its place.
  */
 import type { InteractionType } from '../shared/event-rules.js';
+import { ByteWriter } from './byte-writer.js';
 import type { Catalog } from './catalog.js';
-import { type Random, uuidFrom } from './random.js';
+import type { Random } from './random.js';
 import type { ZipfSampler } from './zipf.js';
 
 export interface FunnelRates {
@@ -29,30 +30,41 @@ export const DEFAULT_FUNNEL: FunnelRates = { click: 0.35, addToCart: 0.3, purcha
 const STAGE_TYPES: InteractionType[] = ['view', 'click', 'add_to_cart', 'purchase'];
 const STAGE_NEW = -1;
 
-export interface Step {
-  user: number;
-  item: number;
-  type: InteractionType;
-  sessionId: string;
-  sessionIdBytes: Uint8Array;
+/** Starts the text a session contributes to each of its events. */
+const SESSION_ID = new Uint8Array(Buffer.from('","session_id":"', 'latin1'));
+const UUID_LENGTH = 36;
+
+export class Step {
+  user = 0;
+  item = 0;
+  type: InteractionType = 'view';
+  /**
+   * `","session_id":"<uuid>","user_id":"<user>` — fixed for a session, so an event copies it
+   * as one piece (a view into the simulator's arena, made once per session).
+   */
+  sessionJson: Uint8Array = new Uint8Array(0);
+
+  get sessionId(): string {
+    const at = SESSION_ID.length;
+    return Buffer.from(this.sessionJson.buffer, this.sessionJson.byteOffset + at, UUID_LENGTH).toString(
+      'latin1',
+    );
+  }
 }
 
 export class SessionSimulator {
   private readonly user: Int32Array;
   private readonly item: Int32Array;
   private readonly stage: Int8Array;
-  private readonly sessionId: string[];
-  private readonly sessionIdBytes: Uint8Array[];
+  /** Per session slot, its `sessionJson` text (stride bytes each) and a view of it. */
+  private readonly arena: Uint8Array;
+  private readonly stride: number;
+  private readonly sessionJson: Uint8Array[];
+  private readonly uuid = new Uint32Array(4);
   private readonly due: Float64Array;
   /** Binary min-heap of session slots ordered by `due`. */
   private readonly heap: Int32Array;
-  private readonly step: Step = {
-    user: 0,
-    item: 0,
-    type: 'view',
-    sessionId: '',
-    sessionIdBytes: new Uint8Array(0),
-  };
+  private readonly step = new Step();
 
   constructor(
     private readonly catalog: Catalog,
@@ -65,8 +77,11 @@ export class SessionSimulator {
     this.user = new Int32Array(concurrent);
     this.item = new Int32Array(concurrent);
     this.stage = new Int8Array(concurrent);
-    this.sessionId = new Array(concurrent);
-    this.sessionIdBytes = new Array(concurrent);
+    let longestUser = 0;
+    for (const u of catalog.userJson) longestUser = Math.max(longestUser, u.length);
+    this.stride = SESSION_ID.length + UUID_LENGTH + longestUser;
+    this.arena = new Uint8Array(this.stride * concurrent);
+    this.sessionJson = new Array(concurrent);
     this.due = new Float64Array(concurrent);
     this.heap = new Int32Array(concurrent);
     for (let s = 0; s < concurrent; s++) {
@@ -94,17 +109,26 @@ export class SessionSimulator {
     out.user = this.user[s];
     out.item = this.item[s];
     out.type = STAGE_TYPES[this.stage[s]];
-    out.sessionId = this.sessionId[s];
-    out.sessionIdBytes = this.sessionIdBytes[s];
+    out.sessionJson = this.sessionJson[s];
     this.due[s] += this.rng.exponential(this.thinkTimeMs);
     this.siftDown(0);
     return out;
   }
 
   private startSession(s: number): void {
-    this.user[s] = this.rng.below(this.catalog.users);
-    this.sessionId[s] = uuidFrom(this.rng);
-    this.sessionIdBytes[s] = new Uint8Array(Buffer.from(this.sessionId[s], 'latin1'));
+    const user = this.rng.below(this.catalog.users);
+    this.user[s] = user;
+    // Written in place: no string or buffer per session.
+    for (let i = 0; i < 4; i++) this.uuid[i] = this.rng.u32();
+    const userJson = this.catalog.userJson[user];
+    const w = new ByteWriter(this.arena);
+    w.pos = s * this.stride;
+    w.bytes(SESSION_ID);
+    w.uuid(this.uuid);
+    w.bytes(userJson);
+    const current = this.sessionJson[s];
+    if (current === undefined || current.length !== w.pos - s * this.stride)
+      this.sessionJson[s] = this.arena.subarray(s * this.stride, w.pos);
     this.stage[s] = STAGE_NEW;
   }
 
