@@ -12,13 +12,17 @@ import type { FlusherThreadData } from './flusher/flusher-thread.js';
 import { Latencies } from './metrics/latency.js';
 import { EngineMetrics } from './metrics/prometheus.js';
 import { BatchPool } from './pool/batch-pool.js';
+import { decodeDeltaRecord } from './scale/delta-record.js';
+import { ensureDeltasTopic } from './scale/deltas-topic.js';
+import { lastRecords } from './scale/last-records.js';
 import { parseIsoTimestamp } from './shared/event-rules.js';
+import { deltasTopic } from './shared/indices.js';
 import type { BatchDelta, FlusherReply, FlusherRequest } from './shared/messages.js';
 import { esConnectionOf } from './sink/es-client.js';
 import { type PackSettings, taskOf } from './source/batch-packer.js';
-import { DeadLetters } from './source/dead-letters.js';
+import { DeadLetters, invalidMessagesOf } from './source/dead-letters.js';
 import { KafkaSource } from './source/kafka-source.js';
-import { type Segment, segmentKey } from './source/rdkafka-batch.js';
+import { type Segment, segmentViews } from './source/rdkafka-batch.js';
 
 export type EngineConfig = ConfigOf<typeof engineOptions>;
 type Flushed = Extract<FlusherReply, { kind: 'flushed' }>;
@@ -68,8 +72,12 @@ export class Engine {
   readonly latencies = new Latencies();
   readonly metrics = new EngineMetrics();
   private readonly source: KafkaSource;
-  private readonly deadLetters: DeadLetters;
-  private readonly pool: BatchPool;
+  /** Not in a merger: its counters wrote the dead letters. */
+  private readonly deadLetters: DeadLetters | undefined;
+  /** Not in a merger: its counters did the decoding and counting. */
+  private readonly pool: BatchPool | undefined;
+  /** Merger: per source partition, whether its last record said it was idle. */
+  private readonly recordIdle = new Map<number, boolean>();
   private readonly flusher: Worker;
   private readonly pack: PackSettings;
   private readonly inflight = new Set<Promise<void>>();
@@ -104,9 +112,16 @@ export class Engine {
       range: { minMs, maxMs },
       sampleEvery: cfg.latencySampleEvery,
     };
-    this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup);
-    this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
-    this.pool = new BatchPool(cfg.poolSize);
+    if (cfg.role === 'merger') {
+      // The counters' committed records only (README "Scale-out").
+      this.source = new KafkaSource(cfg, deltasTopic(cfg.kafkaTopic), cfg.consumerGroup, {
+        config: { 'isolation.level': 'read_committed' },
+      });
+    } else {
+      this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup);
+      this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
+      this.pool = new BatchPool(cfg.poolSize);
+    }
     const data: FlusherThreadData = {
       elasticsearch: esConnectionOf(cfg),
       checkpointDir: checkpointDirOf(cfg),
@@ -139,7 +154,7 @@ export class Engine {
   }
 
   get poolSize(): number {
-    return this.pool.size;
+    return this.pool?.size ?? 0;
   }
 
   stop(): void {
@@ -152,8 +167,12 @@ export class Engine {
     this.counts.invalid = restored.invalid;
     for (const [p, o] of Object.entries(restored.offsets)) this.offsetsDone.set(Number(p), o);
     for (const [p, m] of Object.entries(restored.partitionMax)) this.partitionMax.set(Number(p), m);
-    await this.deadLetters.start(restored.dlqEnd, restored.dlqCovered);
+    await this.deadLetters?.start(restored.dlqEnd, restored.dlqCovered);
     await this.source.connect();
+    if (this.cfg.role === 'merger') {
+      await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic);
+      await this.restoreIdleness(restored.offsets);
+    }
     this.isRestored = true;
     const partitions = await this.source.assignAll(restored.offsets);
     for (const p of partitions) {
@@ -211,6 +230,7 @@ export class Engine {
 
   /** Hands one partition's messages to the pool; the delta goes on to the flusher. */
   private dispatch(s: Segment): void {
+    if (!this.pool) return this.applyRecords(s);
     this.counts.consumed += s.count;
     const job = this.pool
       .run(s.partition, this.partitionMax.get(s.partition) ?? Number.NEGATIVE_INFINITY, (max) =>
@@ -243,27 +263,50 @@ export class Engine {
     this.unflushed++;
   }
 
-  /** The batch's invalid messages, with their keys (kept here) and values (from the worker). */
   private sendDeadLetters(d: BatchDelta, s: Segment): void {
-    const keyEnds = new Int32Array(s.keys, 0, s.count);
+    for (const { message, reason } of invalidMessagesOf(d, s)) this.deadLetters?.send(message, reason);
+  }
+
+  /**
+   * Merger: the counters' records of one deltas partition (= source partition), in order. Their
+   * deltas go to the flusher as the pool's would; the cut's offset of the partition is the deltas
+   * topic's (where to resume), its maximum and idleness the source partition's.
+   */
+  private applyRecords(s: Segment): void {
+    const { ends, offsetDelta } = segmentViews(s);
     let start = 0;
-    for (let k = 0; k < d.invalidIndex.length; k++) {
-      const i = d.invalidIndex[k];
-      const end = d.invalidEnds[k];
-      this.deadLetters.send(
-        {
-          partition: s.partition,
-          offset: d.invalidOffsets[k],
-          key: segmentKey(s, keyEnds, i),
-          value:
-            end < 0
-              ? null
-              : Buffer.from(d.invalidValues.buffer, d.invalidValues.byteOffset + start, end - start),
-        },
-        d.invalidReasons[k],
-      );
-      if (end >= 0) start = end;
+    for (let i = 0; i < s.count; i++) {
+      const end = ends[i];
+      if (end < 0) continue;
+      const r = decodeDeltaRecord(new Uint8Array(s.values, start, end - start));
+      start = end;
+      if (r.partition !== s.partition)
+        throw new RiaError(`deltas record of partition ${r.partition} in partition ${s.partition}`, {
+          code: 'RIA_ERR_DELTAS',
+          domain: 'external',
+        });
+      for (const d of r.deltas) {
+        this.counts.consumed += d.valid + d.invalidIndex.length;
+        this.onDelta(d, s);
+      }
+      this.counts.invalid += r.invalid;
+      if (r.invalid > 0) this.metrics.events.inc({ outcome: 'invalid' }, r.invalid);
+      this.partitionMax.set(s.partition, r.partitionMax);
+      this.recordIdle.set(s.partition, r.idle);
+      this.offsetsDone.set(s.partition, s.firstOffset + offsetDelta[i] + 1);
+      this.unflushed++;
     }
+  }
+
+  /** Merger: idleness said by the last record already applied (from the checkpoint's offsets). */
+  private async restoreIdleness(offsets: Record<number, number>): Promise<void> {
+    const partitions = Object.keys(offsets).map(Number);
+    for (const [p, { record, offset }] of await lastRecords(
+      this.cfg,
+      deltasTopic(this.cfg.kafkaTopic),
+      partitions,
+    ))
+      if (offset < (offsets[p] ?? 0)) this.recordIdle.set(p, record.idle);
   }
 
   /** Waits while the pool is full, or while the flusher is too far behind (e.g. Elasticsearch down). */
@@ -280,7 +323,7 @@ export class Engine {
   private async flushAndCommit(final: boolean): Promise<boolean> {
     await Promise.all(this.inflight);
     if (this.fatal) throw this.fatal;
-    await this.deadLetters.settle((m) => this.problem(m));
+    await this.deadLetters?.settle((m) => this.problem(m));
     const watermark = this.watermark();
     const offsets = Object.fromEntries(this.offsetsDone);
     const key = JSON.stringify(offsets);
@@ -298,8 +341,8 @@ export class Engine {
       partitionMax: Object.fromEntries(this.partitionMax),
       watermark,
       invalid: this.counts.invalid,
-      dlqEnd: this.deadLetters.endOffset,
-      dlqCovered: this.deadLetters.coveredOffsets,
+      dlqEnd: this.deadLetters?.endOffset ?? 0,
+      dlqCovered: this.deadLetters?.coveredOffsets ?? {},
     });
     this.flushing = done.then((r) => {
       this.counts.flushes++;
@@ -323,10 +366,20 @@ export class Engine {
   private watermark(): number {
     let wm = Number.POSITIVE_INFINITY;
     for (const p of this.offsetsDone.keys()) {
-      if (this.source.isIdle(p, this.cfg.idleTimeoutMs)) continue;
+      if (this.isIdle(p)) continue;
       wm = Math.min(wm, (this.partitionMax.get(p) ?? Number.NEGATIVE_INFINITY) - this.cfg.allowedLatenessMs);
     }
     return wm;
+  }
+
+  /**
+   * A partition whose watermark holds no window open. A merger takes its counter's word (the
+   * record said idle) once it has read that partition to the end: a counter that died says
+   * nothing, so its windows wait for it, as a single engine's would.
+   */
+  private isIdle(p: number): boolean {
+    if (this.cfg.role === 'merger') return this.recordIdle.get(p) === true && this.source.isIdle(p, 0);
+    return this.source.isIdle(p, this.cfg.idleTimeoutMs);
   }
 
   private post(req: FlusherRequest): void {
@@ -405,8 +458,8 @@ export class Engine {
     await this.flusher.terminate();
     await Promise.allSettled([
       t('consumer', this.source.close()),
-      t('dlq', this.deadLetters.close()),
-      t('pool', this.pool.close()),
+      t('dlq', this.deadLetters?.close() ?? Promise.resolve()),
+      t('pool', this.pool?.close() ?? Promise.resolve()),
     ]);
   }
 }

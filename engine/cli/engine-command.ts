@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { startDashboard } from '../dashboard/server.js';
-import { Engine } from '../engine.js';
+import { Engine, type EngineConfig } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
+import { Counter } from '../scale/counter.js';
+import { deltasTopic } from '../shared/indices.js';
 import { checkEsConnection, createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
 
@@ -32,6 +34,29 @@ function peakRssMiB(ru: NodeJS.ResourceUsage): number {
   return Math.round(ru.maxRSS / 1024);
 }
 
+/** A scaled-out counter: no Elasticsearch, no dashboard (the merger has them). */
+async function runCounter(config: EngineConfig): Promise<number> {
+  const counter = new Counter(config);
+  const stop = (signal: string) => {
+    process.stderr.write(`counter: ${signal}: finishing the current transaction\n`);
+    counter.stop();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.stderr.write(
+    `counter: ${config.kafkaTopic} on ${config.kafkaBroker} (group ${config.consumerGroup}) → ${deltasTopic(config.kafkaTopic)}; ${counter.poolSize} workers\n`,
+  );
+  const s = await counter.run();
+  const ru = process.resourceUsage();
+  process.stdout.write(
+    `counter: stopped after ${s.seconds.toFixed(1)} s: ${s.valid} valid (${s.late} late), ${s.invalid} invalid, ${s.flushes} transactions, ${s.rebalances} rebalances\n`,
+  );
+  process.stdout.write(
+    `engine-summary ${JSON.stringify({ ...s, role: 'counter', cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, maxRssMiB: peakRssMiB(ru) })}\n`,
+  );
+  return 0;
+}
+
 export const engineCommand: Command = {
   summary: 'the engine: Kafka → windows on every core → exact Elasticsearch KPIs',
   async run(args, env) {
@@ -42,6 +67,7 @@ export const engineCommand: Command = {
     const { config, rest } = loadOptions(engineOptions, args, env);
     if (rest.length)
       throw new ConfigError(`unexpected argument "${rest[0]}" (ria engine takes only options)`);
+    if (config.role === 'counter') return runCounter(config);
     // Settings the flusher thread would use: checked here, so a mistake is one line, not a thread's crash.
     checkEsConnection(config);
     const engine = new Engine(config);
@@ -52,7 +78,9 @@ export const engineCommand: Command = {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.stderr.write(
-      `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`,
+      config.role === 'merger'
+        ? `engine: merger of ${deltasTopic(config.kafkaTopic)} on ${config.kafkaBroker} → ${config.elasticsearchHost}; window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`
+        : `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`,
     );
     let closeDashboard = async () => {};
     if (config.dashboardPort > 0) {

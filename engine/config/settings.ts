@@ -180,6 +180,19 @@ export const engineOptions = {
     'ria-engine',
     'Kafka consumer group (offsets are committed there for monitoring)',
   ),
+  role: opt.choice(
+    'ENGINE_ROLE',
+    'role',
+    'all',
+    ['all', 'counter', 'merger'] as const,
+    'all: one engine does everything; scaled out, counters (any number, one consumer group) count their partitions into <topic>.ria-deltas and one merger keeps Elasticsearch',
+  ),
+  instanceId: opt.str(
+    'ENGINE_INSTANCE_ID',
+    'instance-id',
+    '',
+    "a counter's name, stable across its restarts (its Kafka transactional.id; default: host name and process id)",
+  ),
   poolSize: opt.int(
     'POOL_SIZE',
     'pool-size',

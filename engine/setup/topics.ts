@@ -6,6 +6,8 @@ import { ServiceError } from '../errors/errors.js';
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** Topic-level settings (e.g. max.message.bytes). */
+  config?: Record<string, string>;
 }
 
 const ADMIN_TIMEOUT_MS = 15_000;
@@ -20,7 +22,7 @@ export async function ensureTopics(conn: KafkaConnection, topics: readonly Topic
       const ok = await new Promise<boolean>((resolve, reject) => {
         // replication_factor -1: the broker's default (1 on the local stack, the cluster's elsewhere).
         admin.createTopic(
-          { topic: t.name, num_partitions: t.partitions, replication_factor: -1 },
+          { topic: t.name, num_partitions: t.partitions, replication_factor: -1, config: t.config ?? {} },
           ADMIN_TIMEOUT_MS,
           (err) => {
             if (!err) return resolve(true);

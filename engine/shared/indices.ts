@@ -9,3 +9,11 @@ export const AGG_INDICES = [ITEM_INDEX, USER_INDEX, AVG_INDEX] as const;
 export function dlqTopic(topic: string): string {
   return `${topic}.dlq`;
 }
+
+/**
+ * The counters' output when the engine is scaled out (README "Scale-out"): per source partition,
+ * its counts since the previous record, in a partition of the same number. The merger reads it.
+ */
+export function deltasTopic(topic: string): string {
+  return `${topic}.ria-deltas`;
+}

@@ -16,6 +16,8 @@ import { ServiceError } from '../errors/errors.js';
 import { ensureTopics } from '../setup/topics.js';
 import { MAX_EVENT_BYTES } from '../shared/event-rules.js';
 import { dlqTopic } from '../shared/indices.js';
+import type { BatchDelta } from '../shared/messages.js';
+import { type Segment, segmentKey } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -25,6 +27,48 @@ export interface InvalidMessage {
   offset: number;
   key: Buffer | null;
   value: Buffer | null;
+}
+
+/** A batch's invalid messages, with their keys (kept on the main thread) and values (from the worker). */
+export function* invalidMessagesOf(
+  d: BatchDelta,
+  s: Segment,
+): Generator<{ message: InvalidMessage; reason: string }> {
+  const keyEnds = new Int32Array(s.keys, 0, s.count);
+  let start = 0;
+  for (let k = 0; k < d.invalidIndex.length; k++) {
+    const i = d.invalidIndex[k];
+    const end = d.invalidEnds[k];
+    const value =
+      end < 0 ? null : Buffer.from(d.invalidValues.buffer, d.invalidValues.byteOffset + start, end - start);
+    if (end >= 0) start = end;
+    yield {
+      message: { partition: s.partition, offset: d.invalidOffsets[k], key: segmentKey(s, keyEnds, i), value },
+      reason: d.invalidReasons[k],
+    };
+  }
+}
+
+/** The dead letter of an invalid message: its value (cut if oversized) and the headers saying why. */
+export function deadLetterOf(
+  message: InvalidMessage,
+  reason: string,
+  sourceTopic: string,
+): { value: Buffer | null; headers: Kafka.MessageHeader[] } {
+  const headers: Kafka.MessageHeader[] = [
+    { 'ria.reason': reason },
+    { 'ria.source.topic': sourceTopic },
+    { 'ria.source.partition': String(message.partition) },
+    { 'ria.source.offset': String(message.offset) },
+  ];
+  let value = message.value ?? null;
+  // An oversized message (up to what the broker allows) would not fit a dead letter: keep its
+  // head and say so; the source offset points to the whole message.
+  if (value && value.length > MAX_EVENT_BYTES) {
+    headers.push({ 'ria.value.bytes': String(value.length) }, { 'ria.truncated': 'true' });
+    value = value.subarray(0, MAX_EVENT_BYTES);
+  }
+  return { value, headers };
 }
 
 export class DeadLetters {
@@ -78,19 +122,7 @@ export class DeadLetters {
     this.covered.set(message.partition, message.offset);
     this.pending++;
     this.sent++;
-    const headers: Kafka.MessageHeader[] = [
-      { 'ria.reason': reason },
-      { 'ria.source.topic': this.sourceTopic },
-      { 'ria.source.partition': String(message.partition) },
-      { 'ria.source.offset': String(message.offset) },
-    ];
-    let value = message.value ?? null;
-    // An oversized message (up to what the broker allows) would not fit a dead letter: keep its
-    // head and say so; the source offset points to the whole message.
-    if (value && value.length > MAX_EVENT_BYTES) {
-      headers.push({ 'ria.value.bytes': String(value.length) }, { 'ria.truncated': 'true' });
-      value = value.subarray(0, MAX_EVENT_BYTES);
-    }
+    const { value, headers } = deadLetterOf(message, reason, this.sourceTopic);
     this.producer.produce(this.topic, 0, value, message.key ?? null, Date.now(), undefined, headers);
   }
 

@@ -13,7 +13,7 @@ const TIMEOUT_MS = 15_000;
 /** How long a consume call waits for the first message. */
 const CONSUME_TIMEOUT_MS = 100;
 /** librdkafka's RD_KAFKA_OFFSET_BEGINNING. */
-const OFFSET_BEGINNING = -2;
+export const OFFSET_BEGINNING = -2;
 
 export interface PartitionProgress {
   /** Next offset to read. */
@@ -47,13 +47,24 @@ export class KafkaSource {
   private readonly consumer: Kafka.KafkaConsumer;
   readonly partitions = new Map<number, PartitionProgress>();
 
+  /**
+   * `options.rebalance`: the consumer joins its group with subscribe() and Kafka assigns the
+   * partitions (the scaled-out counters); the callback must call assign / unassign. Without it,
+   * assignAll() takes every partition. `options.config`: more librdkafka properties of ours.
+   */
   constructor(
     private readonly conn: KafkaConnection,
     readonly topic: string,
     group: string,
+    options: {
+      rebalance?: (err: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) => void;
+      config?: Record<string, string | number | boolean>;
+    } = {},
   ) {
     this.consumer = new Kafka.KafkaConsumer(
       kafkaClientConfig(conn, 'ria-engine', {
+        ...options.config,
+        ...(options.rebalance ? { rebalance_cb: options.rebalance as unknown as boolean } : {}),
         'group.id': group,
         'enable.auto.commit': false,
         'enable.auto.offset.store': false,
@@ -98,11 +109,19 @@ export class KafkaSource {
       );
     }
     const ids = t.partitions.map((p) => p.id).sort((a, b) => a - b);
-    const assignment = ids.map((p) => ({
-      topic: this.topic,
-      partition: p,
-      offset: offsets[p] ?? OFFSET_BEGINNING,
-    }));
+    this.assign(new Map(ids.map((p) => [p, offsets[p] ?? OFFSET_BEGINNING])));
+    return ids;
+  }
+
+  /** Joins the consumer group: partitions come through the rebalance callback. */
+  subscribe(): void {
+    this.consumer.subscribe([this.topic]);
+  }
+
+  /** Reads these partitions from these offsets (OFFSET_BEGINNING when none is known). */
+  assign(offsets: Map<number, number>): void {
+    this.partitions.clear();
+    const assignment = [...offsets].map(([partition, offset]) => ({ topic: this.topic, partition, offset }));
     for (const a of assignment)
       this.partitions.set(a.partition, {
         next: Math.max(0, a.offset),
@@ -112,7 +131,17 @@ export class KafkaSource {
         confirming: false,
       });
     this.consumer.assign(assignment);
-    return ids;
+  }
+
+  /** Gives every partition back (a rebalance revoked them). */
+  unassign(): void {
+    this.partitions.clear();
+    this.consumer.unassign();
+  }
+
+  /** The librdkafka consumer, for Kafka transactions (their offsets carry its group's generation). */
+  get client(): Kafka.KafkaConsumer {
+    return this.consumer;
   }
 
   /**

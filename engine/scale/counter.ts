@@ -1,0 +1,342 @@
+/**
+ * A counter (`ria engine --role counter`): one of any number of engines in one consumer group.
+ * Kafka assigns it source partitions; its pool decodes, validates and counts them exactly as the
+ * single engine does (lateness judged per partition, in offset order), and each flush writes, in
+ * one Kafka transaction: a record per batch to the deltas topic (partition = source partition),
+ * the dead letters, and the source offsets. The merger reads committed records only, so every
+ * source offset is counted exactly once whatever dies when.
+ *
+ * State per source partition is only where it is (next offset) and its maximum event time; both
+ * are in its last committed record, which the next owner reads on assignment. A rebalance
+ * finishes the current flush (or aborts it) before the partitions are given back.
+ */
+import { hostname } from 'node:os';
+import Kafka from 'node-rdkafka';
+import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
+import type { EngineConfig } from '../engine.js';
+import { ServiceError } from '../errors/errors.js';
+import { BatchPool } from '../pool/batch-pool.js';
+import { ensureTopics } from '../setup/topics.js';
+import { parseIsoTimestamp } from '../shared/event-rules.js';
+import { deltasTopic, dlqTopic } from '../shared/indices.js';
+import type { BatchDelta } from '../shared/messages.js';
+import { type PackSettings, taskOf } from '../source/batch-packer.js';
+import { deadLetterOf, type InvalidMessage, invalidMessagesOf } from '../source/dead-letters.js';
+import { KafkaSource, OFFSET_BEGINNING } from '../source/kafka-source.js';
+import type { Segment } from '../source/rdkafka-batch.js';
+import { encodeDeltaRecord } from './delta-record.js';
+import { DELTAS_MAX_MESSAGE_BYTES, ensureDeltasTopic } from './deltas-topic.js';
+import { lastRecords } from './last-records.js';
+
+const TXN_TIMEOUT_MS = 30_000;
+
+/** One assigned source partition: what its next records cover. */
+interface PartitionWork {
+  /** First source offset not yet in a committed record. */
+  from: number;
+  /** Offset after the last batch counted. */
+  next: number;
+  partitionMax: number;
+  /** Idleness in the last committed record. */
+  idleWritten: boolean;
+  deltas: BatchDelta[];
+  deadLetters: { message: InvalidMessage; reason: string }[];
+  inflight: number;
+}
+
+type Rebalance = { kind: 'assign'; partitions: number[] } | { kind: 'revoke' };
+
+export interface CounterSummary {
+  valid: number;
+  invalid: number;
+  late: number;
+  flushes: number;
+  rebalances: number;
+  seconds: number;
+}
+
+export class Counter {
+  private readonly source: KafkaSource;
+  private readonly pool: BatchPool;
+  private readonly producer: Kafka.Producer;
+  private readonly pack: PackSettings;
+  private readonly work = new Map<number, PartitionWork>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly rebalances: Rebalance[] = [];
+  private readonly deltas: string;
+  private readonly dlq: string;
+  /** Bumped by every rebalance: a batch dispatched before it is dropped when it comes back. */
+  private generation = 0;
+  private fatal: Error | undefined;
+  private stopping = false;
+  private closing = false;
+  private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, rebalances: 0 };
+
+  constructor(private readonly cfg: EngineConfig) {
+    this.deltas = deltasTopic(cfg.kafkaTopic);
+    this.dlq = dlqTopic(cfg.kafkaTopic);
+    this.pack = {
+      windowMs: cfg.windowMs,
+      allowedLatenessMs: cfg.allowedLatenessMs,
+      format: cfg.format,
+      range: { minMs: parseIsoTimestamp(cfg.minEventTime), maxMs: parseIsoTimestamp(cfg.maxEventTime) },
+      sampleEvery: cfg.latencySampleEvery,
+    };
+    // librdkafka calls this on the main thread between our calls; the loop acts on it.
+    const rebalance = (err: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) => {
+      // Leaving the group (close) waits for the partitions to be given back: nothing left to do.
+      if (this.closing)
+        return err.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS ? undefined : this.source.unassign();
+      if (err.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS)
+        this.rebalances.push({ kind: 'assign', partitions: assignment.map((a) => a.partition) });
+      else this.rebalances.push({ kind: 'revoke' });
+    };
+    this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, {
+      rebalance,
+      // Eager rebalancing: every partition is given back before any is handed out again.
+      config: { 'partition.assignment.strategy': 'range' },
+    });
+    this.pool = new BatchPool(cfg.poolSize);
+    const instance = cfg.instanceId || `${hostname()}-${process.pid}`;
+    this.producer = new Kafka.Producer(
+      kafkaClientConfig(cfg, 'ria-counter', {
+        // Stable per instance: a restarted counter fences its predecessor's open transaction.
+        'transactional.id': `ria-counter-${cfg.consumerGroup}-${instance}`,
+        'enable.idempotence': true,
+        // A counter that dies mid-transaction holds the merger back at most this long.
+        'transaction.timeout.ms': 15_000,
+        'message.max.bytes': DELTAS_MAX_MESSAGE_BYTES,
+        'compression.codec': 'lz4',
+        'linger.ms': 5,
+      }),
+    );
+  }
+
+  get poolSize(): number {
+    return this.pool.size;
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(): Promise<CounterSummary> {
+    const t0 = performance.now();
+    await connectKafka(this.producer, this.cfg.kafkaBroker, 'counter producer');
+    await this.txn((cb) => this.producer.initTransactions(TXN_TIMEOUT_MS, cb), 'initTransactions');
+    await this.source.connect();
+    await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic);
+    await ensureTopics(this.cfg, [{ name: this.dlq, partitions: 1 }]);
+    this.source.subscribe();
+    let lastFlushAt = performance.now();
+    try {
+      while (!this.stopping) {
+        if (this.fatal) throw this.fatal;
+        await this.rebalance();
+        while (this.inflight.size >= this.cfg.maxInflightBatches) await Promise.race(this.inflight);
+        let segments: Segment[];
+        try {
+          segments = await this.source.consume(this.cfg.batchSize);
+        } catch (e) {
+          process.stderr.write(`counter: kafka: ${(e as Error).message}; retrying\n`);
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        // A rebalance came during the call: these may no longer be ours (read again from the records).
+        if (this.rebalances.length > 0) continue;
+        for (const s of segments) if (this.work.has(s.partition)) this.dispatch(s);
+        if (performance.now() - lastFlushAt >= this.cfg.flushIntervalMs) {
+          lastFlushAt = performance.now();
+          const wrote = await this.flush();
+          if (this.cfg.exitWhenIdle && !wrote && this.allIdle()) break;
+        }
+      }
+      await Promise.all(this.inflight);
+      await this.flush();
+    } finally {
+      await Promise.allSettled(this.inflight);
+      this.closing = true;
+      await this.source.close();
+      await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+      await this.pool.close();
+    }
+    return { ...this.counts, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** Acts on the rebalances librdkafka reported, in order. */
+  private async rebalance(): Promise<void> {
+    while (this.rebalances.length > 0) {
+      const r = this.rebalances.shift()!;
+      // Batches at the pool finish first: they are still ours, and the revoke flush commits them.
+      await Promise.allSettled(this.inflight);
+      this.generation++;
+      this.counts.rebalances++;
+      if (r.kind === 'revoke') {
+        // What is counted so far is ours to commit until we give the partitions back.
+        await this.flush().catch((e) =>
+          process.stderr.write(
+            `counter: flush before giving partitions back failed: ${(e as Error).message}\n`,
+          ),
+        );
+        this.work.clear();
+        this.source.unassign();
+        continue;
+      }
+      const last = await lastRecords(this.cfg, this.deltas, r.partitions);
+      const offsets = new Map<number, number>();
+      this.work.clear();
+      for (const p of r.partitions) {
+        const rec = last.get(p)?.record;
+        const next = rec ? rec.next : 0;
+        offsets.set(p, rec ? rec.next : OFFSET_BEGINNING);
+        this.work.set(p, {
+          from: next,
+          next,
+          partitionMax: rec ? rec.partitionMax : Number.NEGATIVE_INFINITY,
+          idleWritten: rec?.idle ?? false,
+          deltas: [],
+          deadLetters: [],
+          inflight: 0,
+        });
+      }
+      if (process.env.RIA_DEBUG_COUNTER)
+        process.stderr.write(
+          `counter: resuming at ${[...offsets].map(([p, o]) => `p${p}@${o}`).join(' ')}\n`,
+        );
+      this.source.assign(offsets);
+      process.stderr.write(`counter: assigned partitions ${r.partitions.join(', ') || '(none)'}\n`);
+    }
+  }
+
+  private dispatch(s: Segment): void {
+    const w = this.work.get(s.partition)!;
+    const generation = this.generation;
+    w.inflight++;
+    const job = this.pool
+      .run(s.partition, w.partitionMax, (max) => taskOf(s, max, this.pack))
+      .then((d) => {
+        w.inflight--;
+        if (generation !== this.generation) return; // handed to another counter meanwhile
+        w.deltas.push(d);
+        for (const dl of invalidMessagesOf(d, s)) w.deadLetters.push(dl);
+        w.next = d.nextOffset;
+        w.partitionMax = d.partitionMax;
+        this.counts.valid += d.valid;
+        this.counts.late += d.late;
+        this.counts.invalid += d.invalidIndex.length;
+      });
+    const tracked = job.catch((e) => {
+      this.fatal = e;
+    });
+    this.inflight.add(tracked);
+    tracked.finally(() => this.inflight.delete(tracked));
+  }
+
+  private isIdle(p: number, w: PartitionWork): boolean {
+    return w.inflight === 0 && this.source.isIdle(p, this.cfg.idleTimeoutMs);
+  }
+
+  private allIdle(): boolean {
+    if (this.work.size === 0) return false;
+    for (const [p, w] of this.work) if (!w.idleWritten || !this.isIdle(p, w)) return false;
+    return true;
+  }
+
+  /**
+   * One transaction: every counted batch as a record, the dead letters, the source offsets.
+   * Returns whether anything was written. A failed transaction is aborted and stops the counter
+   * (its restart, or the partitions' next owner, resumes from the last committed records).
+   */
+  private async flush(): Promise<boolean> {
+    // What is counted now; batches finishing during the transaction go to the next one.
+    const writes: {
+      p: number;
+      w: PartitionWork;
+      idle: boolean;
+      next: number;
+      partitionMax: number;
+      deltas: BatchDelta[];
+      deadLetters: PartitionWork['deadLetters'];
+    }[] = [];
+    for (const [p, w] of this.work) {
+      const idle = this.isIdle(p, w);
+      if (w.deltas.length === 0 && idle === w.idleWritten) continue;
+      writes.push({
+        p,
+        w,
+        idle,
+        next: w.next,
+        partitionMax: w.partitionMax,
+        deltas: w.deltas,
+        deadLetters: w.deadLetters,
+      });
+      w.deltas = [];
+      w.deadLetters = [];
+    }
+    if (writes.length === 0) return false;
+    await this.txn((cb) => this.producer.beginTransaction(cb), 'beginTransaction');
+    try {
+      for (const x of writes) {
+        let from = x.w.from;
+        // One record per batch (each well under the message size limit), the last one saying idleness.
+        const records = x.deltas.length > 0 ? x.deltas : [undefined];
+        records.forEach((d, i) => {
+          const next = d ? d.nextOffset : x.next;
+          const value = encodeDeltaRecord({
+            partition: x.p,
+            from,
+            next,
+            partitionMax: d ? d.partitionMax : x.partitionMax,
+            idle: i === records.length - 1 ? x.idle : false,
+            invalid: d ? d.invalidIndex.length : 0,
+            deltas: d ? [d] : [],
+          });
+          this.producer.produce(this.deltas, x.p, value, null, Date.now());
+          from = next;
+        });
+        for (const { message, reason } of x.deadLetters) {
+          const dl = deadLetterOf(message, reason, this.cfg.kafkaTopic);
+          this.producer.produce(this.dlq, 0, dl.value, message.key, Date.now(), undefined, dl.headers);
+        }
+      }
+      const offsets = writes.map((x) => ({ topic: this.cfg.kafkaTopic, partition: x.p, offset: x.next }));
+      await this.txn(
+        (cb) => this.producer.sendOffsetsToTransaction(offsets, this.source.client, TXN_TIMEOUT_MS, cb),
+        'sendOffsetsToTransaction',
+      );
+      await this.txn((cb) => this.producer.commitTransaction(TXN_TIMEOUT_MS, cb), 'commitTransaction');
+    } catch (e) {
+      await this.txn((cb) => this.producer.abortTransaction(TXN_TIMEOUT_MS, cb), 'abortTransaction').catch(
+        () => {},
+      );
+      throw e;
+    }
+    if (process.env.RIA_DEBUG_COUNTER)
+      process.stderr.write(
+        `counter: committed ${writes.map((x) => `p${x.p} [${x.w.from},${x.next}) ${x.deltas.length} deltas${x.idle ? ' idle' : ''}`).join('; ')}\n`,
+      );
+    for (const x of writes) {
+      x.w.from = x.next;
+      x.w.idleWritten = x.idle;
+    }
+    this.counts.flushes++;
+    return true;
+  }
+
+  private txn(call: (cb: (err: Kafka.LibrdKafkaError) => void) => void, what: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      call((err) =>
+        err
+          ? reject(
+              new ServiceError(
+                `counter: Kafka transaction (${what}) failed: ${err.message}`,
+                'RIA_ERR_KAFKA_TXN',
+                true,
+                err,
+              ),
+            )
+          : resolve(),
+      ),
+    );
+  }
+}

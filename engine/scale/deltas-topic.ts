@@ -1,0 +1,37 @@
+/**
+ * The deltas topic: as many partitions as the source topic (source partition p → deltas
+ * partition p), messages up to DELTAS_MAX_MESSAGE_BYTES. Created by whichever of the counters
+ * and the merger starts first.
+ */
+import type Kafka from 'node-rdkafka';
+import type { KafkaConnection } from '../config/kafka.js';
+import { ServiceError } from '../errors/errors.js';
+import { ensureTopics } from '../setup/topics.js';
+import { deltasTopic } from '../shared/indices.js';
+
+/** Largest deltas record: a batch of 65,536 events with long ids fits. */
+export const DELTAS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export async function ensureDeltasTopic(
+  conn: KafkaConnection,
+  client: Kafka.KafkaConsumer,
+  sourceTopic: string,
+): Promise<void> {
+  const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
+    client.getMetadata({ topic: sourceTopic, timeout: 15_000 }, (e, m) => (e ? reject(e) : resolve(m))),
+  );
+  const t = md.topics.find((x) => x.name === sourceTopic);
+  if (!t || t.partitions.length === 0)
+    throw new ServiceError(
+      `topic ${sourceTopic} does not exist on ${conn.kafkaBroker} (run \`ria stack up\` or create it)`,
+      'RIA_ERR_NO_TOPIC',
+      false,
+    );
+  await ensureTopics(conn, [
+    {
+      name: deltasTopic(sourceTopic),
+      partitions: t.partitions.length,
+      config: { 'max.message.bytes': String(DELTAS_MAX_MESSAGE_BYTES) },
+    },
+  ]);
+}
