@@ -147,7 +147,7 @@ export class Counter {
         for (const s of segments) if (this.work.has(s.partition)) this.dispatch(s);
         if (performance.now() - lastFlushAt >= this.cfg.flushIntervalMs) {
           lastFlushAt = performance.now();
-          const wrote = await this.flush();
+          const wrote = await this.flush().catch((e) => this.rewind(e));
           if (this.cfg.exitWhenIdle && !wrote && this.allIdle()) break;
         }
       }
@@ -206,6 +206,22 @@ export class Counter {
       this.source.assign(offsets);
       process.stderr.write(`counter: assigned partitions ${r.partitions.join(', ') || '(none)'}\n`);
     }
+  }
+
+  /**
+   * After an aborted transaction (broker restart, time-out): what it held is dropped and the
+   * partitions are read again from their last committed records, as if just assigned. A fatal
+   * error (another process took this transactional.id) stops the counter.
+   */
+  private async rewind(e: unknown): Promise<boolean> {
+    const cause = e instanceof ServiceError ? (e.cause as Kafka.LibrdKafkaError | undefined) : undefined;
+    if (!cause || cause.isFatal) throw e;
+    process.stderr.write(
+      `counter: ${(e as Error).message}; reading the partitions again from the last commit\n`,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    this.rebalances.unshift({ kind: 'assign', partitions: [...this.work.keys()] });
+    return true;
   }
 
   private dispatch(s: Segment): void {

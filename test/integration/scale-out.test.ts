@@ -1,0 +1,130 @@
+/**
+ * Scale-out against the real Kafka and Elasticsearch (README "Scale-out"): two counters in one
+ * consumer group and a merger. While 1 M events with out-of-order, late and invalid ones arrive,
+ * one counter is killed with SIGKILL twice (and restarted; its partitions move to the other
+ * counter and back) and the merger once; the three indices must equal the producer's truth and
+ * the dead-letter topic must hold exactly the invalid events.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AGG_INDICES } from '../../engine/shared/indices.js';
+import { createEsClient } from '../../engine/sink/es-client.js';
+import { readTruth, verify } from '../../engine/verify/verify.js';
+import { consumeAll, newTopic, requireServices, services, uniqueName } from './helpers.js';
+import { ria } from './run-ria.js';
+
+const es = createEsClient(services);
+const EVENTS = 1_000_000;
+// A killed counter's partitions move after the group's session time-out: the broker's minimum.
+const GROUP_SETTINGS = ['--rdkafka', 'session.timeout.ms=6000,heartbeat.interval.ms=1000'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch)', () => {
+  beforeAll(requireServices);
+  beforeEach(async () => {
+    await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
+  });
+  afterAll(() => es.close());
+
+  it('stays exact when a counter is killed twice and the merger once', async () => {
+    const { topic, truth, checkpoint } = await newTopic('ria-scale');
+    const group = uniqueName('ria-counters');
+    const common = ['--kafka-topic', topic, '--status-interval-ms', '0', ...GROUP_SETTINGS];
+    const counter = (id: string, ...more: string[]) =>
+      ria([
+        'engine',
+        '--role',
+        'counter',
+        '--consumer-group',
+        group,
+        '--instance-id',
+        id,
+        ...common,
+        ...more,
+      ]);
+    const merger = (...more: string[]) =>
+      ria([
+        'engine',
+        '--role',
+        'merger',
+        '--consumer-group',
+        `${group}-merger`,
+        '--checkpoint-dir',
+        checkpoint,
+        '--dashboard-port',
+        '0',
+        ...common,
+        ...more,
+      ]);
+    const producer = ria([
+      'produce',
+      '--kafka-topic',
+      topic,
+      '--rate',
+      '100000',
+      '--count',
+      String(EVENTS),
+      '--seed',
+      topic,
+      '--out-of-order-share',
+      '0.05',
+      '--late-share',
+      '0.005',
+      '--invalid-share',
+      '0.002',
+      '--truth',
+      truth,
+      '--quiet',
+    ]);
+    const steady = counter('b');
+    let m = merger();
+    // Kill times are random (printed, so that a failure can be replayed).
+    const delays = Array.from({ length: 2 }, () => 2000 + Math.floor(Math.random() * 3000));
+    console.log(`counter kill delays (ms after each start): ${delays.join(', ')}`);
+    for (const [i, afterMs] of delays.entries()) {
+      const victim = counter('a');
+      await sleep(afterMs);
+      victim.child.kill('SIGKILL');
+      expect((await victim.done).signal).toBe('SIGKILL');
+      if (i === 0) {
+        m.child.kill('SIGKILL');
+        expect((await m.done).signal).toBe('SIGKILL');
+        m = merger();
+      }
+    }
+    const again = counter('a');
+    const produced = await producer.done;
+    expect(produced.code, produced.out).toBe(0);
+    // Both counters count their partitions to the end, say so, and stop; so does the merger.
+    const stopping = [counter('a', '--exit-when-idle'), counter('b', '--exit-when-idle')];
+    again.child.kill('SIGTERM');
+    steady.child.kill('SIGTERM');
+    for (const c of [again, steady]) expect((await c.done).code).toBe(0);
+    m.child.kill('SIGTERM');
+    expect((await m.done).code).toBe(0);
+    const finalMerger = merger('--exit-when-idle');
+    for (const c of stopping) {
+      const r = await c.done;
+      expect(r.code, r.out).toBe(0);
+    }
+    const merged = await finalMerger.done;
+    expect(merged.code, merged.out).toBe(0);
+
+    const t = readTruth(truth);
+    expect(t.events.valid + t.events.invalid).toBe(EVENTS);
+    expect(t.events.late).toBeGreaterThan(0);
+    const r = await verify(es, t);
+    expect(r.differences).toEqual([]);
+    const dead = await consumeAll(`${topic}.dlq`, t.events.invalid + 1, 20_000);
+    const sources = new Set(
+      dead.map((msg) => {
+        const h = Object.assign({}, ...(msg.headers ?? [])) as Record<string, Buffer>;
+        return `${h['ria.source.partition']}:${h['ria.source.offset']}`;
+      }),
+    );
+    expect(dead.length).toBe(t.events.invalid);
+    expect(sources.size).toBe(t.events.invalid);
+    rmSync(checkpoint, { recursive: true, force: true });
+  }, 600_000);
+});
