@@ -230,7 +230,10 @@ export class Engine {
 
   /** Hands one partition's messages to the pool; the delta goes on to the flusher. */
   private dispatch(s: Segment): void {
-    if (!this.pool) return this.applyRecords(s);
+    if (!this.pool) {
+      this.applyRecords(s);
+      return;
+    }
     this.counts.consumed += s.count;
     const job = this.pool
       .run(s.partition, this.partitionMax.get(s.partition) ?? Number.NEGATIVE_INFINITY, (max) =>
