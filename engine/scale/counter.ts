@@ -85,8 +85,10 @@ export class Counter {
     // librdkafka calls this on the main thread between our calls; the loop acts on it.
     const rebalance = (err: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) => {
       // Leaving the group (close) waits for the partitions to be given back: nothing left to do.
-      if (this.closing)
-        return err.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS ? undefined : this.source.unassign();
+      if (this.closing) {
+        if (err.code !== Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) this.source.unassign();
+        return;
+      }
       if (err.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS)
         this.rebalances.push({ kind: 'assign', partitions: assignment.map((a) => a.partition) });
       else this.rebalances.push({ kind: 'revoke' });
