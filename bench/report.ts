@@ -81,6 +81,16 @@ function section(s: Saved): string {
           : `\n\nOne core (the process and all its threads pinned to CPU 0 with \`taskset\`, the broker to the other CPUs), alternated: the producer **${fmt(oc.producer)} events/s**; librdkafka alone sending one pre-made chunk of the same events again and again (\`bench/producer/produce-only.ts\`, no event made) **${fmt(oc.librdkafkaAlone)} events/s**, ${oc.librdkafkaCpuUsPerEvent.toFixed(2)} µs CPU per message — the ceiling of any producer on this core through node-rdkafka.\n\n| run | what | events/s | µs CPU per event |\n|---|---|---|---|\n${oc.runs.map((x, i) => `| ${Math.floor(i / 2) + 1} | ${x.what} | ${fmt(x.eventsPerSecond)} | ${x.cpuUsPerEvent === undefined ? '' : x.cpuUsPerEvent.toFixed(2)} |`).join('\n')}\n`;
     return `${head}\`ria produce --rate 0 --count ${r.count}\` into the local broker, 6 partitions, ${r.runs.length} runs: median **${fmt(r.medianEventsPerSecond)} events/s** (${r.medianMbPerSecond.toFixed(1)} MB/s).\n\n| run | events/s | MB/s | seconds | process CPU s |\n|---|---|---|---|---|\n${r.runs.map((x, i) => `| ${i + 1} | ${fmt(x.eventsPerSecond)} | ${x.mbPerSecond.toFixed(1)} | ${x.seconds.toFixed(2)} | ${x.cpuSeconds.toFixed(2)} |`).join('\n')}\n${oneCore}`;
   }
+  if (s.suite === 'engine-scale-out') {
+    const r = s.result as {
+      events: number;
+      runs: { setup: string; repeat: number; eventsPerSecond: number; seconds: number; exact: boolean }[];
+      oneEngine: number;
+      scaledOut: number;
+      allExact: boolean;
+    };
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), drained alternately by one engine and by two counters (one consumer group) + the merger, on the same 2 cores as the broker and Elasticsearch; wall time from start until every window is closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}. One engine **${fmt(r.oneEngine)} events/s**, scaled out on this one host **${fmt(r.scaledOut)} events/s** (×${(r.scaledOut / r.oneEngine).toFixed(2)}: the cost of the deltas topic and its transactions; scale-out pays with more hosts).\n\n| run | setup | events/s | seconds | exact |\n|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.setup} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.exact} |`).join('\n')}\n`;
+  }
   if (s.suite === 'engine-catch-up') {
     const r = s.result as {
       kafkajsPeer?: { medianEventsPerSecond: number; ratio: number; runs: { exact: boolean }[] };

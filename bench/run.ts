@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
+import { scaleOut } from './engine/scale-out.js';
 import { machine, readJson, repoRoot } from './machine.js';
 import { poolScaling } from './pool/scaling.js';
 import { eventMakerBench } from './producer/event-maker.bench.js';
@@ -26,6 +27,7 @@ const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'pool-scaling': poolScaling,
   'engine-fixed-rate': fixedRate,
   'engine-catch-up': catchUp,
+  'engine-scale-out': scaleOut,
 };
 
 export async function runBenchmarks(args: string[]): Promise<number> {
