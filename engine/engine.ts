@@ -16,7 +16,7 @@ import { decodeDeltaRecord } from './scale/delta-record.js';
 import { ensureDeltasTopic } from './scale/deltas-topic.js';
 import { lastRecords } from './scale/last-records.js';
 import { parseIsoTimestamp } from './shared/event-rules.js';
-import { deltasTopic } from './shared/indices.js';
+import { deltasTopic, mergerGroup } from './shared/indices.js';
 import type { BatchDelta, FlusherReply, FlusherRequest } from './shared/messages.js';
 import { esConnectionOf } from './sink/es-client.js';
 import { type PackSettings, taskOf } from './source/batch-packer.js';
@@ -114,9 +114,15 @@ export class Engine {
     };
     if (cfg.role === 'merger') {
       // The counters' committed records only (README "Scale-out").
-      this.source = new KafkaSource(cfg, deltasTopic(cfg.kafkaTopic), cfg.consumerGroup, {
-        config: { 'isolation.level': 'read_committed' },
-      });
+      // CONSUMER_GROUP is the counters' group: it names their deltas topic.
+      this.source = new KafkaSource(
+        cfg,
+        deltasTopic(cfg.kafkaTopic, cfg.consumerGroup),
+        mergerGroup(cfg.consumerGroup),
+        {
+          config: { 'isolation.level': 'read_committed' },
+        },
+      );
     } else {
       this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup);
       this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
@@ -170,7 +176,7 @@ export class Engine {
     await this.deadLetters?.start(restored.dlqEnd, restored.dlqCovered);
     await this.source.connect();
     if (this.cfg.role === 'merger') {
-      await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic);
+      await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic, this.cfg.consumerGroup);
       await this.restoreIdleness(restored.offsets);
     }
     this.isRestored = true;
@@ -306,7 +312,7 @@ export class Engine {
     const partitions = Object.keys(offsets).map(Number);
     for (const [p, { record, offset }] of await lastRecords(
       this.cfg,
-      deltasTopic(this.cfg.kafkaTopic),
+      deltasTopic(this.cfg.kafkaTopic, this.cfg.consumerGroup),
       partitions,
     ))
       if (offset < (offsets[p] ?? 0)) this.recordIdle.set(p, record.idle);

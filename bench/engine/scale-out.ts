@@ -78,7 +78,7 @@ export async function scaleOut(quick: boolean) {
           '--checkpoint-dir',
           checkpoint,
           '--consumer-group',
-          `${group}-merger`,
+          group,
           '--exit-when-idle',
           '--dashboard-port',
           '0',

@@ -6,7 +6,7 @@ import { startDashboard } from '../dashboard/server.js';
 import { Engine, type EngineConfig } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
 import { Counter } from '../scale/counter.js';
-import { deltasTopic } from '../shared/indices.js';
+import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import { checkEsConnection, createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
 
@@ -44,7 +44,7 @@ async function runCounter(config: EngineConfig): Promise<number> {
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.stderr.write(
-    `counter: ${config.kafkaTopic} on ${config.kafkaBroker} (group ${config.consumerGroup}) → ${deltasTopic(config.kafkaTopic)}; ${counter.poolSize} workers\n`,
+    `counter: ${config.kafkaTopic} on ${config.kafkaBroker} (group ${config.consumerGroup}) → ${deltasTopic(config.kafkaTopic, config.consumerGroup)}; ${counter.poolSize} workers\n`,
   );
   const s = await counter.run();
   const ru = process.resourceUsage();
@@ -79,7 +79,7 @@ export const engineCommand: Command = {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.stderr.write(
       config.role === 'merger'
-        ? `engine: merger of ${deltasTopic(config.kafkaTopic)} on ${config.kafkaBroker} → ${config.elasticsearchHost}; window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`
+        ? `engine: merger of ${deltasTopic(config.kafkaTopic, config.consumerGroup)} (group ${mergerGroup(config.consumerGroup)}) on ${config.kafkaBroker} → ${config.elasticsearchHost}; window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`
         : `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`,
     );
     let closeDashboard = async () => {};

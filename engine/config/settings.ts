@@ -312,6 +312,10 @@ export function checkpointDirOf(cfg: {
   checkpointDir: string;
   consumerGroup: string;
   kafkaTopic: string;
+  role?: string;
 }): string {
+  // A merger's state is not a single engine's of the same group: its own default directory.
+  if (cfg.role === 'merger' && !cfg.checkpointDir)
+    return checkpointDirOf({ ...cfg, role: undefined, consumerGroup: `${cfg.consumerGroup}.merger` });
   return cfg.checkpointDir || `${defaultStateDir}/${cfg.consumerGroup}/${cfg.kafkaTopic}`;
 }

@@ -73,7 +73,7 @@ export class Counter {
   private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, rebalances: 0 };
 
   constructor(private readonly cfg: EngineConfig) {
-    this.deltas = deltasTopic(cfg.kafkaTopic);
+    this.deltas = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
     this.dlq = dlqTopic(cfg.kafkaTopic);
     this.pack = {
       windowMs: cfg.windowMs,
@@ -127,7 +127,7 @@ export class Counter {
     await connectKafka(this.producer, this.cfg.kafkaBroker, 'counter producer');
     await this.txn((cb) => this.producer.initTransactions(TXN_TIMEOUT_MS, cb), 'initTransactions');
     await this.source.connect();
-    await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic);
+    await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic, this.cfg.consumerGroup);
     await ensureTopics(this.cfg, [{ name: this.dlq, partitions: 1 }]);
     this.source.subscribe();
     let lastFlushAt = performance.now();

@@ -16,6 +16,7 @@ export async function ensureDeltasTopic(
   conn: KafkaConnection,
   client: Kafka.KafkaConsumer,
   sourceTopic: string,
+  group: string,
 ): Promise<void> {
   const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
     client.getMetadata({ topic: sourceTopic, timeout: 15_000 }, (e, m) => (e ? reject(e) : resolve(m))),
@@ -29,7 +30,7 @@ export async function ensureDeltasTopic(
     );
   await ensureTopics(conn, [
     {
-      name: deltasTopic(sourceTopic),
+      name: deltasTopic(sourceTopic, group),
       partitions: t.partitions.length,
       config: { 'max.message.bytes': String(DELTAS_MAX_MESSAGE_BYTES) },
     },

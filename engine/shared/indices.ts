@@ -12,8 +12,15 @@ export function dlqTopic(topic: string): string {
 
 /**
  * The counters' output when the engine is scaled out (README "Scale-out"): per source partition,
- * its counts since the previous record, in a partition of the same number. The merger reads it.
+ * its counts since the previous record, in a partition of the same number. One per counters'
+ * consumer group (it also holds where each of their partitions resumes); the merger reads it.
+ * Characters a topic name cannot have are replaced by "_".
  */
-export function deltasTopic(topic: string): string {
-  return `${topic}.ria-deltas`;
+export function deltasTopic(topic: string, group: string): string {
+  return `${topic}.ria-deltas.${group.replace(/[^a-zA-Z0-9._-]/g, '_')}`;
+}
+
+/** The merger's own consumer group (its offsets, for monitoring), beside the counters'. */
+export function mergerGroup(group: string): string {
+  return `${group}.merger`;
 }

@@ -49,7 +49,7 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
         '--role',
         'merger',
         '--consumer-group',
-        `${group}-merger`,
+        group,
         '--checkpoint-dir',
         checkpoint,
         '--dashboard-port',
