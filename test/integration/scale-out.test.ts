@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AGG_INDICES } from '../../engine/shared/indices.js';
+import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { consumeAll, newTopic, requireServices, services, uniqueName } from './helpers.js';
@@ -127,4 +127,57 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
     expect(sources.size).toBe(t.events.invalid);
     rmSync(checkpoint, { recursive: true, force: true });
   }, 600_000);
+
+  it("moves a partition's maximum event time with it: events behind it are late for the next counter", async () => {
+    const { topic, checkpoint } = await newTopic('ria-scale-max');
+    const group = uniqueName('ria-counters');
+    const common = ['--kafka-topic', topic, '--status-interval-ms', '0', '--consumer-group', group];
+    const produce = async (count: number, startTime: string) => {
+      const r = await ria([
+        'produce',
+        '--kafka-topic',
+        topic,
+        '--rate',
+        '0',
+        '--count',
+        String(count),
+        '--start-time',
+        startTime,
+        '--seed',
+        `${topic}-${startTime}`,
+        '--quiet',
+      ]).done;
+      expect(r.code, r.out).toBe(0);
+    };
+    const countToEnd = async (id: string) => {
+      const r = await ria(['engine', '--role', 'counter', '--instance-id', id, ...common, '--exit-when-idle'])
+        .done;
+      expect(r.code, r.out).toBe(0);
+    };
+    await produce(20_000, '2026-01-01T00:00:00Z');
+    await countToEnd('first');
+    // An hour behind every partition's maximum: late, but only a counter that resumed with that
+    // maximum (from the last record) knows it.
+    await produce(5_000, '2025-12-31T23:00:00Z');
+    await countToEnd('second');
+    const merged = await ria([
+      'engine',
+      '--role',
+      'merger',
+      ...common,
+      '--checkpoint-dir',
+      checkpoint,
+      '--dashboard-port',
+      '0',
+      '--exit-when-idle',
+    ]).done;
+    expect(merged.code, merged.out).toBe(0);
+    const global = await es.get<{ total_interactions: number; late_events: number }>({
+      index: AVG_INDEX,
+      id: GLOBAL_DOC_ID,
+    });
+    expect(global._source?.total_interactions).toBe(25_000);
+    expect(global._source?.late_events).toBe(5_000);
+    rmSync(checkpoint, { recursive: true, force: true });
+  }, 300_000);
 });
