@@ -16,6 +16,9 @@ Reads the event topic from the checkpointed offsets, counts in event-time window
 and keeps interaction-agg_item, interaction-agg_user and interaction-agg_avg exact in
 Elasticsearch. SIGINT / SIGTERM: finish the current flush, checkpoint, commit, exit 0.
 
+Scaled out over several hosts: \`--role counter\` on each (one consumer group, \`--instance-id\`
+stable per host) and \`--role merger\` once, all with the same \`--consumer-group\`.
+
 options:
 `;
 

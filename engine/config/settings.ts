@@ -185,7 +185,7 @@ export const engineOptions = {
     'role',
     'all',
     ['all', 'counter', 'merger'] as const,
-    'all: one engine does everything; scaled out, counters (any number, one consumer group) count their partitions into <topic>.ria-deltas and one merger keeps Elasticsearch',
+    'all: one engine does everything; scaled out, counters (any number, one consumer group) count their partitions into <topic>.ria-deltas.<group> and one merger (same group) keeps Elasticsearch',
   ),
   instanceId: opt.str(
     'ENGINE_INSTANCE_ID',
