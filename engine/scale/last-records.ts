@@ -7,20 +7,13 @@
 import Kafka from 'node-rdkafka';
 import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
+import { endOffset } from '../source/end-offset.js';
 import { consumeBatch, segmentViews } from '../source/rdkafka-batch.js';
 import { type DeltaRecord, decodeDeltaRecord } from './delta-record.js';
 
 const TIMEOUT_MS = 15_000;
 /** How far back from the end to look first; doubled while only aborted or control records are found. */
 const FIRST_LOOK_BACK = 32;
-
-function highOffset(consumer: Kafka.KafkaConsumer, topic: string, partition: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    consumer.queryWatermarkOffsets(topic, partition, TIMEOUT_MS, (e, o) =>
-      e ? reject(e) : resolve(o.highOffset),
-    ),
-  );
-}
 
 export async function lastRecords(
   conn: KafkaConnection,
@@ -42,7 +35,7 @@ export async function lastRecords(
   const found = new Map<number, { record: DeltaRecord; offset: number }>();
   try {
     const high = new Map<number, number>();
-    for (const p of partitions) high.set(p, await highOffset(consumer, topic, p));
+    for (const p of partitions) high.set(p, await endOffset(consumer, topic, p));
     let lookBack = FIRST_LOOK_BACK;
     let todo = partitions.filter((p) => (high.get(p) ?? 0) > 0);
     while (todo.length > 0) {

@@ -17,6 +17,7 @@ import { ensureTopics } from '../setup/topics.js';
 import { MAX_EVENT_BYTES } from '../shared/event-rules.js';
 import { dlqTopic } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
+import { endOffset } from './end-offset.js';
 import { type Segment, segmentKey } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
@@ -164,11 +165,7 @@ export class DeadLetters {
       consumer.connect({ timeout: TIMEOUT_MS }, (e) => (e ? reject(e) : resolve())),
     );
     try {
-      const high = await new Promise<number>((resolve, reject) =>
-        consumer.queryWatermarkOffsets(this.topic, 0, TIMEOUT_MS, (e, o) =>
-          e ? reject(e) : resolve(o.highOffset),
-        ),
-      );
+      const high = await endOffset(consumer, this.topic, 0);
       if (high <= from) return;
       consumer.assign([{ topic: this.topic, partition: 0, offset: from }]);
       let next = from;

@@ -96,9 +96,21 @@ describe('ria engine (real Kafka and Elasticsearch)', () => {
     const producer = ria([...run.produceArgs.map((a) => (a === '0' ? '150000' : a))]);
     const delays = Array.from({ length: 5 }, () => 1500 + Math.floor(Math.random() * 3500));
     console.log(`kill delays (ms after each start): ${delays.join(', ')}`);
+    const checkpointSize = () => {
+      try {
+        return statSync(join(run.checkpoint, 'checkpoint.log')).size;
+      } catch {
+        return 0;
+      }
+    };
     for (const afterMs of delays) {
+      const before = checkpointSize();
       const engine = ria(run.engineArgs);
       await new Promise((r) => setTimeout(r, afterMs));
+      // On a slow moment of a shared machine the engine may not have flushed yet: each kill comes
+      // after this run made progress durable, so every restart resumes from a newer checkpoint.
+      for (let waited = 0; checkpointSize() <= before && waited < 60_000; waited += 100)
+        await new Promise((r) => setTimeout(r, 100));
       engine.child.kill('SIGKILL');
       const killed = await engine.done;
       expect(killed.signal, killed.out).toBe('SIGKILL');
