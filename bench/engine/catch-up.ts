@@ -12,28 +12,14 @@ import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
 import { runKafkajsPeer } from '../peers/kafkajs-peer.js';
 import { runSparkPeer, SPARK_VERSION } from '../peers/spark-peer.js';
-import { engineSummary, mustRun, resetIndices, runCli } from './run-cli.js';
+import { engineSummary, mustRun, preloadedTopic, resetIndices, runCli } from './run-cli.js';
 
 const IDLE_MS = 500;
 
 export async function catchUp(quick: boolean) {
   const events = quick ? 300_000 : 5_000_000;
   const repeats = quick ? 1 : 3;
-  const topic = `ria-bench-catchup-${Date.now().toString(36)}`;
-  const truth = join(tmpdir(), `${topic}.truth.json`);
-  await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
-  const produced = await mustRun([
-    'produce',
-    '--kafka-topic',
-    topic,
-    '--rate',
-    '0',
-    '--count',
-    String(events),
-    '--truth',
-    truth,
-    '--quiet',
-  ]);
+  const { topic, truth, produced } = await preloadedTopic('ria-bench-catchup', events);
   const runs: Record<string, unknown>[] = [];
   for (let r = 0; r < repeats; r++) {
     for (const workers of [1, 2]) {

@@ -1,5 +1,6 @@
 /** Runs `ria …` as a child process (as a user would) and collects its output. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { repoRoot } from '../machine.js';
@@ -42,4 +43,30 @@ export function engineSummary(
 export async function resetIndices(): Promise<void> {
   const host = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
   await fetch(`${host}/${AGG_INDICES.join(',')}?ignore_unavailable=true`, { method: 'DELETE' });
+}
+
+/**
+ * A new topic (6 partitions, through `ria stack up kafka`) preloaded with `events` producer events
+ * as fast as they go; the producer's truth file beside it. Returns the producer's summary line.
+ */
+export async function preloadedTopic(
+  prefix: string,
+  events: number,
+): Promise<{ topic: string; truth: string; produced: string }> {
+  const topic = `${prefix}-${Date.now().toString(36)}`;
+  const truth = join(tmpdir(), `${topic}.truth.json`);
+  await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
+  const produced = await mustRun([
+    'produce',
+    '--kafka-topic',
+    topic,
+    '--rate',
+    '0',
+    '--count',
+    String(events),
+    '--truth',
+    truth,
+    '--quiet',
+  ]);
+  return { topic, truth, produced };
 }

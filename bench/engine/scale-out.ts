@@ -9,28 +9,14 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from '../machine.js';
-import { engineSummary, mustRun, resetIndices, runCli } from './run-cli.js';
+import { engineSummary, mustRun, preloadedTopic, resetIndices, runCli } from './run-cli.js';
 
 const IDLE_MS = 500;
 
 export async function scaleOut(quick: boolean) {
   const events = quick ? 300_000 : 3_000_000;
   const repeats = quick ? 1 : 2;
-  const topic = `ria-bench-scale-${Date.now().toString(36)}`;
-  const truth = join(tmpdir(), `${topic}.truth.json`);
-  await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
-  await mustRun([
-    'produce',
-    '--kafka-topic',
-    topic,
-    '--rate',
-    '0',
-    '--count',
-    String(events),
-    '--truth',
-    truth,
-    '--quiet',
-  ]);
+  const { topic, truth } = await preloadedTopic('ria-bench-scale', events);
   const common = ['--kafka-topic', topic, '--status-interval-ms', '0', '--idle-timeout-ms', String(IDLE_MS)];
   const runs: { setup: string; repeat: number; eventsPerSecond: number; seconds: number; exact: boolean }[] =
     [];

@@ -60,6 +60,7 @@ export class SessionSimulator {
   private readonly arena: Uint8Array;
   private readonly stride: number;
   private readonly sessionJson: Uint8Array[];
+  private readonly arenaWriter: ByteWriter;
   private readonly uuid = new Uint32Array(4);
   private readonly due: Float64Array;
   /** Binary min-heap of session slots ordered by `due`. */
@@ -81,6 +82,7 @@ export class SessionSimulator {
     for (const u of catalog.userJson) longestUser = Math.max(longestUser, u.length);
     this.stride = SESSION_ID.length + UUID_LENGTH + longestUser;
     this.arena = new Uint8Array(this.stride * concurrent);
+    this.arenaWriter = new ByteWriter(this.arena);
     this.sessionJson = new Array(concurrent);
     this.due = new Float64Array(concurrent);
     this.heap = new Int32Array(concurrent);
@@ -121,7 +123,7 @@ export class SessionSimulator {
     // Written in place: no string or buffer per session.
     for (let i = 0; i < 4; i++) this.uuid[i] = this.rng.u32();
     const userJson = this.catalog.userJson[user];
-    const w = new ByteWriter(this.arena);
+    const w = this.arenaWriter;
     w.pos = s * this.stride;
     w.bytes(SESSION_ID);
     w.uuid(this.uuid);

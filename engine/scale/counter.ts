@@ -201,10 +201,6 @@ export class Counter {
           inflight: 0,
         });
       }
-      if (process.env.RIA_DEBUG_COUNTER)
-        process.stderr.write(
-          `counter: resuming at ${[...offsets].map(([p, o]) => `p${p}@${o}`).join(' ')}\n`,
-        );
       this.source.assign(offsets);
       process.stderr.write(`counter: assigned partitions ${r.partitions.join(', ') || '(none)'}\n`);
     }
@@ -262,8 +258,8 @@ export class Counter {
 
   /**
    * One transaction: every counted batch as a record, the dead letters, the source offsets.
-   * Returns whether anything was written. A failed transaction is aborted and stops the counter
-   * (its restart, or the partitions' next owner, resumes from the last committed records).
+   * Returns whether anything was written. A failed transaction is aborted and thrown (the loop
+   * rewinds to the last committed records, or stops on a fatal error).
    */
   private async flush(): Promise<boolean> {
     // What is counted now; batches finishing during the transaction go to the next one.
@@ -329,10 +325,6 @@ export class Counter {
       );
       throw e;
     }
-    if (process.env.RIA_DEBUG_COUNTER)
-      process.stderr.write(
-        `counter: committed ${writes.map((x) => `p${x.p} [${x.w.from},${x.next}) ${x.deltas.length} deltas${x.idle ? ' idle' : ''}`).join('; ')}\n`,
-      );
     for (const x of writes) {
       x.w.from = x.next;
       x.w.idleWritten = x.idle;

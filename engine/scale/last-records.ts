@@ -12,7 +12,7 @@ import { consumeBatch, segmentViews } from '../source/rdkafka-batch.js';
 import { type DeltaRecord, decodeDeltaRecord } from './delta-record.js';
 
 const TIMEOUT_MS = 15_000;
-/** How far back from the end to look first; doubled while only aborted or control records are found. */
+/** How far back from the end to look first; four times further while only aborted or control records are found. */
 const FIRST_LOOK_BACK = 32;
 
 export async function lastRecords(
