@@ -21,6 +21,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // Brings the local stack up when it is not running (and stops it after).
+          globalSetup: ['test/global-setup.ts'],
           // The fault-injection tests stop and freeze the shared services: run on purpose with
           // `npm run test:faults` (RIA_FAULT_TESTS=1), not in every `npm test`.
           exclude: process.env.RIA_FAULT_TESTS ? [] : ['test/integration/faults.test.ts'],

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { packageRoot } from '../engine/shared/package-root.js';
 
 export interface Machine {
   cpu: string;
@@ -32,10 +33,7 @@ export function median(xs: number[]): number {
 
 /** The repository root, from dist/bench/ or bench/. */
 export function repoRoot(): string {
-  const here = new URL('.', import.meta.url).pathname;
-  return here.includes('/dist/bench/')
-    ? here.slice(0, here.indexOf('/dist/bench/'))
-    : here.slice(0, here.indexOf('/bench/'));
+  return packageRoot(import.meta.url);
 }
 
 export function readJson<T>(path: string, fallback: T): T {

@@ -1,5 +1,5 @@
 /** results/README.md: one table per suite, from the JSON files the suites wrote. */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bar, barChart } from './charts.js';
 import { type Machine, readJson } from './machine.js';
@@ -272,8 +272,11 @@ export function writeResultsReadme(dir: string): void {
       : section(x);
   });
   if (soak) parts.push(soakSection(soak));
+  // The hand-written part (what the figures say, against which goals) stays on top.
+  const summaryFile = join(dir, 'summary.md');
+  const summary = existsSync(summaryFile) ? `${readFileSync(summaryFile, 'utf8').trim()}\n\n` : '';
   writeFileSync(
     join(dir, 'README.md'),
-    `# Benchmark results\n\nWritten by \`npm run bench\` (\`ria bench [--quick] [suite…]\`); each section from \`results/<suite>.json\`, charts in \`results/charts/\`.\n\n${parts.join('\n')}`,
+    `# Benchmark results\n\n${summary}## Tables\n\nWritten by \`npm run bench\` (\`ria bench [--quick] [suite…]\`); each section from \`results/<suite>.json\`, charts in \`results/charts/\`; the part above comes from \`results/summary.md\`.\n\n${parts.join('\n')}`,
   );
 }

@@ -18,14 +18,24 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(readFileSync(new URL('./docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+const compose = parse(readFileSync(new URL('./docker-compose.yml', import.meta.url), 'utf8'), {
+  merge: true,
+}) as {
   services: Record<string, Service>;
 };
 const services = compose.services;
 
 describe('docker/docker-compose.yml', () => {
   it('has the stack of the seed plus the engine and the producer', () => {
-    expect(Object.keys(services).sort()).toEqual(['elasticsearch', 'engine', 'kafka', 'kibana', 'kibana-setup', 'producer', 'setup']);
+    expect(Object.keys(services).sort()).toEqual([
+      'elasticsearch',
+      'engine',
+      'kafka',
+      'kibana',
+      'kibana-setup',
+      'producer',
+      'setup',
+    ]);
   });
 
   it('runs Kafka in KRaft mode with the image documented variables', () => {
@@ -80,9 +90,18 @@ describe('docker/docker-compose.yml', () => {
     const npmCi = dockerfile.findIndex((l) => /^RUN npm ci\b/.test(l));
     expect(copyScripts).toBeGreaterThan(-1);
     expect(npmCi).toBeGreaterThan(copyScripts);
-    // npm ci runs the postinstall that adds them.
+    // npm ci runs the postinstall that applies the version-named patch (failing on any mismatch).
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    expect(pkg.scripts.postinstall).toBe('node scripts/node-rdkafka/install.mjs');
+    expect(pkg.scripts.postinstall).toContain('patch-package --error-on-warn');
+    expect(pkg.dependencies['patch-package']).toBeDefined();
+    const rdkafka = pkg.dependencies['node-rdkafka'];
+    expect(
+      readFileSync(
+        new URL(`../scripts/node-rdkafka/patches/node-rdkafka+${rdkafka}.patch`, import.meta.url),
+        'utf8',
+      ),
+    ).toContain('NodeConsumeBatch');
+    // The production image has no benchmarks (they need dev dependencies).
+    expect(dockerfile.some((l) => /^COPY bench\b/.test(l))).toBe(false);
   });
 });
-

@@ -14,9 +14,27 @@ const searchSource = (withIndex) =>
     query: { query: '', language: 'kuery' },
     filter: [],
   });
-const terms = (field, size, orderBy) => ({ id: '2', enabled: true, type: 'terms', schema: 'bucket', params: { field, size, order: 'desc', orderBy, otherBucket: false, missingBucket: false } });
-const max = (id, field, label) => ({ id, enabled: true, type: 'max', schema: 'metric', params: { field, customLabel: label } });
-const min = (id, field, label) => ({ id, enabled: true, type: 'min', schema: 'metric', params: { field, customLabel: label } });
+const terms = (field, size, orderBy) => ({
+  id: '2',
+  enabled: true,
+  type: 'terms',
+  schema: 'bucket',
+  params: { field, size, order: 'desc', orderBy, otherBucket: false, missingBucket: false },
+});
+const max = (id, field, label) => ({
+  id,
+  enabled: true,
+  type: 'max',
+  schema: 'metric',
+  params: { field, customLabel: label },
+});
+const min = (id, field, label) => ({
+  id,
+  enabled: true,
+  type: 'min',
+  schema: 'metric',
+  params: { field, customLabel: label },
+});
 
 const vis = [
   {
@@ -25,7 +43,12 @@ const vis = [
     view: 'ria-agg-item',
     type: 'table',
     params: { perPage: 10, showPartialRows: false, showMetricsAtAllLevels: false, showTotal: false },
-    aggs: [max('1', 'total_interactions', 'total'), terms('item_id', 20, '1'), max('3', 'max_per_sec', 'max per sec'), min('4', 'min_per_sec', 'min per sec')],
+    aggs: [
+      max('1', 'total_interactions', 'total'),
+      terms('item_id', 20, '1'),
+      max('3', 'max_per_sec', 'max per sec'),
+      min('4', 'min_per_sec', 'min per sec'),
+    ],
   },
   {
     id: 'ria-vis-top-users',
@@ -33,15 +56,27 @@ const vis = [
     view: 'ria-agg-user',
     type: 'histogram',
     params: { type: 'histogram', addLegend: false, addTooltip: true },
-    aggs: [max('1', 'total_interactions', 'interactions'), { ...terms('user_id', 20, '1'), schema: 'segment' }],
+    aggs: [
+      max('1', 'total_interactions', 'interactions'),
+      { ...terms('user_id', 20, '1'), schema: 'segment' },
+    ],
   },
   {
     id: 'ria-vis-average',
     title: 'Average interactions per user',
     view: 'ria-agg-avg',
     type: 'metric',
-    params: { addTooltip: true, addLegend: false, type: 'metric', metric: { percentageMode: false, style: { fontSize: 48 } } },
-    aggs: [max('1', 'avg_interactions_per_user', 'avg per user'), max('2', 'total_interactions', 'total interactions'), max('3', 'distinct_users', 'distinct users')],
+    params: {
+      addTooltip: true,
+      addLegend: false,
+      type: 'metric',
+      metric: { percentageMode: false, style: { fontSize: 48 } },
+    },
+    aggs: [
+      max('1', 'avg_interactions_per_user', 'avg per user'),
+      max('2', 'total_interactions', 'total interactions'),
+      max('3', 'distinct_users', 'distinct users'),
+    ],
   },
 ];
 
@@ -75,7 +110,13 @@ const objects = [
       panelsJSON: JSON.stringify(
         vis.map((v, i) => ({
           panelIndex: String(i + 1),
-          gridData: { x: i === 2 ? 24 : 0, y: i === 0 ? 0 : 15, w: i === 0 ? 48 : 24, h: 15, i: String(i + 1) },
+          gridData: {
+            x: i === 2 ? 24 : 0,
+            y: i === 0 ? 0 : 15,
+            w: i === 0 ? 48 : 24,
+            h: 15,
+            i: String(i + 1),
+          },
           embeddableConfig: {},
           panelRefName: `panel_${i + 1}`,
         })),
@@ -86,4 +127,7 @@ const objects = [
   },
 ];
 
-writeFileSync(new URL('../docker/kibana/dashboard.ndjson', import.meta.url), `${objects.map((o) => JSON.stringify(o)).join('\n')}\n`);
+writeFileSync(
+  new URL('../docker/kibana/dashboard.ndjson', import.meta.url),
+  `${objects.map((o) => JSON.stringify(o)).join('\n')}\n`,
+);

@@ -23,7 +23,13 @@ function freePort(): Promise<number> {
 
 function run(args: string[], env: Record<string, string>) {
   const r = spawnSync('bash', [script, ...args], {
-    env: { PATH: process.env.PATH!, HOME: scratch, RIA_STACK_DIR: join(scratch, 'stack'), RIA_CACHE: join(scratch, 'cache'), ...env },
+    env: {
+      PATH: process.env.PATH!,
+      HOME: scratch,
+      RIA_STACK_DIR: join(scratch, 'stack'),
+      RIA_CACHE: join(scratch, 'cache'),
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -82,7 +88,10 @@ describe('scripts/stack.sh errors', () => {
   });
 
   it('leaves external services alone, and down/status work with nothing started', () => {
-    const external = run(['up'], { KAFKA_BROKER: 'kafka.example:9092', ELASTICSEARCH_HOST: 'http://es.example:9200' });
+    const external = run(['up'], {
+      KAFKA_BROKER: 'kafka.example:9092',
+      ELASTICSEARCH_HOST: 'http://es.example:9200',
+    });
     expect(external.code).toBe(0);
     expect(external.out).toContain('using existing broker kafka.example:9092 (nothing provisioned)');
     expect(external.out).toContain('using existing cluster http://es.example:9200 (nothing provisioned)');

@@ -4,7 +4,7 @@
  *     operations with full values and an external version built as one NDJSON string (bulkBody)
  *     — against an operations array serialized the way the client does (one JSON.stringify per
  *     line), and against the scripted partial updates we avoid (body size and build time; Elasticsearch's own cost for scripts is the
- *     larger one, NOTES.md);
+ *     larger one, docs/field-notes.md);
  *   - the checkpoint append (msgpack + CRC-32 frame + write + fsync, CheckpointStore) — against
  *     JSON lines with fsync, and msgpack without fsync (what the fsync costs).
  */

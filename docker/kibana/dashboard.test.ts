@@ -10,7 +10,9 @@ interface SavedObject {
   references: { name: string; type: string; id: string }[];
 }
 
-const lines = readFileSync(new URL('./dashboard.ndjson', import.meta.url), 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = readFileSync(new URL('./dashboard.ndjson', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 const objects = lines.map((l) => JSON.parse(l) as SavedObject);
 
 describe('Kibana saved objects', () => {
@@ -30,10 +32,13 @@ describe('Kibana saved objects', () => {
       for (const r of o.references) expect(ids, `${o.id} → ${r.type}:${r.id}`).toContain(`${r.type}:${r.id}`);
       const names = new Set(o.references.map((r) => r.name));
       if (o.type === 'dashboard') {
-        for (const p of JSON.parse(o.attributes.panelsJSON as string)) expect(names).toContain(p.panelRefName);
+        for (const p of JSON.parse(o.attributes.panelsJSON as string))
+          expect(names).toContain(p.panelRefName);
       }
       if (o.type === 'visualization') {
-        const ss = JSON.parse((o.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string }).searchSourceJSON);
+        const ss = JSON.parse(
+          (o.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string }).searchSourceJSON,
+        );
         expect(names).toContain(ss.indexRefName);
         const vis = JSON.parse(o.attributes.visState as string);
         expect(vis.aggs.length).toBeGreaterThan(0);
@@ -44,6 +49,8 @@ describe('Kibana saved objects', () => {
   it('have one data view per aggregate index, and the dashboard of the seed', () => {
     const titles = objects.filter((o) => o.type === 'index-pattern').map((o) => o.attributes.title);
     expect(titles.sort()).toEqual([...AGG_INDICES].sort());
-    expect(objects.find((o) => o.type === 'dashboard')?.attributes.title).toBe('Real-time Interaction Overview');
+    expect(objects.find((o) => o.type === 'dashboard')?.attributes.title).toBe(
+      'Real-time Interaction Overview',
+    );
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BatchDelta } from '../shared/messages.js';
 import { AggregateState } from '../window/aggregate-state.js';
-import { applyRecord, type Cut, makeRecord, makeSnapshot } from './record.js';
+import { applyRecord, type CheckpointRecord, type Cut, makeRecord, makeSnapshot } from './record.js';
 import { CheckpointStore } from './store.js';
 
 const header = { format: 'ria-checkpoint/1' as const, topic: 't', windowMs: 1000, allowedLatenessMs: 500 };
@@ -33,6 +33,9 @@ function delta(items: string[], users: string[], windows: [number, number, numbe
     userCounts: Uint32Array.from(users, () => 1),
     invalidIndex: new Int32Array(0),
     invalidReasons: [],
+    invalidValues: new Uint8Array(0),
+    invalidEnds: new Int32Array(0),
+    invalidOffsets: new Float64Array(0),
     sampledTimes: new Float64Array(0),
     workerNs: 0,
   };
@@ -58,7 +61,7 @@ describe('checkpoint', () => {
   it('records replayed in order rebuild the state; a snapshot alone does too', () => {
     const s = new AggregateState(1000);
     const known = { items: 0, users: 0 };
-    const records = [];
+    const records: CheckpointRecord[] = [];
     s.apply(
       delta(
         ['a', 'b'],

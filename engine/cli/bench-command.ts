@@ -1,17 +1,34 @@
-/** `ria bench`: the benchmark suites (bench/), results under results/. */
+/**
+ * `ria bench`: the benchmark suites (bench/), results under results/. The benchmarks need the
+ * development dependencies, so the CLI never imports them: it runs dist/bench/main.js as a child
+ * process where the clone has it, and says what to do where it does not (the production image).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../errors/errors.js';
+import { packageRoot } from '../shared/package-root.js';
 import { type Command, wantsHelp } from './command.js';
 
 export const benchCommand: Command = {
-  summary: 'run the benchmarks (results/ gets JSON and a README)',
+  summary: 'run the benchmarks (results/ gets JSON and a README; a clone with dev dependencies)',
   async run(args) {
     if (wantsHelp(args)) {
       process.stdout.write(
-        'usage: ria bench [--quick] [suite...]\n\nsuites: producer-micro, producer-throughput, decode-micro, state-micro, source-consume, pool-scaling, engine-fixed-rate, engine-catch-up (all by default)\n',
+        'usage: ria bench [--quick] [suite...]\n\nsuites: producer-micro, producer-throughput, decode-micro, state-micro, sink-micro, source-consume, pool-scaling, engine-fixed-rate, engine-catch-up, engine-scale-out (all by default)\n',
       );
       return 0;
     }
-    // bench/ sits beside engine/ in dist/ as in the repository.
-    const { runBenchmarks } = await import('../../bench/run.js');
-    return runBenchmarks(args);
+    const root = packageRoot();
+    const main = join(root, 'dist', 'bench', 'main.js');
+    if (!existsSync(main) || !existsSync(join(root, 'node_modules', 'tinybench')))
+      throw new ConfigError(
+        'ria bench: the benchmarks are not in this installation (they need a clone with its dev dependencies: `npm ci && npm run bench`)',
+      );
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--expose-gc', main, ...args], { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
   },
 };

@@ -1,9 +1,10 @@
 /** `ria engine`: consume, aggregate, keep Elasticsearch exact. */
 import { readFileSync } from 'node:fs';
+import type { EngineConfig } from '../config/engine-config.js';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { startDashboard } from '../dashboard/server.js';
-import { Engine, type EngineConfig } from '../engine.js';
+import { Engine } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
 import { Counter } from '../scale/counter.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';

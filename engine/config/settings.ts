@@ -1,6 +1,7 @@
 /**
  * The settings each command takes. Seed names are kept (KAFKA_BROKER, KAFKA_TOPIC,
- * ELASTICSEARCH_HOST, EVENT_RATE); every option is documented in the README's tables.
+ * ELASTICSEARCH_HOST, EVENT_RATE). docs/configuration.md is generated from this file
+ * (`npm run docs:config`; a test fails when it is stale). A declarative table: long on purpose.
  */
 import { type OptionSpec, opt } from './options.js';
 

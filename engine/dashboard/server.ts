@@ -12,7 +12,9 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Client } from '@elastic/elasticsearch';
 import { redact } from '../config/secrets.js';
-import type { Engine } from '../engine.js';
+import type { Health } from '../metrics/health.js';
+import type { LiveFigures } from '../metrics/live-figures.js';
+import type { EngineMetrics } from '../metrics/prometheus.js';
 import { AggregateReader } from './aggregates.js';
 import { DASHBOARD_HTML } from './page.js';
 
@@ -30,7 +32,14 @@ const asset = (() => {
   };
 })();
 
-export function startDashboard(engine: Engine, es: Client, host: string, port: number): Promise<Server> {
+/** What the HTTP side reads of a running engine. */
+export interface LiveEngine {
+  readonly metrics: EngineMetrics;
+  readonly health: Health;
+  live(): LiveFigures;
+}
+
+export function startDashboard(engine: LiveEngine, es: Client, host: string, port: number): Promise<Server> {
   const aggregates = new AggregateReader(es);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -53,14 +62,13 @@ export function startDashboard(engine: Engine, es: Client, host: string, port: n
         case '/assets/uplot.css':
           return send(200, 'text/css', asset('uPlot.min.css'));
         case '/metrics':
-          engine.live(); // refreshes the gauges
           return send(200, engine.metrics.registry.contentType, await engine.metrics.registry.metrics());
         case '/healthz': {
-          const alive = engine.loopAgeMs() < 30_000;
+          const alive = engine.health.loopAgeMs() < 30_000;
           return send(
             alive ? 200 : 503,
             'application/json',
-            JSON.stringify({ alive, loopAgeMs: engine.loopAgeMs() }),
+            JSON.stringify({ alive, loopAgeMs: engine.health.loopAgeMs() }),
           );
         }
         case '/readyz': {

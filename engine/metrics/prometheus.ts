@@ -1,11 +1,21 @@
 /**
  * Prometheus metrics (prom-client), in one registry the engine updates and /metrics serves.
  * Latency histograms here are fed from the same samples as the HDR histograms of the status line.
+ * Gauges of state (lag, connections) are read when scraped, through `collect()`.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchDelta } from '../shared/messages.js';
+
+/** What the state gauges read at each scrape. */
+export interface GaugeSource {
+  lag(): Map<number, number>;
+  connections(): { kafka: boolean; elasticsearch: boolean };
+}
 
 export class EngineMetrics {
   readonly registry = new Registry();
+  constructor(private readonly state: GaugeSource) {}
+
   readonly events = new Counter({
     name: 'ria_events_total',
     help: 'Events consumed, by outcome (valid, invalid, late: late ones are also valid)',
@@ -22,6 +32,10 @@ export class EngineMetrics {
     help: 'Messages behind the end of each partition',
     labelNames: ['partition'],
     registers: [this.registry],
+    collect: () => {
+      this.lag.reset();
+      for (const [p, l] of this.state.lag()) this.lag.set({ partition: String(p) }, l);
+    },
   });
   readonly flushes = new Counter({
     name: 'ria_flushes_total',
@@ -61,5 +75,30 @@ export class EngineMetrics {
     help: '1 when the connection works, by service',
     labelNames: ['service'],
     registers: [this.registry],
+    collect: () => {
+      const c = this.state.connections();
+      this.up.set({ service: 'kafka' }, c.kafka ? 1 : 0);
+      this.up.set({ service: 'elasticsearch' }, c.elasticsearch ? 1 : 0);
+    },
   });
+
+  /** One batch counted (by this engine's pool or, in a merger, by a counter). */
+  countDelta(d: BatchDelta): void {
+    const invalid = d.invalidIndex.length;
+    this.events.inc({ outcome: 'valid' }, d.valid);
+    if (d.late > 0) this.events.inc({ outcome: 'late' }, d.late);
+    if (invalid > 0) {
+      this.events.inc({ outcome: 'invalid' }, invalid);
+      this.deadLetters.inc(invalid);
+    }
+    this.batchSeconds.observe(d.workerNs / 1e9);
+  }
+
+  /** One flush acknowledged: its documents, round trip and sampled event→ES latencies (ms). */
+  countFlush(docs: number, ms: number, latenciesMs: Float64Array): void {
+    this.flushes.inc();
+    this.documents.inc(docs);
+    this.flushSeconds.observe(ms / 1000);
+    for (const l of latenciesMs) this.endToEndSeconds.observe(l / 1000);
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Turns session steps into Kafka messages in the event format of DESIGN.md, with the requested
+ * Turns session steps into Kafka messages in the event format of docs/contract.md, with the requested
  * share of out-of-order, beyond-lateness and invalid events mixed in (for the engine's tests).
  */
 import { pack } from 'msgpackr';

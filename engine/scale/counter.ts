@@ -10,25 +10,21 @@
  * are in its last committed record, which the next owner reads on assignment. A rebalance
  * finishes the current flush (or aborts it) before the partitions are given back.
  */
-import { hostname } from 'node:os';
 import Kafka from 'node-rdkafka';
-import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
-import type { EngineConfig } from '../engine.js';
+import type { EngineConfig } from '../config/engine-config.js';
 import { ServiceError } from '../errors/errors.js';
 import { BatchPool } from '../pool/batch-pool.js';
 import { ensureTopics } from '../setup/topics.js';
-import { parseIsoTimestamp } from '../shared/event-rules.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
-import { type PackSettings, taskOf } from '../source/batch-packer.js';
-import { deadLetterOf, type InvalidMessage, invalidMessagesOf } from '../source/dead-letters.js';
+import { BatchStream } from '../source/batch-stream.js';
+import { type InvalidMessage, invalidMessagesOf } from '../source/dead-letters.js';
 import { KafkaSource, OFFSET_BEGINNING } from '../source/kafka-source.js';
 import type { Segment } from '../source/rdkafka-batch.js';
-import { encodeDeltaRecord } from './delta-record.js';
-import { DELTAS_MAX_MESSAGE_BYTES, ensureDeltasTopic } from './deltas-topic.js';
+import { CounterTransactions, type TransactionContent } from './counter-transactions.js';
+import { DELTA_FORMAT } from './delta-record.js';
+import { ensureDeltasTopic } from './deltas-topic.js';
 import { lastRecords } from './last-records.js';
-
-const TXN_TIMEOUT_MS = 30_000;
 
 /** One assigned source partition: what its next records cover. */
 interface PartitionWork {
@@ -58,16 +54,14 @@ export interface CounterSummary {
 export class Counter {
   private readonly source: KafkaSource;
   private readonly pool: BatchPool;
-  private readonly producer: Kafka.Producer;
-  private readonly pack: PackSettings;
+  private readonly transactions: CounterTransactions;
+  private readonly batches: BatchStream;
   private readonly work = new Map<number, PartitionWork>();
-  private readonly inflight = new Set<Promise<void>>();
   private readonly rebalances: Rebalance[] = [];
   private readonly deltas: string;
   private readonly dlq: string;
   /** Bumped by every rebalance: a batch dispatched before it is dropped when it comes back. */
   private generation = 0;
-  private fatal: Error | undefined;
   private stopping = false;
   private closing = false;
   private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, rebalances: 0 };
@@ -75,13 +69,6 @@ export class Counter {
   constructor(private readonly cfg: EngineConfig) {
     this.deltas = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
     this.dlq = dlqTopic(cfg.kafkaTopic);
-    this.pack = {
-      windowMs: cfg.windowMs,
-      allowedLatenessMs: cfg.allowedLatenessMs,
-      format: cfg.format,
-      range: { minMs: parseIsoTimestamp(cfg.minEventTime), maxMs: parseIsoTimestamp(cfg.maxEventTime) },
-      sampleEvery: cfg.latencySampleEvery,
-    };
     // librdkafka calls this on the main thread between our calls; the loop acts on it.
     const rebalance = (err: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) => {
       // Leaving the group (close) waits for the partitions to be given back: nothing left to do.
@@ -99,19 +86,10 @@ export class Counter {
       config: { 'partition.assignment.strategy': 'range' },
     });
     this.pool = new BatchPool(cfg.poolSize);
-    const instance = cfg.instanceId || `${hostname()}-${process.pid}`;
-    this.producer = new Kafka.Producer(
-      kafkaClientConfig(cfg, 'ria-counter', {
-        // Stable per instance: a restarted counter fences its predecessor's open transaction.
-        'transactional.id': `ria-counter-${cfg.consumerGroup}-${instance}`,
-        'enable.idempotence': true,
-        // A counter that dies mid-transaction holds the merger back at most this long.
-        'transaction.timeout.ms': 15_000,
-        'message.max.bytes': DELTAS_MAX_MESSAGE_BYTES,
-        'compression.codec': 'lz4',
-        'linger.ms': 5,
-      }),
+    this.batches = new BatchStream(this.source, this.pool, cfg, (m) =>
+      process.stderr.write(`counter: ${m}\n`),
     );
+    this.transactions = new CounterTransactions(cfg);
   }
 
   get poolSize(): number {
@@ -124,8 +102,7 @@ export class Counter {
 
   async run(): Promise<CounterSummary> {
     const t0 = performance.now();
-    await connectKafka(this.producer, this.cfg.kafkaBroker, 'counter producer');
-    await this.txn((cb) => this.producer.initTransactions(TXN_TIMEOUT_MS, cb), 'initTransactions');
+    await this.transactions.connect();
     await this.source.connect();
     await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic, this.cfg.consumerGroup);
     await ensureTopics(this.cfg, [{ name: this.dlq, partitions: 1 }]);
@@ -133,17 +110,9 @@ export class Counter {
     let lastFlushAt = performance.now();
     try {
       while (!this.stopping) {
-        if (this.fatal) throw this.fatal;
+        this.batches.throwIfFailed();
         await this.rebalance();
-        while (this.inflight.size >= this.cfg.maxInflightBatches) await Promise.race(this.inflight);
-        let segments: Segment[];
-        try {
-          segments = await this.source.consume(this.cfg.batchSize);
-        } catch (e) {
-          process.stderr.write(`counter: kafka: ${(e as Error).message}; retrying\n`);
-          await new Promise((r) => setTimeout(r, 500));
-          continue;
-        }
+        const segments = await this.batches.next();
         // A rebalance came during the call: these may no longer be ours (read again from the records).
         if (this.rebalances.length > 0) continue;
         for (const s of segments) if (this.work.has(s.partition)) this.dispatch(s);
@@ -153,13 +122,13 @@ export class Counter {
           if (this.cfg.exitWhenIdle && !wrote && this.allIdle()) break;
         }
       }
-      await Promise.all(this.inflight);
+      await this.batches.drain();
       await this.flush();
     } finally {
-      await Promise.allSettled(this.inflight);
+      await this.batches.settle();
       this.closing = true;
       await this.source.close();
-      await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+      await this.transactions.close();
       await this.pool.close();
     }
     return { ...this.counts, seconds: (performance.now() - t0) / 1000 };
@@ -170,7 +139,7 @@ export class Counter {
     while (this.rebalances.length > 0) {
       const r = this.rebalances.shift()!;
       // Batches at the pool finish first: they are still ours, and the revoke flush commits them.
-      await Promise.allSettled(this.inflight);
+      await this.batches.settle();
       this.generation++;
       this.counts.rebalances++;
       if (r.kind === 'revoke') {
@@ -226,24 +195,17 @@ export class Counter {
     const w = this.work.get(s.partition)!;
     const generation = this.generation;
     w.inflight++;
-    const job = this.pool
-      .run(s.partition, w.partitionMax, (max) => taskOf(s, max, this.pack))
-      .then((d) => {
-        w.inflight--;
-        if (generation !== this.generation) return; // handed to another counter meanwhile
-        w.deltas.push(d);
-        for (const dl of invalidMessagesOf(d, s)) w.deadLetters.push(dl);
-        w.next = d.nextOffset;
-        w.partitionMax = d.partitionMax;
-        this.counts.valid += d.valid;
-        this.counts.late += d.late;
-        this.counts.invalid += d.invalidIndex.length;
-      });
-    const tracked = job.catch((e) => {
-      this.fatal = e;
+    this.batches.count(s, w.partitionMax, (d) => {
+      w.inflight--;
+      if (generation !== this.generation) return; // handed to another counter meanwhile
+      w.deltas.push(d);
+      for (const dl of invalidMessagesOf(d, s)) w.deadLetters.push(dl);
+      w.next = d.nextOffset;
+      w.partitionMax = d.partitionMax;
+      this.counts.valid += d.valid;
+      this.counts.late += d.late;
+      this.counts.invalid += d.invalidIndex.length;
     });
-    this.inflight.add(tracked);
-    tracked.finally(() => this.inflight.delete(tracked));
   }
 
   private isIdle(p: number, w: PartitionWork): boolean {
@@ -288,65 +250,34 @@ export class Counter {
       w.deadLetters = [];
     }
     if (writes.length === 0) return false;
-    await this.txn((cb) => this.producer.beginTransaction(cb), 'beginTransaction');
-    try {
-      for (const x of writes) {
-        let from = x.w.from;
-        // One record per batch (each well under the message size limit), the last one saying idleness.
-        const records = x.deltas.length > 0 ? x.deltas : [undefined];
-        records.forEach((d, i) => {
-          const next = d ? d.nextOffset : x.next;
-          const value = encodeDeltaRecord({
-            partition: x.p,
-            from,
-            next,
-            partitionMax: d ? d.partitionMax : x.partitionMax,
-            idle: i === records.length - 1 ? x.idle : false,
-            invalid: d ? d.invalidIndex.length : 0,
-            deltas: d ? [d] : [],
-          });
-          this.producer.produce(this.deltas, x.p, value, null, Date.now());
-          from = next;
+    const content: TransactionContent = { records: [], deadLetters: [], offsets: [] };
+    for (const x of writes) {
+      let from = x.w.from;
+      // One record per batch (each well under the message size limit), the last one saying idleness.
+      const batches = x.deltas.length > 0 ? x.deltas : [undefined];
+      batches.forEach((d, i) => {
+        const next = d ? d.nextOffset : x.next;
+        content.records.push({
+          format: DELTA_FORMAT,
+          partition: x.p,
+          from,
+          next,
+          partitionMax: d ? d.partitionMax : x.partitionMax,
+          idle: i === batches.length - 1 ? x.idle : false,
+          invalid: d ? d.invalidIndex.length : 0,
+          deltas: d ? [d] : [],
         });
-        for (const { message, reason } of x.deadLetters) {
-          const dl = deadLetterOf(message, reason, this.cfg.kafkaTopic);
-          this.producer.produce(this.dlq, 0, dl.value, message.key, Date.now(), undefined, dl.headers);
-        }
-      }
-      const offsets = writes.map((x) => ({ topic: this.cfg.kafkaTopic, partition: x.p, offset: x.next }));
-      await this.txn(
-        (cb) => this.producer.sendOffsetsToTransaction(offsets, this.source.client, TXN_TIMEOUT_MS, cb),
-        'sendOffsetsToTransaction',
-      );
-      await this.txn((cb) => this.producer.commitTransaction(TXN_TIMEOUT_MS, cb), 'commitTransaction');
-    } catch (e) {
-      await this.txn((cb) => this.producer.abortTransaction(TXN_TIMEOUT_MS, cb), 'abortTransaction').catch(
-        () => {},
-      );
-      throw e;
+        from = next;
+      });
+      content.deadLetters.push(...x.deadLetters);
+      content.offsets.push({ partition: x.p, offset: x.next });
     }
+    await this.transactions.write(content, this.source.client);
     for (const x of writes) {
       x.w.from = x.next;
       x.w.idleWritten = x.idle;
     }
     this.counts.flushes++;
     return true;
-  }
-
-  private txn(call: (cb: (err: Kafka.LibrdKafkaError) => void) => void, what: string): Promise<void> {
-    return new Promise((resolve, reject) =>
-      call((err) =>
-        err
-          ? reject(
-              new ServiceError(
-                `counter: Kafka transaction (${what}) failed: ${err.message}`,
-                'RIA_ERR_KAFKA_TXN',
-                true,
-                err,
-              ),
-            )
-          : resolve(),
-      ),
-    );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Index templates and indices for the three aggregate indices (DESIGN.md). Mappings are explicit:
+ * Index templates and indices for the three aggregate indices (docs/contract.md). Mappings are explicit:
  * ids are keywords (exact match, terms aggregations), counts are longs, @timestamp a date.
  */
 import type { Client } from '@elastic/elasticsearch';

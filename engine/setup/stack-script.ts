@@ -1,14 +1,11 @@
 /** Runs scripts/stack.sh, the provisioner of the local Kafka and Elasticsearch. */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../shared/package-root.js';
 
-/** scripts/stack.sh, found from this file both in engine/ (tests) and in dist/engine/ (the CLI). */
+/** scripts/stack.sh of this package (from engine/ in tests, dist/engine/ in the CLI). */
 export function stackScriptPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const root = here.includes('/dist/engine/')
-    ? here.slice(0, here.indexOf('/dist/engine/'))
-    : here.slice(0, here.indexOf('/engine/'));
-  return `${root}/scripts/stack.sh`;
+  return join(packageRoot(), 'scripts', 'stack.sh');
 }
 
 export function runStackScript(args: string[], env: NodeJS.ProcessEnv): Promise<number> {

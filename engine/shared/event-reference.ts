@@ -1,5 +1,5 @@
 /**
- * The reference validator: plain JSON.parse (or msgpack unpack) and the rules of DESIGN.md, written
+ * The reference validator: plain JSON.parse (or msgpack unpack) and the rules of docs/contract.md, written
  * to be obviously right rather than fast. The ground truth and the tests use it; the engine's
  * byte decoder must agree with it on every input.
  */

@@ -1,5 +1,5 @@
 /**
- * The event contract (DESIGN.md) as constants and small pure checks, shared by the producer's
+ * The event contract (docs/contract.md) as constants and small pure checks, shared by the producer's
  * ground truth, the reference validator and the engine's byte decoder, so all three agree.
  */
 export const MAX_ID_BYTES = 256;

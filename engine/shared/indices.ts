@@ -1,4 +1,4 @@
-/** Elasticsearch index names and the fixed _id of the global document (DESIGN.md, same as the seed stack). */
+/** Elasticsearch index names and the fixed _id of the global document (docs/contract.md, same as the seed stack). */
 export const ITEM_INDEX = 'interaction-agg_item';
 export const USER_INDEX = 'interaction-agg_user';
 export const AVG_INDEX = 'interaction-agg_avg';

@@ -1,7 +1,7 @@
 /**
  * Writes documents to Elasticsearch as bulk `index` operations with a deterministic _id, the full
  * value, and `version_type: external_gte` with the flush sequence as version — so a retry or a
- * replay can neither double count nor move a document backwards (NOTES.md: plain index
+ * replay can neither double count nor move a document backwards (docs/field-notes.md: plain index
  * operations are an order of magnitude cheaper than scripted or partial updates).
  *
  * Every item is checked. Retriable failures (429, 5xx, connection errors) are retried item by

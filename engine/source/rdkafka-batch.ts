@@ -1,5 +1,5 @@
 /**
- * The two batch calls we add to node-rdkafka (scripts/node-rdkafka/batch.cc, built by `npm ci`):
+ * The two batch calls we add to node-rdkafka (src/batch.cc of scripts/node-rdkafka/patches/, applied and built by `npm ci`: docs/node-rdkafka.md):
  * messages cross between librdkafka and JavaScript as a few flat buffers per batch, not as a JS
  * object and two Buffers per message — that per-message cost capped node-rdkafka's consume() at
  * ~100k messages/s (13.9 µs CPU each; consumeBatch: 2.1 µs) and its produce() at ~2.2 µs each.
@@ -53,7 +53,7 @@ function native<T>(client: Kafka.KafkaConsumer | Kafka.Producer, method: string)
   const inner = (client as unknown as { _client: Record<string, unknown> })._client;
   if (typeof inner?.[method] !== 'function')
     throw new ServiceError(
-      `node-rdkafka lacks ${method}: run \`npm ci\` (it adds the batch calls with scripts/node-rdkafka/install.mjs)`,
+      `node-rdkafka lacks ${method}: run \`npm ci\` (its postinstall applies the batch-call patch: docs/node-rdkafka.md)`,
       'RIA_ERR_NATIVE',
       false,
     );

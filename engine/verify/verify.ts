@@ -1,6 +1,6 @@
 /**
  * `ria verify`: the three indices against a producer truth file. Every document is read (search
- * after search, sorted by id), every field that has a meaning in DESIGN.md compared; documents
+ * after search, sorted by id), every field that has a meaning in docs/contract.md compared; documents
  * that should not exist count as differences too.
  */
 import { readFileSync } from 'node:fs';

@@ -56,7 +56,7 @@ export class AggregateState {
       const w = d.windowIndex[k];
       const c = d.windowCount[k];
       // Only after every partition went idle can a window close ahead of a partition's own
-      // watermark; an event that then finds its window closed is late, as DESIGN.md says.
+      // watermark; an event that then finds its window closed is late, as docs/contract.md says.
       if ((w + 1) * this.windowMs <= this.closedUpTo) {
         lateHere += c;
         continue;

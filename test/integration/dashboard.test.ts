@@ -14,6 +14,13 @@ import { createEsClient } from '../../engine/sink/es-client.js';
 import { requireServices, services, uniqueName } from './helpers.js';
 import { ria } from './run-ria.js';
 
+/** The page's DOM as far as these checks read it (they run in the browser; this file compiles for Node). */
+interface PageElement {
+  textContent: string | null;
+  querySelector(selector: string): PageElement | null;
+}
+declare const document: { querySelectorAll(selector: string): Iterable<PageElement> };
+
 const XSS = '<img src=x onerror=alert(1)>';
 const es = createEsClient(services);
 

@@ -45,7 +45,7 @@ describe.runIf(local)('faults (real services, local stack)', () => {
 
   it('stays exact when the Kafka broker is stopped and started again mid-run', async () => {
     // While the broker is away the producer cannot deliver, so every partition would look idle
-    // after IDLE_TIMEOUT_MS and close its windows (DESIGN.md), making the delayed events late —
+    // after IDLE_TIMEOUT_MS and close its windows (docs/contract.md), making the delayed events late —
     // correct, but not what the truth file assumes. A long idle timeout keeps this test about
     // the restart itself; the final pass (finishAndVerify) uses a short one.
     const run = await setup('ria-broker', ['--idle-timeout-ms', '120000']);

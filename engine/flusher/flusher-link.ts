@@ -1,0 +1,98 @@
+/**
+ * The main thread's side of the flusher thread: starts it, sends it deltas and flush marks, and
+ * turns its replies into promises. Any failure of the thread — a fatal error reply, an uncaught
+ * exception, the thread exiting — rejects the restore and every flush still waiting, so the
+ * engine stops on it instead of waiting for an answer that will never come.
+ */
+import { Worker } from 'node:worker_threads';
+import { RiaError } from '../errors/errors.js';
+import type { BatchDelta, FlusherReply, FlusherRequest } from '../shared/messages.js';
+import type { FlusherThreadData } from './flusher-thread.js';
+
+export type Restored = Extract<FlusherReply, { kind: 'restored' }>;
+export type Flushed = Extract<FlusherReply, { kind: 'flushed' }>;
+export type FlushMark = Omit<Extract<FlusherRequest, { kind: 'flush' }>, 'kind'>;
+
+/** How long a stop waits for the thread to close its checkpoint before terminating it. */
+const STOP_WAIT_MS = 10_000;
+
+function flusherError(message: string, cause?: unknown): RiaError {
+  return new RiaError(message, { code: 'RIA_ERR_FLUSHER', domain: 'internal', cause });
+}
+
+export class FlusherLink {
+  private readonly worker: Worker;
+  private readonly waiters: { resolve: (r: Flushed) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | undefined;
+  private exited = false;
+  private restore!: { resolve: (r: Restored) => void; reject: (e: Error) => void };
+  readonly restored: Promise<Restored>;
+
+  /**
+   * `onProblem`: a retried failure the thread reports (said, counted, the flush goes on).
+   * `onFatal`: called once when the thread can no longer flush.
+   */
+  constructor(
+    data: FlusherThreadData,
+    private readonly onProblem: (message: string) => void,
+    private readonly onFatal: (e: Error) => void,
+  ) {
+    this.worker = new Worker(new URL('./flusher-thread.js', import.meta.url), { workerData: data });
+    this.restored = new Promise((resolve, reject) => {
+      this.restore = { resolve, reject };
+    });
+    // Nobody may be waiting on the restore yet when it fails: the failure is still reported.
+    this.restored.catch(() => undefined);
+    this.worker.on('message', (r: FlusherReply) => {
+      if (r.kind === 'restored') this.restore.resolve(r);
+      else if (r.kind === 'flushed') this.waiters.shift()?.resolve(r);
+      else if (r.kind === 'error') {
+        if (!r.fatal) this.onProblem(r.message);
+        else this.fail(new RiaError(r.message, { code: 'RIA_ERR_FLUSHER', domain: 'external' }));
+      }
+    });
+    this.worker.on('error', (e) => this.fail(flusherError(`flusher thread failed: ${e.message}`, e)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.fail(flusherError(`flusher thread exited (code ${code})`));
+    });
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.restore.reject(e);
+    for (const w of this.waiters.splice(0)) w.reject(e);
+    this.onFatal(e);
+  }
+
+  delta(delta: BatchDelta): void {
+    this.post({ kind: 'delta', delta });
+  }
+
+  /** Sends a flush mark; resolves when the cut is durable and acknowledged by Elasticsearch. */
+  flush(mark: FlushMark): Promise<Flushed> {
+    if (this.failure) return Promise.reject(this.failure);
+    const done = new Promise<Flushed>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.post({ kind: 'flush', ...mark });
+    return done;
+  }
+
+  /** Asks the thread to close its checkpoint, waits (bounded), then ends it. */
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      const stopped = new Promise<void>((resolve) => {
+        this.worker.on('message', (r: FlusherReply) => r.kind === 'stopped' && resolve());
+        this.worker.on('exit', () => resolve());
+      });
+      this.failure ??= flusherError('flusher stopped');
+      this.post({ kind: 'stop' });
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
+    }
+    await this.worker.terminate();
+  }
+
+  private post(req: FlusherRequest): void {
+    this.worker.postMessage(req);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A counter's transactional producer: each flush writes its delta records, its dead letters and
+ * its source offsets in one Kafka transaction, so the merger (read_committed) sees all or none.
+ * `transactional.id` is stable per instance (`--instance-id`, on Kubernetes the pod's name): a
+ * restarted counter fences its predecessor's open transaction.
+ */
+import { hostname } from 'node:os';
+import Kafka from 'node-rdkafka';
+import type { EngineConfig } from '../config/engine-config.js';
+import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
+import { ServiceError } from '../errors/errors.js';
+import { deltasTopic, dlqTopic } from '../shared/indices.js';
+import { deadLetterOf, type InvalidMessage } from '../source/dead-letters.js';
+import { type DeltaRecord, encodeDeltaRecord } from './delta-record.js';
+import { DELTAS_MAX_MESSAGE_BYTES } from './deltas-topic.js';
+
+const TXN_TIMEOUT_MS = 30_000;
+
+/** What one transaction writes. */
+export interface TransactionContent {
+  records: DeltaRecord[];
+  deadLetters: { message: InvalidMessage; reason: string }[];
+  /** Next source offset per partition. */
+  offsets: { partition: number; offset: number }[];
+}
+
+export class CounterTransactions {
+  private readonly producer: Kafka.Producer;
+  private readonly deltas: string;
+  private readonly dlq: string;
+
+  constructor(private readonly cfg: EngineConfig) {
+    this.deltas = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
+    this.dlq = dlqTopic(cfg.kafkaTopic);
+    const instance = cfg.instanceId || `${hostname()}-${process.pid}`;
+    this.producer = new Kafka.Producer(
+      kafkaClientConfig(cfg, 'ria-counter', {
+        'transactional.id': `ria-counter-${cfg.consumerGroup}-${instance}`,
+        'enable.idempotence': true,
+        // A counter that dies mid-transaction holds the merger back at most this long.
+        'transaction.timeout.ms': 15_000,
+        'message.max.bytes': DELTAS_MAX_MESSAGE_BYTES,
+        'compression.codec': 'lz4',
+        'linger.ms': 5,
+      }),
+    );
+  }
+
+  async connect(): Promise<void> {
+    await connectKafka(this.producer, this.cfg.kafkaBroker, 'counter producer');
+    await this.txn((cb) => this.producer.initTransactions(TXN_TIMEOUT_MS, cb), 'initTransactions');
+  }
+
+  /**
+   * Writes `c` in one transaction; `consumer` is the group member whose offsets these are (a
+   * counter that lost its partitions cannot commit). A failed transaction is aborted and thrown.
+   */
+  async write(c: TransactionContent, consumer: Kafka.KafkaConsumer): Promise<void> {
+    await this.txn((cb) => this.producer.beginTransaction(cb), 'beginTransaction');
+    try {
+      for (const r of c.records)
+        this.producer.produce(this.deltas, r.partition, encodeDeltaRecord(r), null, Date.now());
+      for (const { message, reason } of c.deadLetters) {
+        const dl = deadLetterOf(message, reason, this.cfg.kafkaTopic);
+        this.producer.produce(this.dlq, 0, dl.value, message.key, Date.now(), undefined, dl.headers);
+      }
+      const offsets = c.offsets.map((o) => ({ topic: this.cfg.kafkaTopic, ...o }));
+      await this.txn(
+        (cb) => this.producer.sendOffsetsToTransaction(offsets, consumer, TXN_TIMEOUT_MS, cb),
+        'sendOffsetsToTransaction',
+      );
+      await this.txn((cb) => this.producer.commitTransaction(TXN_TIMEOUT_MS, cb), 'commitTransaction');
+    } catch (e) {
+      await this.txn((cb) => this.producer.abortTransaction(TXN_TIMEOUT_MS, cb), 'abortTransaction').catch(
+        () => {},
+      );
+      throw e;
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+  }
+
+  private txn(call: (cb: (err: Kafka.LibrdKafkaError) => void) => void, what: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      call((err) =>
+        err
+          ? reject(
+              new ServiceError(
+                `counter: Kafka transaction (${what}) failed: ${err.message}`,
+                'RIA_ERR_KAFKA_TXN',
+                true,
+                err,
+              ),
+            )
+          : resolve(),
+      ),
+    );
+  }
+}

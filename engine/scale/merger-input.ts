@@ -1,0 +1,76 @@
+/**
+ * The merger's input (`ria engine --role merger`): the counters' committed records of the deltas
+ * topic, one partition per source partition. Each record's deltas go to the flusher exactly as
+ * the pool's would; the record also carries the source partition's maximum event time and whether
+ * its counter found it idle.
+ */
+import type { EngineConfig } from '../config/engine-config.js';
+import { RiaError } from '../errors/errors.js';
+import { deltasTopic } from '../shared/indices.js';
+import type { BatchDelta } from '../shared/messages.js';
+import type { KafkaSource } from '../source/kafka-source.js';
+import { type Segment, segmentViews } from '../source/rdkafka-batch.js';
+import { decodeDeltaRecord } from './delta-record.js';
+import { lastRecords } from './last-records.js';
+
+/** What one record tells the engine about its source partition. */
+export interface RecordProgress {
+  partition: number;
+  /** Deltas-topic offset to resume from once this record is applied. */
+  nextOffset: number;
+  partitionMax: number;
+  /** Invalid messages the counter dead-lettered for this record. */
+  invalid: number;
+}
+
+export class MergerInput {
+  /** Per source partition, whether its last record said it was idle. */
+  private readonly recordIdle = new Map<number, boolean>();
+
+  constructor(
+    private readonly cfg: EngineConfig,
+    private readonly source: KafkaSource,
+  ) {}
+
+  /** Idleness said by the last record already applied (from the checkpoint's offsets). */
+  async restore(offsets: Record<number, number>): Promise<void> {
+    const partitions = Object.keys(offsets).map(Number);
+    const topic = deltasTopic(this.cfg.kafkaTopic, this.cfg.consumerGroup);
+    for (const [p, { record, offset }] of await lastRecords(this.cfg, topic, partitions))
+      if (offset < (offsets[p] ?? 0)) this.recordIdle.set(p, record.idle);
+  }
+
+  /** The records of one deltas partition, in order: `delta` for each delta, `applied` per record. */
+  apply(s: Segment, delta: (d: BatchDelta) => void, applied: (r: RecordProgress) => void): void {
+    const { ends, offsetDelta } = segmentViews(s);
+    let start = 0;
+    for (let i = 0; i < s.count; i++) {
+      const end = ends[i];
+      if (end < 0) continue;
+      const r = decodeDeltaRecord(new Uint8Array(s.values, start, end - start));
+      start = end;
+      if (r.partition !== s.partition)
+        throw new RiaError(`deltas record of partition ${r.partition} in partition ${s.partition}`, {
+          code: 'RIA_ERR_DELTAS',
+          domain: 'external',
+        });
+      for (const d of r.deltas) delta(d);
+      this.recordIdle.set(s.partition, r.idle);
+      applied({
+        partition: s.partition,
+        nextOffset: s.firstOffset + offsetDelta[i] + 1,
+        partitionMax: r.partitionMax,
+        invalid: r.invalid,
+      });
+    }
+  }
+
+  /**
+   * A partition whose watermark holds no window open: its counter said so and the merger has
+   * read it to the end. A counter that died says nothing, so its windows wait for it, as a
+   * single engine's would.
+   */
+  isIdle(p: number): boolean {
+    return this.recordIdle.get(p) === true && this.source.isIdle(p, 0);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The source loop's moving parts, one home for both roles (engine.ts and scale/counter.ts):
+ * take the next batch from Kafka (lingering when caught up, retrying when the broker is away),
+ * hand each partition's segment to the pool, and keep the batches in flight bounded, with the
+ * first failure of any of them remembered and thrown where the loop can stop on it.
+ */
+import type { EngineConfig } from '../config/engine-config.js';
+import { eventTimeRangeOf } from '../config/engine-config.js';
+import type { BatchPool } from '../pool/batch-pool.js';
+import type { BatchDelta } from '../shared/messages.js';
+import { type PackSettings, taskOf } from './batch-packer.js';
+import type { KafkaSource } from './kafka-source.js';
+import type { Segment } from './rdkafka-batch.js';
+
+/** How long to wait before polling again after a failed consume call (librdkafka reconnects itself). */
+const RETRY_MS = 500;
+
+export function packSettingsOf(cfg: EngineConfig): PackSettings {
+  return {
+    windowMs: cfg.windowMs,
+    allowedLatenessMs: cfg.allowedLatenessMs,
+    format: cfg.format,
+    range: eventTimeRangeOf(cfg),
+    sampleEvery: cfg.latencySampleEvery,
+  };
+}
+
+export class BatchStream {
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly pack: PackSettings;
+  private failure: Error | undefined;
+  private lastBatchSize = 0;
+  /** When the last consume call returned (performance.now()). */
+  lastPollAt = 0;
+
+  constructor(
+    private readonly source: KafkaSource,
+    private readonly pool: BatchPool | undefined,
+    private readonly cfg: EngineConfig,
+    /** Says a retried failure (the loop goes on). */
+    private readonly problem: (message: string) => void,
+  ) {
+    this.pack = packSettingsOf(cfg);
+  }
+
+  /**
+   * The next batch, one segment per partition; empty after a failed call (reported, waited).
+   * Waits first while MAX_INFLIGHT_BATCHES are at the pool.
+   */
+  async next(): Promise<Segment[]> {
+    this.throwIfFailed();
+    while (this.inflight.size >= this.cfg.maxInflightBatches) await Promise.race(this.inflight);
+    // Caught up (the last batch was small)? Let a little traffic gather first: at a steady few
+    // thousand events/s this makes one pool task per BATCH_LINGER_MS instead of one per handful
+    // of events; a few ms against the flush interval.
+    const linger =
+      this.lastBatchSize < this.cfg.batchSize / 8
+        ? this.cfg.batchLingerMs - (performance.now() - this.lastPollAt)
+        : 0;
+    if (linger > 0) await new Promise((r) => setTimeout(r, linger));
+    try {
+      const segments = await this.source.consume(this.cfg.batchSize);
+      this.lastBatchSize = 0;
+      for (const s of segments) this.lastBatchSize += s.count;
+      this.lastPollAt = performance.now();
+      return segments;
+    } catch (e) {
+      this.problem(`kafka: ${(e as Error).message}; retrying`);
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+      return [];
+    }
+  }
+
+  /**
+   * Counts a segment on the pool once its partition's previous batch is done (`partitionMax`: the
+   * maximum before the first one), then calls `use` with the delta, in partition order.
+   */
+  count(s: Segment, partitionMax: number, use: (d: BatchDelta) => void): void {
+    if (!this.pool) throw new Error('count() needs a pool');
+    this.track(this.pool.run(s.partition, partitionMax, (max) => taskOf(s, max, this.pack)).then(use));
+  }
+
+  /** Keeps `job` among the batches in flight; its failure stops the loop at its next step. */
+  track(job: Promise<void>): void {
+    const tracked = job.catch((e) => {
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
+    });
+    this.inflight.add(tracked);
+    tracked.finally(() => this.inflight.delete(tracked));
+  }
+
+  /** Every batch in flight has been counted; throws the first failure. */
+  async drain(): Promise<void> {
+    await Promise.all(this.inflight);
+    this.throwIfFailed();
+  }
+
+  /** Every batch in flight has finished, whatever the outcome (closing). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.inflight);
+  }
+
+  /** Records a failure from outside the batches (the flusher): the loop stops on it. */
+  fail(e: Error): void {
+    this.failure ??= e;
+  }
+
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  get size(): number {
+    return this.inflight.size;
+  }
+}
