@@ -65,20 +65,18 @@ describe('bad input through the real engine', () => {
     expect(produced.code, produced.out).toBe(0);
     const invalidSent = Number(/(\d+) invalid/.exec(produced.out)?.[1]);
 
-    // A valid event of the run, made late (an hour old) and sent with a null key to partition 0:
-    // it counts in the totals of its user and item, in no window.
+    // A valid event of a user and an item of the run, an hour old (so late) and sent with a null
+    // key to partition 0: it counts in the totals of its user and item, in no window. Made from
+    // scratch: a consumed sample could be one of the run's invalid events (a bad price, say).
     const t = readTruth(truth);
-    const sample = (await consumeAll(topic, 50))
-      .map((m) => {
-        try {
-          return JSON.parse(m.value!.toString()) as Record<string, unknown>;
-        } catch {
-          return undefined;
-        }
-      })
-      .find((e) => e && typeof e.user_id === 'string' && t.users[e.user_id as string] !== undefined)!;
     const late: Record<string, unknown> = {
-      ...sample,
+      event_id: '00000000-0000-4000-8000-000000000001',
+      session_id: 'late-session',
+      user_id: Object.keys(t.users)[0],
+      item_id: Object.keys(t.items)[0],
+      category: 'late',
+      price_usd: 1,
+      interaction_type: 'view',
       timestamp: new Date(Date.now() - 3_600_000).toISOString(),
     };
     await produceRaw(topic, [
