@@ -190,9 +190,10 @@ export class Engine {
     this.unflushed++;
   }
 
-  /** Waits while the flusher is too far behind (e.g. Elasticsearch down). */
+  /** Waits while the flusher is too far behind (e.g. Elasticsearch down) or dead letters pile up. */
   private async backPressure(): Promise<void> {
     while (this.unflushed > MAX_UNFLUSHED_BATCHES && this.flushing && !this.stopping) await this.flushing;
+    if (this.deadLetters?.backlogged) await this.deadLetters.drain();
   }
 
   /**

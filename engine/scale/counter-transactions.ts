@@ -11,6 +11,7 @@ import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
 import { deadLetterOf, type InvalidMessage } from '../source/dead-letters.js';
+import { produceWaiting, tryProduce } from '../source/produce-waiting.js';
 import { type DeltaRecord, encodeDeltaRecord } from './delta-record.js';
 import { DELTAS_MAX_MESSAGE_BYTES } from './deltas-topic.js';
 
@@ -58,11 +59,13 @@ export class CounterTransactions {
   async write(c: TransactionContent, consumer: Kafka.KafkaConsumer): Promise<void> {
     await this.txn((cb) => this.producer.beginTransaction(cb), 'beginTransaction');
     try {
+      // A full local queue waits for room (a flush of a topic full of bad input holds many).
       for (const r of c.records)
-        this.producer.produce(this.deltas, r.partition, encodeDeltaRecord(r), null, Date.now());
+        await produceWaiting(this.producer, this.deltas, r.partition, encodeDeltaRecord(r), null);
       for (const { message, reason } of c.deadLetters) {
         const dl = deadLetterOf(message, reason, this.cfg.kafkaTopic);
-        this.producer.produce(this.dlq, 0, dl.value, message.key, Date.now(), undefined, dl.headers);
+        if (!tryProduce(this.producer, this.dlq, 0, dl.value, message.key, dl.headers))
+          await produceWaiting(this.producer, this.dlq, 0, dl.value, message.key, dl.headers);
       }
       const offsets = c.offsets.map((o) => ({ topic: this.cfg.kafkaTopic, ...o }));
       await this.txn(

@@ -18,9 +18,12 @@ import { MAX_EVENT_BYTES } from '../shared/event-rules.js';
 import { dlqTopic } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { endOffset } from './end-offset.js';
+import { tryProduce, waitForRoom } from './produce-waiting.js';
 import { type Segment, segmentKey } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
+/** Dead letters waiting for room in librdkafka's queue past which consumption pauses. */
+const MAX_BACKLOG = 10_000;
 
 /** A source message that failed validation. */
 export interface InvalidMessage {
@@ -78,7 +81,15 @@ export class DeadLetters {
   /** Highest source offset per partition in the dead-letter topic (restored, read back, or sent). */
   private readonly covered = new Map<number, number>();
   private end = 0;
+  /** Sent and not yet acknowledged (the backlog included). */
   private pending = 0;
+  /**
+   * Dead letters librdkafka's queue had no room for yet, in order. Their offsets already count as
+   * covered: they are produced before the next cut is taken (settle), so a crash before that cut
+   * replays and sends them again, exactly as if they had been in the queue.
+   */
+  private backlog: { message: InvalidMessage; reason: string }[] = [];
+  private backlogAt = 0;
   private failure: Error | undefined;
   sent = 0;
 
@@ -123,8 +134,35 @@ export class DeadLetters {
     this.covered.set(message.partition, message.offset);
     this.pending++;
     this.sent++;
+    if (this.backlogAt < this.backlog.length || !this.produce(message, reason))
+      this.backlog.push({ message, reason });
+  }
+
+  /** So many dead letters wait for room that consumption should pause (see drain()). */
+  get backlogged(): boolean {
+    return this.backlog.length - this.backlogAt > MAX_BACKLOG;
+  }
+
+  /** Hands the backlog to librdkafka as its queue makes room; resolves once it is all there. */
+  async drain(): Promise<void> {
+    for (;;) {
+      while (this.backlogAt < this.backlog.length) {
+        const { message, reason } = this.backlog[this.backlogAt];
+        if (!this.produce(message, reason)) break;
+        this.backlogAt++;
+      }
+      if (this.backlogAt === this.backlog.length) {
+        this.backlog = [];
+        this.backlogAt = 0;
+        return;
+      }
+      await waitForRoom(this.producer);
+    }
+  }
+
+  private produce(message: InvalidMessage, reason: string): boolean {
     const { value, headers } = deadLetterOf(message, reason, this.sourceTopic);
-    this.producer.produce(this.topic, 0, value, message.key ?? null, Date.now(), undefined, headers);
+    return tryProduce(this.producer, this.topic, 0, value, message.key ?? null, headers);
   }
 
   /**
@@ -132,6 +170,7 @@ export class DeadLetters {
    * outages, up to message.timeout.ms); throws only if one failed for good.
    */
   async settle(onWait?: (message: string) => void): Promise<void> {
+    await this.drain();
     let waited = 0;
     while (this.pending > 0 && !this.failure) {
       await new Promise<void>((resolve) => this.producer.flush(1000, () => resolve()));

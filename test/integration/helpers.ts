@@ -11,6 +11,7 @@ import Kafka from 'node-rdkafka';
 import { loadOptions, rdkafkaPropsFromEnv } from '../../engine/config/options.js';
 import { stackOptions } from '../../engine/config/settings.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
+import { produceWaiting, tryProduce } from '../../engine/source/produce-waiting.js';
 
 export const services = (() => {
   const { config } = loadOptions(stackOptions, [], process.env);
@@ -129,4 +130,85 @@ export async function committedOffsets(
   } finally {
     await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }
+}
+
+/** Produces `count` plain-text lines (not events) round-robin over `partitions`, as fast as librdkafka takes them. */
+export async function produceLines(topic: string, count: number, partitions: number): Promise<void> {
+  const producer = new Kafka.Producer({
+    'bootstrap.servers': services.kafkaBroker,
+    'linger.ms': 20,
+    'batch.num.messages': 10_000,
+    'compression.codec': 'lz4',
+    ...services.rdkafka,
+  });
+  await new Promise<void>((resolve, reject) =>
+    producer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
+  );
+  producer.setPollInterval(50);
+  try {
+    for (let i = 0; i < count; i++) {
+      const line = Buffer.from(`plain text line ${i}, not an event`);
+      if (!tryProduce(producer, topic, i % partitions, line, null))
+        await produceWaiting(producer, topic, i % partitions, line, null);
+    }
+    await new Promise<void>((resolve, reject) => producer.flush(60_000, (e) => (e ? reject(e) : resolve())));
+  } finally {
+    await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+  }
+}
+
+/**
+ * Reads a dead-letter topic (read committed) until `expected` letters came or the deadline, and
+ * says how many there were and how many named a source (partition, offset) already seen.
+ */
+export async function countDeadLetters(
+  dlq: string,
+  expected: number,
+  timeoutMs = 180_000,
+): Promise<{ letters: number; duplicates: number; reasons: Record<string, number> }> {
+  const consumer = new Kafka.KafkaConsumer(
+    {
+      'bootstrap.servers': services.kafkaBroker,
+      'group.id': uniqueName('ria-test-dlq'),
+      'enable.auto.commit': false,
+      'isolation.level': 'read_committed',
+      ...services.rdkafka,
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+  await new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
+  );
+  consumer.subscribe([dlq]);
+  consumer.setDefaultConsumeTimeout(200);
+  const seen = new Map<number, Set<number>>();
+  const reasons: Record<string, number> = {};
+  let letters = 0;
+  let duplicates = 0;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    // A little past `expected`, to see letters that should not be there.
+    let quietUntil = Number.POSITIVE_INFINITY;
+    while (Date.now() < Math.min(deadline, quietUntil)) {
+      const batch = await new Promise<Kafka.Message[]>((resolve, reject) =>
+        consumer.consume(10_000, (e, m) => (e ? reject(e) : resolve(m))),
+      );
+      for (const m of batch) {
+        letters++;
+        const h = Object.assign({}, ...(m.headers ?? [])) as Record<string, Buffer>;
+        const p = Number(String(h['ria.source.partition']));
+        const o = Number(String(h['ria.source.offset']));
+        const reason = String(h['ria.reason']);
+        reasons[reason] = (reasons[reason] ?? 0) + 1;
+        const offsets = seen.get(p) ?? new Set<number>();
+        seen.set(p, offsets);
+        if (offsets.has(o)) duplicates++;
+        else offsets.add(o);
+      }
+      if (letters >= expected && quietUntil === Number.POSITIVE_INFINITY) quietUntil = Date.now() + 2000;
+    }
+  } finally {
+    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+  }
+  return { letters, duplicates, reasons };
 }
