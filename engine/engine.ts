@@ -9,6 +9,7 @@ import { type Flushed, FlusherLink } from './flusher/flusher-link.js';
 import { Health } from './metrics/health.js';
 import { Latencies } from './metrics/latency.js';
 import { type LiveFigures, latencyFiguresOf, statusLineOf } from './metrics/live-figures.js';
+import { Problems } from './metrics/problems.js';
 import { EngineMetrics } from './metrics/prometheus.js';
 import { BatchPool } from './pool/batch-pool.js';
 import { ensureDeltasTopic } from './scale/deltas-topic.js';
@@ -51,6 +52,7 @@ export class Engine {
   private lastFlush: { offsets: string; watermark: number } | undefined;
   private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, consumed: 0 };
   readonly health = new Health();
+  private readonly problems: Problems;
   private acknowledged = 0;
 
   constructor(private readonly cfg: EngineConfig) {
@@ -67,11 +69,12 @@ export class Engine {
       this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
       this.pool = new BatchPool(cfg.poolSize);
     }
-    this.batches = new BatchStream(this.source, this.pool, cfg, (m) => this.problem(m));
+    this.batches = new BatchStream(this.source, this.pool, cfg, (m) => this.problems.problem(m));
     this.metrics = new EngineMetrics({
       lag: () => this.source.lag(),
       connections: () => this.health.connections(this.batches.lastPollAt),
     });
+    this.problems = new Problems(this.metrics, this.health);
     this.flusher = new FlusherLink(
       {
         elasticsearch: esConnectionOf(cfg),
@@ -84,7 +87,8 @@ export class Engine {
         compactBytes: 64 * 1024 * 1024,
         sampleEvery: cfg.latencySampleEvery,
       },
-      (m) => this.problem(m),
+      (m) => this.problems.problem(m),
+      (refusals) => this.problems.refused(refusals),
       (e) => this.batches.fail(e),
     );
   }
@@ -203,7 +207,7 @@ export class Engine {
    */
   private async flushAndCommit(final: boolean): Promise<boolean> {
     await this.batches.drain();
-    await this.deadLetters?.settle((m) => this.problem(m));
+    await this.deadLetters?.settle((m) => this.problems.problem(m));
     const watermark = this.watermark();
     const offsets = Object.fromEntries(this.offsetsDone);
     const key = JSON.stringify(offsets);
@@ -280,12 +284,6 @@ export class Engine {
     };
   }
 
-  private problem(message: string): void {
-    this.metrics.problems.inc();
-    this.health.problem(message);
-    process.stderr.write(`engine: ${message}\n`);
-  }
-
   private async shutdown(): Promise<void> {
     await this.batches.settle();
     await this.flusher.stop();
@@ -294,5 +292,6 @@ export class Engine {
       this.deadLetters?.close() ?? Promise.resolve(),
       this.pool?.close() ?? Promise.resolve(),
     ]);
+    this.problems.close();
   }
 }

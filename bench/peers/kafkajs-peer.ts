@@ -86,7 +86,7 @@ export async function runKafkajsPeer(
       },
     },
   ];
-  await writeDocs(es, docs, { maxDocs: 5000, onProblem: () => undefined });
+  await writeDocs(es, docs, { maxDocs: 5000, onProblem: () => undefined, onRefused: () => undefined });
   const seconds = (performance.now() - t0) / 1000;
   return { seconds, events: seen, eventsPerSecond: seen / seconds };
 }

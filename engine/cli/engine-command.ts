@@ -10,6 +10,7 @@ import { Counter } from '../scale/counter.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import { checkEsConnection, createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
+import { stopOnSignals } from './graceful-stop.js';
 
 const HELP = `usage: ria engine [--exit-when-idle] [options]
 
@@ -41,12 +42,7 @@ function peakRssMiB(ru: NodeJS.ResourceUsage): number {
 /** A scaled-out counter: no Elasticsearch, no dashboard (the merger has them). */
 async function runCounter(config: EngineConfig): Promise<number> {
   const counter = new Counter(config);
-  const stop = (signal: string) => {
-    process.stderr.write(`counter: ${signal}: finishing the current transaction\n`);
-    counter.stop();
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals('counter', 'finishing the current transaction', config.stopTimeoutMs, () => counter.stop());
   process.stderr.write(
     `counter: ${config.kafkaTopic} on ${config.kafkaBroker} (group ${config.consumerGroup}) → ${deltasTopic(config.kafkaTopic, config.consumerGroup)}; ${counter.poolSize} workers\n`,
   );
@@ -75,12 +71,7 @@ export const engineCommand: Command = {
     // Settings the flusher thread would use: checked here, so a mistake is one line, not a thread's crash.
     checkEsConnection(config);
     const engine = new Engine(config);
-    const stop = (signal: string) => {
-      process.stderr.write(`engine: ${signal}: finishing the current flush\n`);
-      engine.stop();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    stopOnSignals('engine', 'finishing the current flush', config.stopTimeoutMs, () => engine.stop());
     process.stderr.write(
       config.role === 'merger'
         ? `engine: merger of ${deltasTopic(config.kafkaTopic, config.consumerGroup)} (group ${mergerGroup(config.consumerGroup)}) on ${config.kafkaBroker} → ${config.elasticsearchHost}; window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`

@@ -250,6 +250,14 @@ export const engineOptions = {
     'batches in the pool at once (back-pressure)',
   ),
   bulkMaxDocs: opt.int('BULK_MAX_DOCS', 'bulk-max-docs', 5000, 1, 100_000, 'documents per bulk request'),
+  stopTimeoutMs: opt.int(
+    'STOP_TIMEOUT_MS',
+    'stop-timeout-ms',
+    20_000,
+    100,
+    3_600_000,
+    'how long a graceful stop (SIGTERM / SIGINT) may take to finish its flush; past it the flush is abandoned (exit 1; the next start resumes exactly from the checkpoint). Under a Kubernetes grace period (30 s by default). A second signal stops at once',
+  ),
   startTimeoutMs: opt.int(
     'START_TIMEOUT_MS',
     'start-timeout-ms',

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { RiaError } from '../errors/errors.js';
-import type { BatchDelta, FlusherReply, FlusherRequest } from '../shared/messages.js';
+import type { BatchDelta, FlusherReply, FlusherRequest, Refusal } from '../shared/messages.js';
 import type { FlusherThreadData } from './flusher-thread.js';
 
 export type Restored = Extract<FlusherReply, { kind: 'restored' }>;
@@ -30,11 +30,13 @@ export class FlusherLink {
 
   /**
    * `onProblem`: a retried failure the thread reports (said, counted, the flush goes on).
+   * `onRefused`: documents Elasticsearch refused in a bulk round (retried), grouped.
    * `onFatal`: called once when the thread can no longer flush.
    */
   constructor(
     data: FlusherThreadData,
     private readonly onProblem: (message: string) => void,
+    private readonly onRefused: (refusals: Refusal[]) => void,
     private readonly onFatal: (e: Error) => void,
   ) {
     this.worker = new Worker(new URL('./flusher-thread.js', import.meta.url), { workerData: data });
@@ -46,6 +48,7 @@ export class FlusherLink {
     this.worker.on('message', (r: FlusherReply) => {
       if (r.kind === 'restored') this.restore.resolve(r);
       else if (r.kind === 'flushed') this.waiters.shift()?.resolve(r);
+      else if (r.kind === 'refused') this.onRefused(r.refusals);
       else if (r.kind === 'error') {
         if (!r.fatal) this.onProblem(r.message);
         else this.fail(new RiaError(r.message, { code: 'RIA_ERR_FLUSHER', domain: 'external' }));
@@ -80,7 +83,8 @@ export class FlusherLink {
 
   /** Asks the thread to close its checkpoint, waits (bounded), then ends it. */
   async stop(): Promise<void> {
-    if (!this.exited) {
+    // A failed thread has nothing to close cleanly (its disk may be full): end it at once.
+    if (!this.exited && !this.failure) {
       const stopped = new Promise<void>((resolve) => {
         this.worker.on('message', (r: FlusherReply) => r.kind === 'stopped' && resolve());
         this.worker.on('exit', () => resolve());

@@ -28,8 +28,13 @@ const store = new CheckpointStore(data.checkpointDir, {
   windowMs: data.windowMs,
   allowedLatenessMs: data.allowedLatenessMs,
 });
-const flusher = new Flusher(es, store, data, (message, retriable) =>
-  reply({ kind: 'error', message: retriable ? message : `${message} (not retriable)`, fatal: false }),
+const flusher = new Flusher(
+  es,
+  store,
+  data,
+  (message, retriable) =>
+    reply({ kind: 'error', message: retriable ? message : `${message} (not retriable)`, fatal: false }),
+  (refusals) => reply({ kind: 'refused', refusals }),
 );
 
 let chain: Promise<void> = flusher
@@ -43,6 +48,21 @@ let chain: Promise<void> = flusher
       fatal: true,
     }),
   );
+
+/**
+ * Fault injection for the tests of flusher failures (test/integration/flusher-failures.test.ts):
+ * RIA_TEST_FLUSHER_FAULT=throw:N throws an uncaught exception in this thread at its N-th flush,
+ * exit:N ends the thread there. Unset in every real run.
+ */
+const fault = /^(throw|exit):(\d+)$/.exec(process.env.RIA_TEST_FLUSHER_FAULT ?? '');
+let flushes = 0;
+function injectFault(): void {
+  if (!fault || ++flushes !== Number(fault[2])) return;
+  if (fault[1] === 'exit') process.exit(3);
+  setImmediate(() => {
+    throw new Error(`injected flusher fault at flush ${flushes}`);
+  });
+}
 
 port.on('message', (req: FlusherRequest) => {
   if (req.kind === 'delta') {
@@ -58,6 +78,7 @@ port.on('message', (req: FlusherRequest) => {
       dlqCovered: req.dlqCovered,
     };
     chain = chain.then(async () => {
+      injectFault();
       try {
         reply(await flusher.flush(cut, req.watermark));
       } catch (e) {

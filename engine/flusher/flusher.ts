@@ -23,9 +23,9 @@ import {
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, ServiceError } from '../errors/errors.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
-import type { BatchDelta, FlusherReply } from '../shared/messages.js';
+import type { BatchDelta, FlusherReply, Refusal } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
-import { checkWriteRights, prepareIndices } from '../sink/es-access.js';
+import { checkMappings, checkWriteRights, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
 
 export interface FlusherSettings {
@@ -51,6 +51,7 @@ export class Flusher {
     private readonly store: CheckpointStore,
     private readonly settings: FlusherSettings,
     private readonly onProblem: (message: string, retriable: boolean) => void,
+    private readonly onRefused: (refusals: Refusal[]) => void,
   ) {
     this.state = new AggregateState(settings.windowMs);
   }
@@ -65,6 +66,7 @@ export class Flusher {
       try {
         await prepareIndices(this.es);
         await checkWriteRights(this.es);
+        await checkMappings(this.es);
         break;
       } catch (e) {
         if (e instanceof ConfigError) throw e; // wrong credentials or rights: waiting will not help
@@ -167,7 +169,7 @@ export class Flusher {
   }
 
   private bulkOptions() {
-    return { maxDocs: this.settings.bulkMaxDocs, onProblem: this.onProblem };
+    return { maxDocs: this.settings.bulkMaxDocs, onProblem: this.onProblem, onRefused: this.onRefused };
   }
 
   /** The documents a record changes, at version = its sequence. */

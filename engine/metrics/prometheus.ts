@@ -47,6 +47,12 @@ export class EngineMetrics {
     help: 'Documents written to Elasticsearch',
     registers: [this.registry],
   });
+  readonly refused = new Counter({
+    name: 'ria_es_refused_documents_total',
+    help: 'Documents Elasticsearch refused (each refusal of a retried document counts), by index and reason',
+    labelNames: ['index', 'reason'],
+    registers: [this.registry],
+  });
   readonly problems = new Counter({
     name: 'ria_problems_total',
     help: 'Retried failures (Elasticsearch, Kafka)',

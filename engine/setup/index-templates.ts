@@ -5,9 +5,10 @@
 import type { Client } from '@elastic/elasticsearch';
 import { AVG_INDEX, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 
-type Properties = Record<string, { type: string }>;
+export type Properties = Record<string, { type: string }>;
 
-const MAPPINGS: Record<string, Properties> = {
+/** The fields the engine writes, and the type each must have. */
+export const AGG_MAPPINGS: Record<string, Properties> = {
   [ITEM_INDEX]: {
     item_id: { type: 'keyword' },
     max_per_sec: { type: 'long' },
@@ -30,7 +31,7 @@ const MAPPINGS: Record<string, Properties> = {
 };
 
 export async function ensureIndices(es: Client, opts: { replicas?: number } = {}): Promise<void> {
-  for (const [index, properties] of Object.entries(MAPPINGS)) {
+  for (const [index, properties] of Object.entries(AGG_MAPPINGS)) {
     await es.indices.putIndexTemplate({
       name: `ria-${index}`,
       index_patterns: [index],

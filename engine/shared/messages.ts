@@ -5,6 +5,20 @@
  */
 import type { EventFormat, TimeRange } from './event-reference.js';
 
+/** Documents of one index refused in one round for one reason (never one report per document). */
+export interface Refusal {
+  index: string;
+  status: number;
+  /** Elasticsearch's error type, e.g. document_parsing_exception. */
+  reason: string;
+  /** Its text for the first document of the group. */
+  detail: string;
+  count: number;
+  /** The first document's id. */
+  example: string;
+  retriable: boolean;
+}
+
 /** Main → pool worker: consecutive messages of one partition. */
 export interface BatchTask {
   partition: number;
@@ -103,4 +117,6 @@ export type FlusherReply =
       users: number;
     }
   | { kind: 'error'; message: string; fatal: boolean }
+  /** Documents Elasticsearch refused in one bulk round, grouped by (index, status, reason). */
+  | { kind: 'refused'; refusals: Refusal[] }
   | { kind: 'stopped' };

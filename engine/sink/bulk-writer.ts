@@ -10,6 +10,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { describeError } from '../errors/errors.js';
+import type { Refusal } from '../shared/messages.js';
 import { itemOutcome } from './bulk-errors.js';
 
 export interface Doc {
@@ -21,8 +22,10 @@ export interface Doc {
 
 export interface BulkOptions {
   maxDocs: number;
-  /** Called for every failed attempt, with a line fit for the status output. */
+  /** A whole request failed (connection refused, timeout, 5xx on the request). */
   onProblem: (message: string, retriable: boolean) => void;
+  /** Item-level refusals of a round, one call per (index, status, reason). */
+  onRefused: (refusals: Refusal[]) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -50,7 +53,7 @@ export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Pro
     while (pending.length > 0) {
       const retry: Doc[] = [];
       let hardFailure = false;
-      let firstRetriable = '';
+      const refused = new Map<string, Refusal>();
       try {
         // A ready NDJSON string goes out as it is (the client serializes only arrays).
         // Only what the checks read comes back: parsing the full per-item answer (_index, _id,
@@ -63,23 +66,25 @@ export async function writeDocs(es: Client, docs: Doc[], opts: BulkOptions): Pro
           const item = res.items[k].index!;
           const outcome = itemOutcome(item.status, item.error?.type);
           if (outcome === 'done') continue;
-          retry.push(pending[k]);
           const doc = pending[k];
-          firstRetriable ||= `HTTP ${item.status} ${item.error?.type ?? ''} on ${doc.index}/${doc.id}`;
-          if (outcome === 'fail') {
-            hardFailure = true;
-            opts.onProblem(
-              `elasticsearch refused ${doc.index}/${doc.id} (HTTP ${item.status} ${item.error?.type}: ${item.error?.reason}); retrying, offsets held back`,
-              false,
-            );
-          }
+          retry.push(doc);
+          if (outcome === 'fail') hardFailure = true;
+          const reason = item.error?.type ?? `http_${item.status}`;
+          const key = `${doc.index}\u0000${item.status}\u0000${reason}`;
+          const group = refused.get(key);
+          if (group) group.count++;
+          else
+            refused.set(key, {
+              index: doc.index,
+              status: item.status,
+              reason,
+              detail: item.error?.reason ?? '',
+              count: 1,
+              example: doc.id,
+              retriable: outcome === 'retry',
+            });
         }
-        if (retry.length > 0 && !hardFailure) {
-          opts.onProblem(
-            `elasticsearch answered ${retry.length} of ${pending.length} documents with a retriable error (${firstRetriable}); retrying`,
-            true,
-          );
-        }
+        if (refused.size > 0) opts.onRefused([...refused.values()]);
       } catch (e) {
         // The whole request failed (connection refused, timeout, 5xx on the request).
         retry.push(...pending);

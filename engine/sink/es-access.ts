@@ -4,11 +4,13 @@
  * no offsets committed — instead of a stream of refused documents later:
  *   - 401: the credentials are wrong;
  *   - 403 on index templates: fine when the indices exist (an administrator set them up);
- *   - the `index` privilege on the three indices (asked with _has_privileges when security is on).
+ *   - the `index` privilege on the three indices (asked with _has_privileges when security is on);
+ *   - existing indices whose mapping disagrees with the templates (a field the engine writes
+ *     mapped with another type would have every such document refused).
  */
 import type { Client } from '@elastic/elasticsearch';
 import { ConfigError } from '../errors/errors.js';
-import { ensureIndices } from '../setup/index-templates.js';
+import { AGG_MAPPINGS, ensureIndices } from '../setup/index-templates.js';
 import { AGG_INDICES } from '../shared/indices.js';
 
 const CREDENTIALS =
@@ -80,4 +82,29 @@ export async function checkWriteRights(es: Client): Promise<void> {
   throw new ConfigError(
     `the Elasticsearch user "${answer.username}" may not write ${missing.join(', ')} (needs the "index" privilege; README: Least-privilege role); nothing was written and no offsets were committed`,
   );
+}
+
+/**
+ * Throws a ConfigError naming the index, the field and both types when an existing index maps a
+ * field the engine writes with another type (say, an index created by hand before the templates).
+ * A user without the right to read mappings is not checked (the bulk answers will say it).
+ */
+export async function checkMappings(es: Client): Promise<void> {
+  let answer: Record<string, { mappings?: { properties?: Record<string, { type?: string }> } }>;
+  try {
+    answer = (await es.indices.getMapping({ index: Object.keys(AGG_MAPPINGS) })) as typeof answer;
+  } catch (e) {
+    if (httpStatusOf(e) === 403 || httpStatusOf(e) === 404) return;
+    throw e;
+  }
+  for (const [index, fields] of Object.entries(AGG_MAPPINGS)) {
+    const existing = answer[index]?.mappings?.properties ?? {};
+    for (const [field, { type }] of Object.entries(fields)) {
+      const found = existing[field]?.type;
+      if (found !== undefined && found !== type)
+        throw new ConfigError(
+          `index ${index} maps ${field} as ${found} but the engine writes ${type}: delete the index (the engine writes every document again) or reindex it with the template's mapping`,
+        );
+    }
+  }
 }

@@ -4,14 +4,13 @@
  * package, driven by playwright-core): figures appear, update, agree with Elasticsearch, and an
  * item id that is HTML is shown as text. A screenshot goes to results/dashboard.png.
  */
-import { createServer } from 'node:net';
 import Kafka from 'node-rdkafka';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../engine/setup/topics.js';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
-import { requireServices, services, uniqueName } from './helpers.js';
+import { freePort, requireServices, services, uniqueName } from './helpers.js';
 import { ria } from './run-ria.js';
 
 /** The page's DOM as far as these checks read it (they run in the browser; this file compiles for Node). */
@@ -23,15 +22,6 @@ declare const document: { querySelectorAll(selector: string): Iterable<PageEleme
 
 const XSS = '<img src=x onerror=alert(1)>';
 const es = createEsClient(services);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;

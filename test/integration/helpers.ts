@@ -4,7 +4,7 @@
  * is not up (these tests never skip: a missing service is a failure).
  */
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Kafka from 'node-rdkafka';
@@ -211,4 +211,14 @@ export async function countDeadLetters(
     await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }
   return { letters, duplicates, reasons };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for an engine's dashboard in a test). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -10,6 +10,8 @@ export function ria(
 ): {
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: string | null; out: string }>;
+  /** What it has printed so far (stdout and stderr). */
+  output: () => string;
 } {
   const child = spawn(process.execPath, [cli, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,5 +27,5 @@ export function ria(
   const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal, out })),
   );
-  return { child, done };
+  return { child, done, output: () => out };
 }
