@@ -8,7 +8,7 @@ import { checkpointDirOf } from './config/settings.js';
 import { type Flushed, FlusherLink } from './flusher/flusher-link.js';
 import { Health } from './metrics/health.js';
 import { Latencies } from './metrics/latency.js';
-import { type LiveFigures, latencyFiguresOf, statusLineOf } from './metrics/live-figures.js';
+import { type LiveFigures, liveFiguresOf, statusLineOf } from './metrics/live-figures.js';
 import { Problems } from './metrics/problems.js';
 import { EngineMetrics } from './metrics/prometheus.js';
 import { BatchPool } from './pool/batch-pool.js';
@@ -25,13 +25,7 @@ import type { Segment } from './source/rdkafka-batch.js';
 /** The flusher may fall this many batches behind before consumption pauses (bounded memory). */
 const MAX_UNFLUSHED_BATCHES = 256;
 
-export interface EngineSummary {
-  valid: number;
-  invalid: number;
-  late: number;
-  flushes: number;
-  seconds: number;
-}
+export type EngineSummary = Record<'valid' | 'invalid' | 'late' | 'flushes' | 'seconds', number>;
 
 export class Engine {
   readonly latencies = new Latencies();
@@ -49,6 +43,7 @@ export class Engine {
   private unflushed = 0;
   private flushing: Promise<Flushed> | undefined;
   private lastFlushAt = 0;
+  private lastDiscovery = 0;
   private lastFlush: { offsets: string; watermark: number } | undefined;
   private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, consumed: 0 };
   readonly health = new Health();
@@ -112,6 +107,7 @@ export class Engine {
         await this.backPressure();
         for (const s of await this.batches.next()) this.dispatch(s);
         const now = performance.now();
+        if (now - this.lastDiscovery >= this.cfg.partitionDiscoveryMs) await this.discoverPartitions(now);
         if (now - this.lastFlushAt >= this.cfg.flushIntervalMs && !this.flushing) {
           const done = await this.flushAndCommit(false);
           if (this.cfg.exitWhenIdle && done) break;
@@ -145,11 +141,28 @@ export class Engine {
       await this.merger.restore(restored.offsets);
     }
     this.health.restored = true;
-    for (const p of await this.source.assignAll(restored.offsets)) {
-      if (!this.offsetsDone.has(p)) this.offsetsDone.set(p, 0);
-      if (!this.partitionMax.has(p)) this.partitionMax.set(p, Number.NEGATIVE_INFINITY);
-    }
+    for (const p of await this.source.assignAll(restored.offsets)) this.trackPartition(p);
     this.lastFlushAt = performance.now();
+    this.lastDiscovery = this.lastFlushAt;
+  }
+
+  /** Partitions added to the topic while running join the watermark and are read from their start. */
+  private async discoverPartitions(now: number): Promise<void> {
+    this.lastDiscovery = now;
+    const added = await this.source.discover().catch((e: Error) => {
+      this.problems.problem(`kafka: cannot look for new partitions: ${e.message}`);
+      return [];
+    });
+    if (added.length === 0) return;
+    for (const p of added) this.trackPartition(p);
+    process.stderr.write(
+      `engine: ${this.source.topic} has new partitions ${added.join(', ')}: reading them from the beginning\n`,
+    );
+  }
+
+  private trackPartition(p: number): void {
+    if (!this.offsetsDone.has(p)) this.offsetsDone.set(p, 0);
+    if (!this.partitionMax.has(p)) this.partitionMax.set(p, Number.NEGATIVE_INFINITY);
   }
 
   /** Hands one partition's messages to the pool (a merger applies its records); deltas go on to the flusher. */
@@ -263,25 +276,14 @@ export class Engine {
 
   /** Live figures for the dashboard, /readyz and the status line. */
   live(): LiveFigures {
-    const up = this.health.connections(this.batches.lastPollAt);
-    return {
-      at: Date.now(),
-      consumed: this.counts.consumed,
+    return liveFiguresOf({
+      counts: this.counts,
       acknowledged: this.acknowledged,
-      valid: this.counts.valid,
-      invalid: this.counts.invalid,
-      late: this.counts.late,
-      flushes: this.counts.flushes,
-      lag: Object.fromEntries(this.source.lag()),
-      latency: latencyFiguresOf(this.latencies),
-      kafka: { up: up.kafka, lastPollAgoMs: Math.round(performance.now() - this.batches.lastPollAt) },
-      elasticsearch: {
-        up: up.elasticsearch,
-        lastAckAgoMs: this.health.lastAckAgoMs(),
-        lastProblem: this.health.problemMessage,
-      },
-      restored: this.health.restored,
-    };
+      lag: this.source.lag(),
+      latencies: this.latencies,
+      health: this.health,
+      lastPollAt: this.batches.lastPollAt,
+    });
   }
 
   private async shutdown(): Promise<void> {

@@ -250,6 +250,14 @@ export const engineOptions = {
     'batches in the pool at once (back-pressure)',
   ),
   bulkMaxDocs: opt.int('BULK_MAX_DOCS', 'bulk-max-docs', 5000, 1, 100_000, 'documents per bulk request'),
+  partitionDiscoveryMs: opt.int(
+    'PARTITION_DISCOVERY_MS',
+    'partition-discovery-ms',
+    30_000,
+    1000,
+    3_600_000,
+    "how soon partitions added to the topic while running are read: the single engine and the merger look every this often, counters' librdkafka refreshes its metadata this often (topic.metadata.refresh.interval.ms, 300 s by default)",
+  ),
   stopTimeoutMs: opt.int(
     'STOP_TIMEOUT_MS',
     'stop-timeout-ms',

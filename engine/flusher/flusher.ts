@@ -25,7 +25,7 @@ import { ConfigError, describeError, ServiceError } from '../errors/errors.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import type { BatchDelta, FlusherReply, Refusal } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
-import { checkMappings, checkWriteRights, prepareIndices } from '../sink/es-access.js';
+import { checkMappings, checkWriteRights, highestVersion, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
 
 export interface FlusherSettings {
@@ -86,7 +86,16 @@ export class Flusher {
     for (const r of records) applyRecord(this.state, r);
     const last = records.at(-1);
     this.known = { items: this.state.items.size, users: this.state.users.size };
-    if (!last)
+    if (!last) {
+      // No checkpoint: the state is rebuilt from the beginning of the input. Versions must still
+      // grow past what earlier runs wrote (a lost or emptied volume), or Elasticsearch would
+      // refuse every write as older (409, counted as done) and the indices would freeze.
+      this.seq = await highestVersion(this.es);
+      if (this.seq > 0)
+        this.onProblem(
+          `WARNING: no checkpoint in ${this.store.dir}, but Elasticsearch holds ${this.seq} flushes of earlier work: rebuilding from the beginning of the input, writing versions from ${this.seq + 1} (totals may show partial values until caught up)`,
+          true,
+        );
       return {
         kind: 'restored',
         offsets: {},
@@ -94,8 +103,9 @@ export class Flusher {
         invalid: 0,
         dlqEnd: 0,
         dlqCovered: {},
-        seq: 0,
+        seq: this.seq,
       };
+    }
     this.seq = last.seq;
     this.lastOffsets = last.offsets;
     // A snapshot is written only after its documents were acknowledged; any other last record may not have been.

@@ -2,6 +2,7 @@
  * What a running engine shows of itself — the dashboard's stream, /readyz and the status line —
  * as one plain object, built on demand from the engine's counts and its source's progress.
  */
+import type { Health } from './health.js';
 import type { Histogram, Latencies } from './latency.js';
 
 export interface Percentiles {
@@ -43,4 +44,33 @@ export function statusLineOf(f: LiveFigures, eventsPerSecond: number, latencies:
   const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
   return `engine: ${Math.round(eventsPerSecond)} events/s | valid ${f.valid} invalid ${f.invalid} late ${f.late} | lag ${lag} | flushes ${f.flushes} | ${latencies.summary()} | ${latencies.takeRecent()} | rss ${rss} MiB`;
+}
+
+/** What live figures are made of: the engine's counts and its parts' state. */
+export interface LiveInputs {
+  counts: { consumed: number; valid: number; invalid: number; late: number; flushes: number };
+  acknowledged: number;
+  lag: Map<number, number>;
+  latencies: Latencies;
+  health: Health;
+  /** When a consume call last returned (performance.now()). */
+  lastPollAt: number;
+}
+
+export function liveFiguresOf(x: LiveInputs): LiveFigures {
+  const up = x.health.connections(x.lastPollAt);
+  return {
+    at: Date.now(),
+    ...x.counts,
+    acknowledged: x.acknowledged,
+    lag: Object.fromEntries(x.lag),
+    latency: latencyFiguresOf(x.latencies),
+    kafka: { up: up.kafka, lastPollAgoMs: Math.round(performance.now() - x.lastPollAt) },
+    elasticsearch: {
+      up: up.elasticsearch,
+      lastAckAgoMs: x.health.lastAckAgoMs(),
+      lastProblem: x.health.problemMessage,
+    },
+    restored: x.health.restored,
+  };
 }

@@ -82,8 +82,12 @@ export class Counter {
     };
     this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, {
       rebalance,
-      // Eager rebalancing: every partition is given back before any is handed out again.
-      config: { 'partition.assignment.strategy': 'range' },
+      config: {
+        // Eager rebalancing: every partition is given back before any is handed out again.
+        'partition.assignment.strategy': 'range',
+        // Partitions added to the topic reach the group (a rebalance) within this delay.
+        'topic.metadata.refresh.interval.ms': cfg.partitionDiscoveryMs,
+      },
     });
     this.pool = new BatchPool(cfg.poolSize);
     this.batches = new BatchStream(this.source, this.pool, cfg, (m) =>
@@ -153,6 +157,8 @@ export class Counter {
         this.source.unassign();
         continue;
       }
+      // The topic may have grown: new source partitions need their deltas partitions first.
+      await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic, this.cfg.consumerGroup);
       const last = await lastRecords(this.cfg, this.deltas, r.partitions);
       const offsets = new Map<number, number>();
       this.work.clear();

@@ -1,4 +1,4 @@
-/** Creates the event topic and its dead-letter topic (idempotent), through librdkafka's admin API. */
+/** Creates topics and grows their partition count (idempotent), through librdkafka's admin API. */
 import Kafka from 'node-rdkafka';
 import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
@@ -44,4 +44,27 @@ export async function ensureTopics(conn: KafkaConnection, topics: readonly Topic
     admin.disconnect();
   }
   return created;
+}
+
+/** Grows `name` to `partitions` partitions (no-op when it has that many already, or more). */
+export async function growTopic(conn: KafkaConnection, name: string, partitions: number): Promise<void> {
+  const admin = Kafka.AdminClient.create(kafkaClientConfig(conn, 'ria-setup', {}));
+  try {
+    await new Promise<void>((resolve, reject) =>
+      admin.createPartitions(name, partitions, ADMIN_TIMEOUT_MS, (err) => {
+        // INVALID_PARTITIONS: it has that many already (another process grew it first).
+        if (!err || err.code === Kafka.CODES.ERRORS.ERR_INVALID_PARTITIONS) return resolve();
+        reject(
+          new ServiceError(
+            `cannot grow Kafka topic ${name} to ${partitions} partitions: ${err.message}`,
+            'RIA_ERR_KAFKA_ADMIN',
+            true,
+            err,
+          ),
+        );
+      }),
+    );
+  } finally {
+    admin.disconnect();
+  }
 }

@@ -11,7 +11,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ConfigError } from '../errors/errors.js';
 import { AGG_MAPPINGS, ensureIndices } from '../setup/index-templates.js';
-import { AGG_INDICES } from '../shared/indices.js';
+import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../shared/indices.js';
 
 const CREDENTIALS =
   'ELASTICSEARCH_USERNAME with ELASTICSEARCH_PASSWORD[_FILE], or ELASTICSEARCH_API_KEY[_FILE]';
@@ -106,5 +106,19 @@ export async function checkMappings(es: Client): Promise<void> {
           `index ${index} maps ${field} as ${found} but the engine writes ${type}: delete the index (the engine writes every document again) or reindex it with the template's mapping`,
         );
     }
+  }
+}
+
+/**
+ * The highest version the engine has written to these indices (0 when none): the global document
+ * is part of every flush that writes anything, so its version is the last flush's sequence.
+ */
+export async function highestVersion(es: Client): Promise<number> {
+  try {
+    const doc = await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID, _source: false });
+    return doc._version ?? 0;
+  } catch (e) {
+    if (httpStatusOf(e) === 404) return 0;
+    throw e;
   }
 }

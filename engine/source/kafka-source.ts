@@ -40,6 +40,11 @@ export const FETCH_SETTINGS = {
   'queued.max.messages.kbytes': 65_536,
 };
 
+/** A partition just assigned at `next`: nothing known yet of its end. */
+function progressAt(next: number): PartitionProgress {
+  return { next, high: -1, caughtUpSince: undefined, lastMessageAt: performance.now(), confirming: false };
+}
+
 /** Errors that mean "the broker is out of reach": nothing is known to be caught up any more. */
 const BROKER_LOST = new Set([Kafka.CODES.ERRORS.ERR__TRANSPORT, Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN]);
 
@@ -113,6 +118,26 @@ export class KafkaSource {
     return ids;
   }
 
+  /**
+   * Partitions added to the topic since assignAll (a topic grown while running): read from their
+   * beginning, alongside the others. Returns the new ones (none most of the time).
+   */
+  async discover(): Promise<number[]> {
+    const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
+      this.consumer.getMetadata({ topic: this.topic, timeout: TIMEOUT_MS }, (e, m) =>
+        e ? reject(e) : resolve(m),
+      ),
+    );
+    const ids = md.topics.find((x) => x.name === this.topic)?.partitions.map((p) => p.id) ?? [];
+    const added = ids.filter((p) => !this.partitions.has(p)).sort((a, b) => a - b);
+    if (added.length === 0) return added;
+    for (const p of added) this.partitions.set(p, progressAt(0));
+    this.consumer.incrementalAssign(
+      added.map((partition) => ({ topic: this.topic, partition, offset: OFFSET_BEGINNING })),
+    );
+    return added;
+  }
+
   /** Joins the consumer group: partitions come through the rebalance callback. */
   subscribe(): void {
     this.consumer.subscribe([this.topic]);
@@ -122,14 +147,7 @@ export class KafkaSource {
   assign(offsets: Map<number, number>): void {
     this.partitions.clear();
     const assignment = [...offsets].map(([partition, offset]) => ({ topic: this.topic, partition, offset }));
-    for (const a of assignment)
-      this.partitions.set(a.partition, {
-        next: Math.max(0, a.offset),
-        high: -1,
-        caughtUpSince: undefined,
-        lastMessageAt: performance.now(),
-        confirming: false,
-      });
+    for (const a of assignment) this.partitions.set(a.partition, progressAt(Math.max(0, a.offset)));
     this.consumer.assign(assignment);
   }
 
