@@ -5,7 +5,7 @@
  */
 import type { EngineConfig } from './config/engine-config.js';
 import { checkpointDirOf } from './config/settings.js';
-import { type Flushed, FlusherLink } from './flusher/flusher-link.js';
+import { type Flushed, FlusherLink, flusherDataOf } from './flusher/flusher-link.js';
 import { Health } from './metrics/health.js';
 import { Latencies } from './metrics/latency.js';
 import { type LiveFigures, liveFiguresOf, statusLineOf } from './metrics/live-figures.js';
@@ -16,7 +16,6 @@ import { ensureDeltasTopic } from './scale/deltas-topic.js';
 import { MergerInput, type RecordProgress } from './scale/merger-input.js';
 import { deltasTopic, mergerGroup } from './shared/indices.js';
 import type { BatchDelta } from './shared/messages.js';
-import { esConnectionOf } from './sink/es-client.js';
 import { BatchStream } from './source/batch-stream.js';
 import { DeadLetters, invalidMessagesOf } from './source/dead-letters.js';
 import { KafkaSource } from './source/kafka-source.js';
@@ -71,17 +70,7 @@ export class Engine {
     });
     this.problems = new Problems(this.metrics, this.health);
     this.flusher = new FlusherLink(
-      {
-        elasticsearch: esConnectionOf(cfg),
-        checkpointDir: checkpointDirOf(cfg),
-        topic: cfg.kafkaTopic,
-        windowMs: cfg.windowMs,
-        allowedLatenessMs: cfg.allowedLatenessMs,
-        bulkMaxDocs: cfg.bulkMaxDocs,
-        startTimeoutMs: cfg.startTimeoutMs,
-        compactBytes: 64 * 1024 * 1024,
-        sampleEvery: cfg.latencySampleEvery,
-      },
+      flusherDataOf(cfg),
       (m) => this.problems.problem(m),
       (refusals) => this.problems.refused(refusals),
       (e) => this.batches.fail(e),
@@ -142,6 +131,10 @@ export class Engine {
     }
     this.health.restored = true;
     for (const p of await this.source.assignAll(restored.offsets)) this.trackPartition(p);
+    if (Object.keys(restored.offsets).length === 0 && (await this.source.hasCommits()))
+      this.problems.problem(
+        `WARNING: no checkpoint in ${checkpointDirOf(this.cfg)}, but the consumer group has committed offsets of earlier work: rebuilding from the beginning of ${this.source.topic}`,
+      );
     this.lastFlushAt = performance.now();
     this.lastDiscovery = this.lastFlushAt;
   }

@@ -5,8 +5,11 @@
  * engine stops on it instead of waiting for an answer that will never come.
  */
 import { Worker } from 'node:worker_threads';
+import type { EngineConfig } from '../config/engine-config.js';
+import { checkpointDirOf } from '../config/settings.js';
 import { RiaError } from '../errors/errors.js';
 import type { BatchDelta, FlusherReply, FlusherRequest, Refusal } from '../shared/messages.js';
+import { esConnectionOf } from '../sink/es-client.js';
 import type { FlusherThreadData } from './flusher-thread.js';
 
 export type Restored = Extract<FlusherReply, { kind: 'restored' }>;
@@ -15,6 +18,22 @@ export type FlushMark = Omit<Extract<FlusherRequest, { kind: 'flush' }>, 'kind'>
 
 /** How long a stop waits for the thread to close its checkpoint before terminating it. */
 const STOP_WAIT_MS = 10_000;
+
+/** What the flusher thread starts with, from the engine's configuration. */
+export function flusherDataOf(cfg: EngineConfig): FlusherThreadData {
+  return {
+    elasticsearch: esConnectionOf(cfg),
+    checkpointDir: checkpointDirOf(cfg),
+    topic: cfg.kafkaTopic,
+    windowMs: cfg.windowMs,
+    allowedLatenessMs: cfg.allowedLatenessMs,
+    bulkMaxDocs: cfg.bulkMaxDocs,
+    startTimeoutMs: cfg.startTimeoutMs,
+    // The checkpoint file is rewritten as one snapshot past this size.
+    compactBytes: 64 * 1024 * 1024,
+    sampleEvery: cfg.latencySampleEvery,
+  };
+}
 
 function flusherError(message: string, cause?: unknown): RiaError {
   return new RiaError(message, { code: 'RIA_ERR_FLUSHER', domain: 'internal', cause });

@@ -138,6 +138,15 @@ export class KafkaSource {
     return added;
   }
 
+  /** Whether the group has committed an offset past 0 on an assigned partition (earlier work). */
+  async hasCommits(): Promise<boolean> {
+    const list = [...this.partitions.keys()].map((partition) => ({ topic: this.topic, partition }));
+    const got = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
+      this.consumer.committed(list, TIMEOUT_MS, (e, tp) => (e ? reject(e) : resolve(tp))),
+    );
+    return got.some((tp) => typeof tp.offset === 'number' && tp.offset > 0);
+  }
+
   /** Joins the consumer group: partitions come through the rebalance callback. */
   subscribe(): void {
     this.consumer.subscribe([this.topic]);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Kafka from 'node-rdkafka';
 import { loadOptions, rdkafkaPropsFromEnv } from '../../engine/config/options.js';
 import { stackOptions } from '../../engine/config/settings.js';
+import type { TruthFile } from '../../engine/producer/truth.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
 import { produceWaiting, tryProduce } from '../../engine/source/produce-waiting.js';
 
@@ -221,4 +222,42 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The truth of two producer runs on one topic, the second after the first (its events later in
+ * event time, none late): totals and window counts add up; max/min per second are recomputed over
+ * the merged windows.
+ */
+export function mergeTruths(a: TruthFile, b: TruthFile): TruthFile {
+  const items: TruthFile['items'] = structuredClone(a.items);
+  for (const [id, it] of Object.entries(b.items)) {
+    const m = items[id] ?? { total_interactions: 0, max_per_sec: null, min_per_sec: null, windows: {} };
+    m.total_interactions += it.total_interactions;
+    for (const [w, n] of Object.entries(it.windows)) m.windows[w] = (m.windows[w] ?? 0) + n;
+    const counts = Object.values(m.windows).filter((n) => n > 0);
+    m.max_per_sec = counts.length ? Math.max(...counts) : null;
+    m.min_per_sec = counts.length ? Math.min(...counts) : null;
+    items[id] = m;
+  }
+  const users = { ...a.users };
+  for (const [id, n] of Object.entries(b.users)) users[id] = (users[id] ?? 0) + n;
+  const total = a.global.total_interactions + b.global.total_interactions;
+  const distinct = Object.keys(users).length;
+  return {
+    ...a,
+    partitions: Math.max(a.partitions, b.partitions),
+    events: {
+      valid: a.events.valid + b.events.valid,
+      invalid: a.events.invalid + b.events.invalid,
+      late: a.events.late + b.events.late,
+    },
+    global: {
+      total_interactions: total,
+      distinct_users: distinct,
+      avg_interactions_per_user: total / distinct,
+    },
+    items,
+    users,
+  };
 }

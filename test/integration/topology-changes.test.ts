@@ -1,0 +1,150 @@
+/**
+ * Neighbours that change the ground under the engine (issue "bad input and bad neighbours",
+ * points 7 and 8), against the real Kafka and Elasticsearch, for the single engine and for
+ * counters + merger:
+ *   - the checkpoint is lost after earlier work (an emptied volume): versions must keep growing
+ *     past what Elasticsearch holds, or every write is refused as older and the indices freeze;
+ *   - the topic grows from 6 to 12 partitions while running: the new partitions are read without
+ *     a restart (PARTITION_DISCOVERY_MS), and a line says so.
+ * Each ends with `ria verify` exact against the truth of both producer runs.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { growTopic } from '../../engine/setup/topics.js';
+import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
+import { createEsClient } from '../../engine/sink/es-client.js';
+import { readTruth, verify } from '../../engine/verify/verify.js';
+import { mergeTruths, newTopic, requireServices, services } from './helpers.js';
+import { ria } from './run-ria.js';
+
+const es = createEsClient(services);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quiet = ['--status-interval-ms', '0', '--dashboard-port', '0'];
+// A killed or stopped counter's partitions move after the group's session time-out.
+const GROUP = ['--rdkafka', 'session.timeout.ms=6000,heartbeat.interval.ms=1000'];
+
+async function produce(topic: string, count: number, seed: string, truth: string): Promise<void> {
+  const r = await ria([
+    'produce',
+    '--kafka-topic',
+    topic,
+    '--rate',
+    '50000',
+    '--count',
+    String(count),
+    '--seed',
+    seed,
+    '--users',
+    '3000',
+    '--truth',
+    truth,
+    '--quiet',
+  ]).done;
+  expect(r.code, r.out).toBe(0);
+}
+
+async function expectExact(truths: string[]): Promise<void> {
+  const truth = truths.map(readTruth).reduce(mergeTruths);
+  const r = await verify(es, truth);
+  expect(r.differences).toEqual([]);
+}
+
+/** A starter of the single engine, or of one counter + the merger, with these options. */
+function deployment(topic: string, checkpoint: string, scaled: boolean, more: string[] = []) {
+  const group = `${topic}-counters`;
+  if (!scaled)
+    return () => ria(['engine', '--kafka-topic', topic, '--checkpoint-dir', checkpoint, ...quiet, ...more]);
+  return () => {
+    const common = ['--kafka-topic', topic, '--consumer-group', group, ...quiet, ...GROUP, ...more];
+    const counter = ria(['engine', '--role', 'counter', '--instance-id', 'c1', ...common]);
+    const merger = ria(['engine', '--role', 'merger', '--checkpoint-dir', checkpoint, ...common]);
+    return {
+      child: { kill: (s: NodeJS.Signals) => (counter.child.kill(s), merger.child.kill(s)) },
+      output: () => counter.output() + merger.output(),
+      done: Promise.all([counter.done, merger.done]).then(([c, m]) => ({
+        code: c.code || m.code,
+        signal: null,
+        out: `${c.out}\n${m.out}`,
+      })),
+    };
+  };
+}
+
+describe.each([
+  ['single engine', false],
+  ['counter + merger', true],
+])('topology changes, %s (real Kafka and Elasticsearch)', (_name, scaled) => {
+  beforeAll(requireServices);
+  beforeEach(async () => {
+    await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
+  });
+  afterAll(() => es.close());
+
+  it('a lost checkpoint: versions continue above what the indices hold, a loud warning, exact', async () => {
+    const { topic, truth, checkpoint } = await newTopic(`ria-lost-${scaled ? 'm' : 'e'}`);
+    const truth2 = `${truth}.2`;
+    const run = deployment(topic, checkpoint, scaled, ['--exit-when-idle', '--idle-timeout-ms', '1000']);
+    await produce(topic, 30_000, `${topic}-a`, truth);
+    const first = await run().done;
+    expect(first.code, first.out).toBe(0);
+    const before = (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }))._version!;
+    expect(before).toBeGreaterThan(1);
+
+    rmSync(checkpoint, { recursive: true, force: true }); // the volume came back empty
+    await produce(topic, 50_000, `${topic}-b`, truth2);
+    const second = await run().done;
+    expect(second.code, second.out).toBe(0);
+    expect(second.out).toMatch(
+      /WARNING: no checkpoint in .*, but Elasticsearch holds \d+ flushes of earlier work/,
+    );
+    const after = (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }))._version!;
+    expect(after).toBeGreaterThan(before);
+    await expectExact([truth, truth2]);
+    rmSync(checkpoint, { recursive: true, force: true });
+  });
+
+  it('partitions added while running are read without a restart, with a line saying so; exact', async () => {
+    const { topic, truth, checkpoint } = await newTopic(`ria-grow-${scaled ? 'm' : 'e'}`);
+    const truth2 = `${truth}.2`;
+    const run = deployment(topic, checkpoint, scaled, ['--partition-discovery-ms', '2000']);
+    const live = run();
+    await produce(topic, 10_000, `${topic}-a`, truth);
+    await sleep(3000);
+    await growTopic(services, topic, 12);
+    await produce(topic, 60_000, `${topic}-b`, truth2);
+    const said = scaled
+      ? /assigned partitions 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11/
+      : /has new partitions 6, 7, 8, 9, 10, 11/;
+    const deadline = Date.now() + 60_000;
+    while (!said.test(live.output()) && Date.now() < deadline) await sleep(500);
+    expect(live.output()).toMatch(said);
+    // Everything produced is counted by the running deployment (no restart): wait for the total.
+    const want = readTruth(truth).global.total_interactions + readTruth(truth2).global.total_interactions;
+    let got = 0;
+    while (Date.now() < deadline + 60_000) {
+      got = Number(
+        (
+          (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }).catch(() => undefined))?._source as
+            | { total_interactions?: number }
+            | undefined
+        )?.total_interactions ?? 0,
+      );
+      if (got === want) break;
+      await sleep(1000);
+    }
+    expect(got).toBe(want);
+    live.child.kill('SIGTERM');
+    const stopped = await live.done;
+    expect(stopped.code, stopped.out.slice(-3000)).toBe(0);
+    // Windows still open close on a last pass that finds everything idle.
+    const final = await deployment(topic, checkpoint, scaled, [
+      '--exit-when-idle',
+      '--idle-timeout-ms',
+      '1000',
+    ])().done;
+    expect(final.code, final.out.slice(-3000)).toBe(0);
+    await expectExact([truth, truth2]);
+    rmSync(checkpoint, { recursive: true, force: true });
+    rmSync(truth2, { force: true });
+  });
+});
