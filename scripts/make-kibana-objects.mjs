@@ -108,7 +108,7 @@ const objects = [
       timeRestore: false,
       optionsJSON: JSON.stringify({ useMargins: true, hidePanelTitles: false }),
       panelsJSON: JSON.stringify(
-        vis.map((v, i) => ({
+        vis.map((_v, i) => ({
           panelIndex: String(i + 1),
           gridData: {
             x: i === 2 ? 24 : 0,

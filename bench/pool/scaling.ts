@@ -68,6 +68,8 @@ export async function poolScaling(quick: boolean) {
                 values,
                 ends: b.ends.slice(), // moved to the worker with the values
                 offsetDelta: Int32Array.from(b.ends, (_, k) => k),
+                timestamps: new Float64Array(b.ends.length).fill(-1),
+                maxAheadMs: Number.POSITIVE_INFINITY,
                 partitionMax: max,
                 windowMs: 1000,
                 allowedLatenessMs: 2000,

@@ -56,6 +56,7 @@ export async function decodeBench(quick: boolean) {
     format: 'json',
     range,
     sampleEvery: 64,
+    maxAheadMs: Number.POSITIVE_INFINITY,
   });
   bench
     .add(`batch of ${BATCH}: decode + count per id (decodeBatch, current)`, () => {

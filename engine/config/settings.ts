@@ -250,6 +250,14 @@ export const engineOptions = {
     'batches in the pool at once (back-pressure)',
   ),
   bulkMaxDocs: opt.int('BULK_MAX_DOCS', 'bulk-max-docs', 5000, 1, 100_000, 'documents per bulk request'),
+  maxEventAheadMs: opt.int(
+    'MAX_EVENT_AHEAD_MS',
+    'max-event-ahead-ms',
+    300_000,
+    0,
+    Number.MAX_SAFE_INTEGER,
+    "an event stamped more than this ahead of its Kafka record's timestamp goes to the dead-letter topic (reason future) and moves no watermark: one client's wrong clock cannot push its partition's later events out of every window (0: no check; docs/windows-and-lateness.md)",
+  ),
   partitionDiscoveryMs: opt.int(
     'PARTITION_DISCOVERY_MS',
     'partition-discovery-ms',

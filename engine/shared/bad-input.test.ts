@@ -28,6 +28,8 @@ function run(values: (Buffer | null)[]) {
     values: buf.buffer,
     ends,
     offsetDelta: Int32Array.from(values, (_, k) => k),
+    timestamps: new Float64Array(values.length).fill(-1),
+    maxAheadMs: Number.POSITIVE_INFINITY,
     partitionMax: Number.NEGATIVE_INFINITY,
     windowMs: 1000,
     allowedLatenessMs: 1000,

@@ -100,6 +100,13 @@ export function decodeBatch(task: BatchTask): BatchDelta {
   let valid = 0;
   let late = 0;
   let start = 0;
+  // Ahead of its record's Kafka timestamp (part of the data, so a replay decides the same way).
+  const future = `future: event time more than ${task.maxAheadMs} ms ahead of its Kafka record timestamp`;
+  const rejectFuture = (k: number, end: number) => {
+    invalidIndex.push(k);
+    invalidReasons.push(future);
+    invalidValues.push(bytes.subarray(start, end));
+  };
   for (let k = 0; k < n; k++) {
     const end = task.ends[k];
     let time: number;
@@ -112,6 +119,11 @@ export function decodeBatch(task: BatchTask): BatchDelta {
       scanEvent(bytes, start, end, minMs, maxMs) === ACCEPT
     ) {
       time = scan.time;
+      if (time > task.timestamps[k] + task.maxAheadMs && task.timestamps[k] >= 0) {
+        rejectFuture(k, end);
+        start = end;
+        continue;
+      }
       item = fastItems.add(scan.itemStart, scan.itemEnd, scan.itemHash);
       fastUsers.add(scan.userStart, scan.userEnd, scan.userHash);
     } else {
@@ -124,6 +136,11 @@ export function decodeBatch(task: BatchTask): BatchDelta {
         continue;
       }
       time = v.time;
+      if (time > task.timestamps[k] + task.maxAheadMs && task.timestamps[k] >= 0) {
+        rejectFuture(k, end);
+        start = end;
+        continue;
+      }
       item = n + slowItems.add(v.itemId);
       slowUsers.add(v.userId);
     }

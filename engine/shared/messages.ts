@@ -32,6 +32,13 @@ export interface BatchTask {
    */
   ends: Int32Array;
   offsetDelta: Int32Array;
+  /** Message i's Kafka record timestamp in ms (-1: none); a view of the same block. */
+  timestamps: Float64Array;
+  /**
+   * An event whose time is more than this ahead of its record's Kafka timestamp is dead-lettered
+   * as `future` and moves no watermark (MAX_EVENT_AHEAD_MS; Infinity: no check).
+   */
+  maxAheadMs: number;
   /** Max valid event time seen in this partition before this batch (-Infinity: none yet). */
   partitionMax: number;
   windowMs: number;

@@ -13,16 +13,20 @@ export interface PackSettings {
   format: EventFormat;
   range: TimeRange;
   sampleEvery: number;
+  /** MAX_EVENT_AHEAD_MS (Infinity: no check). */
+  maxAheadMs: number;
 }
 
 export function taskOf(s: Segment, partitionMax: number, settings: PackSettings): BatchTask {
-  const { ends, offsetDelta } = segmentViews(s);
+  const { ends, offsetDelta, timestamps } = segmentViews(s);
   return {
     partition: s.partition,
     firstOffset: s.firstOffset,
     values: s.values,
     ends,
     offsetDelta,
+    timestamps,
+    maxAheadMs: settings.maxAheadMs,
     partitionMax,
     windowMs: settings.windowMs,
     allowedLatenessMs: settings.allowedLatenessMs,

@@ -22,6 +22,7 @@ export function packSettingsOf(cfg: EngineConfig): PackSettings {
     format: cfg.format,
     range: eventTimeRangeOf(cfg),
     sampleEvery: cfg.latencySampleEvery,
+    maxAheadMs: cfg.maxEventAheadMs > 0 ? cfg.maxEventAheadMs : Number.POSITIVE_INFINITY,
   };
 }
 

@@ -15,7 +15,10 @@ export interface Segment {
   count: number;
   /** The values back to back. */
   values: ArrayBuffer;
-  /** Int32 [ends(count) | offsetDelta(count)]: value i ends at ends[i] (-1: null value). */
+  /**
+   * Int32 [ends(count) | offsetDelta(count)], then Float64 timestamps(count): value i ends at
+   * ends[i] (-1: null value); timestamps[i] is its Kafka record timestamp in ms (-1: none).
+   */
   meta: ArrayBuffer;
   /** Int32 keyEnds(count) (-1: null key), then the key bytes back to back. */
   keys: ArrayBuffer;
@@ -75,10 +78,16 @@ export function consumeBatch(
 }
 
 /** The views of a segment's meta block. */
-export function segmentViews(s: Segment): { ends: Int32Array; offsetDelta: Int32Array; keyEnds: Int32Array } {
+export function segmentViews(s: Segment): {
+  ends: Int32Array;
+  offsetDelta: Int32Array;
+  timestamps: Float64Array;
+  keyEnds: Int32Array;
+} {
   return {
     ends: new Int32Array(s.meta, 0, s.count),
     offsetDelta: new Int32Array(s.meta, 4 * s.count, s.count),
+    timestamps: new Float64Array(s.meta, 8 * s.count, s.count),
     keyEnds: new Int32Array(s.keys, 0, s.count),
   };
 }
@@ -137,7 +146,7 @@ export function produceBatch(
 export function segmentOf(
   partition: number,
   firstOffset: number,
-  messages: { value: Uint8Array | null; key?: Uint8Array | null }[],
+  messages: { value: Uint8Array | null; key?: Uint8Array | null; timestamp?: number }[],
 ): Segment {
   const count = messages.length;
   let valueBytes = 0;
@@ -147,7 +156,9 @@ export function segmentOf(
     keyBytes += m.key?.length ?? 0;
   }
   const values = new Uint8Array(valueBytes);
-  const meta = new Int32Array(2 * count);
+  const metaBlock = new ArrayBuffer(16 * count);
+  const meta = new Int32Array(metaBlock, 0, 2 * count);
+  const timestamps = new Float64Array(metaBlock, 8 * count, count);
   const keys = new ArrayBuffer(4 * count + keyBytes);
   const keyEnds = new Int32Array(keys, 0, count);
   const keyBytesView = new Uint8Array(keys, 4 * count);
@@ -160,6 +171,7 @@ export function segmentOf(
       meta[i] = v;
     } else meta[i] = -1;
     meta[count + i] = i;
+    timestamps[i] = m.timestamp ?? -1;
     if (m.key) {
       keyBytesView.set(m.key, k);
       k += m.key.length;
@@ -172,7 +184,7 @@ export function segmentOf(
     lastOffset: firstOffset + count - 1,
     count,
     values: values.buffer,
-    meta: meta.buffer,
+    meta: metaBlock,
     keys,
   };
 }

@@ -45,6 +45,8 @@ function task(partition: number, events: Ev[], partitionMax: number, firstOffset
     values,
     ends,
     offsetDelta: Int32Array.from(bufs, (_, k) => k),
+    timestamps: new Float64Array(bufs.length).fill(-1),
+    maxAheadMs: Number.POSITIVE_INFINITY,
     partitionMax,
     windowMs: W,
     allowedLatenessMs: L,

@@ -134,7 +134,19 @@ export async function committedOffsets(
 }
 
 /** Produces `count` plain-text lines (not events) round-robin over `partitions`, as fast as librdkafka takes them. */
-export async function produceLines(topic: string, count: number, partitions: number): Promise<void> {
+export function produceLines(topic: string, count: number, partitions: number): Promise<void> {
+  return produceMessages(topic, count, (i) => ({
+    value: Buffer.from(`plain text line ${i}, not an event`),
+    partition: i % partitions,
+  }));
+}
+
+/** Produces message `make(i)` for i < count, in order, as fast as librdkafka takes them (null keys). */
+export async function produceMessages(
+  topic: string,
+  count: number,
+  make: (i: number) => { value: Buffer; partition: number },
+): Promise<void> {
   const producer = new Kafka.Producer({
     'bootstrap.servers': services.kafkaBroker,
     'linger.ms': 20,
@@ -148,9 +160,9 @@ export async function produceLines(topic: string, count: number, partitions: num
   producer.setPollInterval(50);
   try {
     for (let i = 0; i < count; i++) {
-      const line = Buffer.from(`plain text line ${i}, not an event`);
-      if (!tryProduce(producer, topic, i % partitions, line, null))
-        await produceWaiting(producer, topic, i % partitions, line, null);
+      const { value, partition } = make(i);
+      if (!tryProduce(producer, topic, partition, value, null))
+        await produceWaiting(producer, topic, partition, value, null);
     }
     await new Promise<void>((resolve, reject) => producer.flush(60_000, (e) => (e ? reject(e) : resolve())));
   } finally {

@@ -59,7 +59,12 @@ function deployment(topic: string, checkpoint: string, scaled: boolean, more: st
     const counter = ria(['engine', '--role', 'counter', '--instance-id', 'c1', ...common]);
     const merger = ria(['engine', '--role', 'merger', '--checkpoint-dir', checkpoint, ...common]);
     return {
-      child: { kill: (s: NodeJS.Signals) => (counter.child.kill(s), merger.child.kill(s)) },
+      child: {
+        kill: (s: NodeJS.Signals) => {
+          counter.child.kill(s);
+          merger.child.kill(s);
+        },
+      },
       output: () => counter.output() + merger.output(),
       done: Promise.all([counter.done, merger.done]).then(([c, m]) => ({
         code: c.code || m.code,
