@@ -20,6 +20,18 @@ function section(s: Saved): string {
     const rows = s.result as { name: string; nsPerOp: number; opsPerSec: number }[];
     return `${head}| implementation | ns per event (median) | events/s on one core |\n|---|---|---|\n${rows.map((r) => `| ${r.name} | ${fmt(r.nsPerOp)} | ${fmt(r.opsPerSec)} |`).join('\n')}\n`;
   }
+  if (s.suite === 'window-lag') {
+    const rows = s.result as {
+      rate: number;
+      items: number;
+      lagSeconds: number;
+      peakOpenWindows: number;
+      windowMiB: number;
+      denseWindowMiB: number;
+      peakRssMiB: number;
+    }[];
+    return `${head}One partition of six keeps delivering events ${rows[0]?.lagSeconds ?? 600} s of event time behind the others, over ${fmt(rows[0]?.items ?? 0)} items (all known): the windows in between stay open. The flusher's state driven directly, one child process per rate.\n\n| events/s | open windows (peak) | bytes in open windows (peak) | the same with dense windows only (the previous design) | peak RSS of the process |\n|---|---|---|---|---|\n${rows.map((r) => `| ${fmt(r.rate)} | ${r.peakOpenWindows} | ${fmt(r.windowMiB)} MiB | ${fmt(r.denseWindowMiB)} MiB | ${fmt(r.peakRssMiB)} MiB |`).join('\n')}\n`;
+  }
   if (s.suite === 'state-micro') {
     const r = s.result as {
       micro: { name: string; usPerOp: number }[];

@@ -16,12 +16,14 @@ import { decodeBench } from './shared/decode.bench.js';
 import { sinkBench } from './sink/sink.bench.js';
 import { rawConsume } from './source/raw-consume.js';
 import { stateBench } from './window/state.bench.js';
+import { windowLag } from './window/window-lag.js';
 
 const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'producer-micro': eventMakerBench,
   'producer-throughput': producerThroughput,
   'decode-micro': decodeBench,
   'state-micro': stateBench,
+  'window-lag': windowLag,
   'sink-micro': sinkBench,
   'source-consume': rawConsume,
   'pool-scaling': poolScaling,

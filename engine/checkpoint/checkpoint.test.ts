@@ -47,9 +47,7 @@ function sameState(a: AggregateState, b: AggregateState) {
       .idsFrom(0)
       .map((id, i) => [id, s.itemTotal[i], s.itemMax[i], s.itemMin[i], s.itemClosed[i]]),
     users: s.users.idsFrom(0).map((id, u) => [id, s.userTotal[u]]),
-    open: [...s.open.entries()]
-      .map(([w, win]) => [w, win.touched.map((i) => [i, win.counts[i]]).sort()])
-      .sort(),
+    open: [...s.open.entries()].map(([w, win]) => [w, win.touched.map((i) => [i, win.get(i)]).sort()]).sort(),
     valid: s.valid,
     late: s.late,
     closedUpTo: s.closedUpTo,

@@ -100,7 +100,7 @@ export function makeRecord(
   const openWindows = [...state.open.entries()].map(([w, win]) => {
     const items = Uint32Array.from(win.touched);
     const counts = new Uint32Array(items.length);
-    for (let k = 0; k < items.length; k++) counts[k] = win.counts[items[k]];
+    for (let k = 0; k < items.length; k++) counts[k] = win.get(items[k]);
     return { w, items: bytes(items), counts: bytes(counts) };
   });
   return {
@@ -166,10 +166,7 @@ export function applyRecord(state: AggregateState, r: CheckpointRecord): void {
     const win = state.openWindow(ow.w);
     const items = u32(ow.items);
     const counts = u32(ow.counts);
-    for (let k = 0; k < items.length; k++) {
-      win.counts[items[k]] = counts[k];
-      win.touched.push(items[k]);
-    }
+    for (let k = 0; k < items.length; k++) win.add(items[k], counts[k], state.items.size);
   }
   state.valid = r.valid;
   state.late = r.late;

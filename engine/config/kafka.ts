@@ -1,7 +1,10 @@
 /**
  * librdkafka configuration shared by every client: bootstrap servers, then pass-through
- * properties (TLS and SASL too: security.protocol, sasl.mechanisms, ssl.ca.location, …), with
- * sasl.password optionally read from a file. Secret properties are registered for redaction.
+ * properties (TLS and SASL too: security.protocol, sasl.mechanisms, ssl.ca.location, …). Any
+ * property can be read from a file instead — `RDKAFKA_FILE_<NAME>=path` (ssl.key.password,
+ * sasl.oauthbearer.client.secret, …), and KAFKA_SASL_PASSWORD_FILE for sasl.password — so that no
+ * secret needs to be a plain environment value (a Kubernetes Secret mounted as a file).
+ * Secret properties are registered for redaction.
  */
 import { readFileSync } from 'node:fs';
 import Kafka from 'node-rdkafka';
@@ -15,17 +18,27 @@ export interface KafkaConnection {
   kafkaSaslPasswordFile?: string;
 }
 
-function saslPasswordFromFile(path: string): string {
+/** A secret read from a file (one trailing newline dropped); `setting` names it in errors. */
+function secretFromFile(path: string, setting: string): string {
   let v: string;
   try {
     v = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (e) {
     throw new ConfigError(
-      `invalid setting KAFKA_SASL_PASSWORD_FILE: cannot read ${path} (${(e as NodeJS.ErrnoException).code})`,
+      `invalid setting ${setting}: cannot read ${path} (${(e as NodeJS.ErrnoException).code})`,
     );
   }
-  if (!v) throw new ConfigError(`invalid setting KAFKA_SASL_PASSWORD_FILE: ${path} is empty`);
+  if (!v) throw new ConfigError(`invalid setting ${setting}: ${path} is empty`);
   return v;
+}
+
+/** librdkafka properties read from files: RDKAFKA_FILE_SSL_KEY_PASSWORD=/path → ssl.key.password. */
+function filePropsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const props: Record<string, string> = {};
+  for (const [k, path] of Object.entries(env))
+    if (k.startsWith('RDKAFKA_FILE_') && path)
+      props[k.slice(13).toLowerCase().replaceAll('_', '.')] = secretFromFile(path, k);
+  return props;
 }
 
 export function kafkaClientConfig(
@@ -42,7 +55,9 @@ export function kafkaClientConfig(
     ...rdkafkaPropsFromEnv(env),
     ...conn.rdkafka,
   };
-  if (conn.kafkaSaslPasswordFile) props['sasl.password'] = saslPasswordFromFile(conn.kafkaSaslPasswordFile);
+  Object.assign(props, filePropsFromEnv(env));
+  if (conn.kafkaSaslPasswordFile)
+    props['sasl.password'] = secretFromFile(conn.kafkaSaslPasswordFile, 'KAFKA_SASL_PASSWORD_FILE');
   for (const [k, v] of Object.entries(props)) if (isSecretProperty(k)) registerSecret(String(v));
   return props;
 }

@@ -246,11 +246,13 @@ export function describeOptions(specs: OptionSpecs): string {
     .join('\n');
 }
 
-/** librdkafka properties from the environment: RDKAFKA_SASL_MECHANISMS=PLAIN → sasl.mechanisms. */
+/** librdkafka properties from the environment: RDKAFKA_SASL_MECHANISMS=PLAIN → sasl.mechanisms (RDKAFKA_FILE_*: files, config/kafka.ts). */
 export function rdkafkaPropsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const props: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (k.startsWith('RDKAFKA_') && v !== undefined) props[k.slice(8).toLowerCase().replaceAll('_', '.')] = v;
+    // RDKAFKA_FILE_<NAME> names a file holding the property (config/kafka.ts).
+    if (k.startsWith('RDKAFKA_') && !k.startsWith('RDKAFKA_FILE_') && v !== undefined)
+      props[k.slice(8).toLowerCase().replaceAll('_', '.')] = v;
   }
   return props;
 }

@@ -39,3 +39,37 @@ describe('secrets', () => {
     expect(redact('oops kafka-pw-987')).toBe('oops ***');
   });
 });
+
+describe('librdkafka secrets in files', () => {
+  it('RDKAFKA_FILE_<NAME> reads any property from a file (never a plain value), redacted; a bad file is one line', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ria-secret-'));
+    writeFileSync(join(dir, 'key-password'), 'key-pass-9876\n');
+    writeFileSync(join(dir, 'client-secret'), 'oauth-secret-5432');
+    const props = kafkaClientConfig(
+      { kafkaBroker: 'b:9092', rdkafka: {} },
+      'test',
+      {},
+      {
+        RDKAFKA_SECURITY_PROTOCOL: 'ssl',
+        RDKAFKA_FILE_SSL_KEY_PASSWORD: join(dir, 'key-password'),
+        RDKAFKA_FILE_SASL_OAUTHBEARER_CLIENT_SECRET: join(dir, 'client-secret'),
+      },
+    );
+    expect(props['ssl.key.password']).toBe('key-pass-9876');
+    expect(props['sasl.oauthbearer.client.secret']).toBe('oauth-secret-5432');
+    expect(props['security.protocol']).toBe('ssl');
+    expect(Object.keys(props).some((k) => k.startsWith('file.'))).toBe(false);
+    expect(redact('x key-pass-9876 oauth-secret-5432')).toBe('x *** ***');
+    expect(() =>
+      kafkaClientConfig(
+        { kafkaBroker: 'b:9092', rdkafka: {} },
+        'test',
+        {},
+        { RDKAFKA_FILE_SSL_KEY_PASSWORD: join(dir, 'missing') },
+      ),
+    ).toThrow(/^invalid setting RDKAFKA_FILE_SSL_KEY_PASSWORD: cannot read .*missing \(ENOENT\)$/);
+  });
+});

@@ -33,7 +33,12 @@ export class BatchPool {
     const next = (prev ? prev.then((d) => d.partitionMax) : Promise.resolve(initialMax)).then((max) => {
       const task = make(max);
       // The values and the block under ends/offsetDelta move to the worker (no copy).
-      const transferList = [task.values, task.ends.buffer, task.offsetDelta.buffer, task.timestamps.buffer] as ArrayBuffer[];
+      const transferList = [
+        task.values,
+        task.ends.buffer,
+        task.offsetDelta.buffer,
+        task.timestamps.buffer,
+      ] as ArrayBuffer[];
       return this.pool.run(task, { transferList: [...new Set(transferList)] }) as Promise<BatchDelta>;
     });
     this.tail.set(partition, next);

@@ -6,7 +6,9 @@ import { decodeBatch } from './batch-decode.js';
 const T0 = Date.UTC(2026, 10, 30, 12);
 const DAY = 86_400_000;
 const event = (k: number, t: number) =>
-  Buffer.from(JSON.stringify({ user_id: `u${k % 7}`, item_id: `i${k % 5}`, timestamp: new Date(t).toISOString() }));
+  Buffer.from(
+    JSON.stringify({ user_id: `u${k % 7}`, item_id: `i${k % 5}`, timestamp: new Date(t).toISOString() }),
+  );
 
 function decode(messages: { value: Buffer; timestamp: number }[], maxAheadMs: number) {
   return decodeBatch(
@@ -24,7 +26,10 @@ function decode(messages: { value: Buffer; timestamp: number }[], maxAheadMs: nu
 describe('events ahead of their Kafka record timestamp (MAX_EVENT_AHEAD_MS)', () => {
   // 100 events 100 ms apart, then one stamped a day ahead, then 100 more continuing the first ones.
   const messages = [
-    ...Array.from({ length: 100 }, (_, k) => ({ value: event(k, T0 + 100 * k), timestamp: T0 + 100 * k + 5 })),
+    ...Array.from({ length: 100 }, (_, k) => ({
+      value: event(k, T0 + 100 * k),
+      timestamp: T0 + 100 * k + 5,
+    })),
     { value: event(1000, T0 + DAY), timestamp: T0 + 10_000 },
     ...Array.from({ length: 100 }, (_, k) => ({
       value: event(k, T0 + 10_000 + 100 * k),

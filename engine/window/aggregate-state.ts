@@ -4,16 +4,15 @@
  * counts; and what changed since the last flush (the dirty sets, which become the bulk request
  * and the checkpoint record).
  *
- * Everything is a typed array indexed by a dense id (see Dictionary); an open window is a dense
- * count array plus the list of items it touched, recycled when the window closes.
+ * Everything is a typed array indexed by a dense id (see Dictionary); an open window holds its
+ * items' counts sparsely or densely (open-window.ts), and a few are recycled when they close.
  */
 import type { BatchDelta } from '../shared/messages.js';
 import { Dictionary, ensureCapacity } from './dictionary.js';
+import { OpenWindow } from './open-window.js';
 
-interface OpenWindow {
-  counts: Uint32Array;
-  touched: number[];
-}
+/** Closed windows kept for reuse (more would only hold memory after a lagging partition caught up). */
+const MAX_SPARE_WINDOWS = 8;
 
 export class AggregateState {
   readonly items = new Dictionary();
@@ -61,10 +60,7 @@ export class AggregateState {
         lateHere += c;
         continue;
       }
-      const win = this.openWindow(w);
-      const i = itemIndex[d.windowItem[k]];
-      if (win.counts[i] === 0) win.touched.push(i);
-      win.counts[i] += c;
+      this.openWindow(w).add(itemIndex[d.windowItem[k]], c, this.items.size);
     }
     this.valid += d.valid;
     this.late += d.late + lateHere;
@@ -80,16 +76,13 @@ export class AggregateState {
     for (const w of due) {
       const win = this.open.get(w)!;
       for (const i of win.touched) {
-        const c = win.counts[i];
-        win.counts[i] = 0;
+        const c = win.get(i);
         const n = ++this.itemClosed[i];
         if (n === 1 || c > this.itemMax[i]) this.itemMax[i] = c;
         if (n === 1 || c < this.itemMin[i]) this.itemMin[i] = c;
         this.markItem(i);
       }
-      win.touched.length = 0;
-      this.open.delete(w);
-      this.spare.push(win);
+      this.recycle(w, win);
       this.closedUpTo = Math.max(this.closedUpTo, (w + 1) * this.windowMs);
       closed++;
     }
@@ -98,12 +91,14 @@ export class AggregateState {
 
   /** Drops every open window without folding it (restore replaces them from a checkpoint). */
   closeWindowsSilently(): void {
-    for (const [w, win] of this.open) {
-      for (const i of win.touched) win.counts[i] = 0;
-      win.touched.length = 0;
-      this.spare.push(win);
-      this.open.delete(w);
-    }
+    for (const [w, win] of this.open) this.recycle(w, win);
+  }
+
+  private recycle(w: number, win: OpenWindow): void {
+    this.open.delete(w);
+    if (this.spare.length >= MAX_SPARE_WINDOWS) return;
+    win.reset();
+    this.spare.push(win);
   }
 
   /** The ids changed since the last call, and clears the marks. */
@@ -130,8 +125,6 @@ export class AggregateState {
       this.itemMin = ensureCapacity(this.itemMin, n);
       this.itemClosed = ensureCapacity(this.itemClosed, n);
       this.itemDirtyFlag = ensureCapacity(this.itemDirtyFlag, n);
-      for (const win of this.open.values()) win.counts = ensureCapacity(win.counts, n);
-      for (const win of this.spare) win.counts = ensureCapacity(win.counts, n);
     }
     return i;
   }
@@ -149,8 +142,7 @@ export class AggregateState {
   openWindow(w: number): OpenWindow {
     let win = this.open.get(w);
     if (!win) {
-      win = this.spare.pop() ?? { counts: new Uint32Array(this.itemTotal.length), touched: [] };
-      win.counts = ensureCapacity(win.counts, this.itemTotal.length);
+      win = this.spare.pop() ?? new OpenWindow();
       this.open.set(w, win);
     }
     return win;
