@@ -13,8 +13,7 @@ import { Problems } from './metrics/problems.js';
 import { EngineMetrics } from './metrics/prometheus.js';
 import { BatchPool } from './pool/batch-pool.js';
 import { ensureDeltasTopic } from './scale/deltas-topic.js';
-import { MergerInput, type RecordProgress } from './scale/merger-input.js';
-import { deltasTopic, mergerGroup } from './shared/indices.js';
+import { MergerInput, mergerSourceOf, type RecordProgress } from './scale/merger-input.js';
 import type { BatchDelta } from './shared/messages.js';
 import { BatchStream } from './source/batch-stream.js';
 import { DeadLetters, invalidMessagesOf } from './source/dead-letters.js';
@@ -50,28 +49,32 @@ export class Engine {
   private acknowledged = 0;
 
   constructor(private readonly cfg: EngineConfig) {
+    const onBrokerLost = (m: string) => this.problems.problem('kafka', `kafka: ${m}; reconnecting`);
     if (cfg.role === 'merger') {
-      // The counters' committed records only (docs/scale-out.md). CONSUMER_GROUP is the
-      // counters' group: it names their deltas topic.
-      const topic = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
-      this.source = new KafkaSource(cfg, topic, mergerGroup(cfg.consumerGroup), {
-        config: { 'isolation.level': 'read_committed' },
-      });
+      this.source = mergerSourceOf(cfg, onBrokerLost);
       this.merger = new MergerInput(cfg, this.source);
     } else {
-      this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup);
+      this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, { onBrokerLost });
       this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
       this.pool = new BatchPool(cfg.poolSize);
     }
-    this.batches = new BatchStream(this.source, this.pool, cfg, (m) => this.problems.problem(m));
-    this.metrics = new EngineMetrics({
-      lag: () => this.source.lag(),
-      connections: () => this.health.connections(this.batches.lastPollAt),
-    });
+    this.batches = new BatchStream(
+      this.source,
+      this.pool,
+      cfg,
+      (m) => this.problems.problem('kafka', m),
+      () => this.health.polled(),
+    );
+    this.metrics = new EngineMetrics(
+      this.health.gauges(
+        () => this.source.lag(),
+        () => this.unflushed,
+      ),
+    );
     this.problems = new Problems(this.metrics, this.health);
     this.flusher = new FlusherLink(
       flusherDataOf(cfg),
-      (m) => this.problems.problem(m),
+      (m) => this.problems.problem('elasticsearch', m),
       (refusals) => this.problems.refused(refusals),
       (e) => this.batches.fail(e),
     );
@@ -130,9 +133,10 @@ export class Engine {
       await this.merger.restore(restored.offsets);
     }
     this.health.restored = true;
+    this.metrics.lastAck.set(Date.now() / 1000);
     for (const p of await this.source.assignAll(restored.offsets)) this.trackPartition(p);
     if (Object.keys(restored.offsets).length === 0 && (await this.source.hasCommits()))
-      this.problems.problem(
+      this.problems.warn(
         `WARNING: no checkpoint in ${checkpointDirOf(this.cfg)}, but the consumer group has committed offsets of earlier work: rebuilding from the beginning of ${this.source.topic}`,
       );
     this.lastFlushAt = performance.now();
@@ -143,7 +147,7 @@ export class Engine {
   private async discoverPartitions(now: number): Promise<void> {
     this.lastDiscovery = now;
     const added = await this.source.discover().catch((e: Error) => {
-      this.problems.problem(`kafka: cannot look for new partitions: ${e.message}`);
+      this.problems.problem('kafka', `kafka: cannot look for new partitions: ${e.message}`);
       return [];
     });
     if (added.length === 0) return;
@@ -202,8 +206,15 @@ export class Engine {
 
   /** Waits while the flusher is too far behind (e.g. Elasticsearch down) or dead letters pile up. */
   private async backPressure(): Promise<void> {
-    while (this.unflushed > MAX_UNFLUSHED_BATCHES && this.flushing && !this.stopping) await this.flushing;
-    if (this.deadLetters?.backlogged) await this.deadLetters.drain();
+    while (this.unflushed > MAX_UNFLUSHED_BATCHES && this.flushing && !this.stopping) {
+      this.health.paused = `paused: waiting for Elasticsearch to acknowledge a flush (${this.unflushed} batches unflushed)`;
+      await this.flushing;
+    }
+    if (this.deadLetters?.backlogged) {
+      this.health.paused = 'paused: waiting for Kafka to take the dead letters';
+      await this.deadLetters.drain();
+    }
+    this.health.paused = undefined;
   }
 
   /**
@@ -213,7 +224,7 @@ export class Engine {
    */
   private async flushAndCommit(final: boolean): Promise<boolean> {
     await this.batches.drain();
-    await this.deadLetters?.settle((m) => this.problems.problem(m));
+    await this.deadLetters?.settle((m) => this.problems.problem('kafka', m));
     const watermark = this.watermark();
     const offsets = Object.fromEntries(this.offsetsDone);
     const key = JSON.stringify(offsets);

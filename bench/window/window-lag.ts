@@ -23,7 +23,13 @@ function peakRssMiB(): number {
 }
 
 /** One second of one partition's events as a pool delta: `n` events over random items. */
-function secondOf(partition: number, second: number, n: number, rng: () => number, ids: string[]): BatchDelta {
+function secondOf(
+  partition: number,
+  second: number,
+  n: number,
+  rng: () => number,
+  ids: string[],
+): BatchDelta {
   const counts = new Map<number, number>();
   for (let k = 0; k < n; k++) {
     const i = Math.floor(rng() * ITEMS);
@@ -102,10 +108,14 @@ export async function windowLag(quick: boolean) {
   const seconds = quick ? LAG_S + 20 : LAG_S + 100;
   return [5_000, 50_000].map((rate) =>
     JSON.parse(
-      execFileSync(process.execPath, ['--max-old-space-size=8192', self, 'child', String(rate), String(seconds)], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      }),
+      execFileSync(
+        process.execPath,
+        ['--max-old-space-size=8192', self, 'child', String(rate), String(seconds)],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        },
+      ),
     ),
   );
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { EngineConfig } from '../config/engine-config.js';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
-import { startDashboard } from '../dashboard/server.js';
+import { type LiveEngine, type LivePage, startDashboard } from '../dashboard/server.js';
 import { Engine } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
 import { Counter } from '../scale/counter.js';
@@ -39,14 +39,45 @@ function peakRssMiB(ru: NodeJS.ResourceUsage): number {
   return Math.round(ru.maxRSS / 1024);
 }
 
-/** A scaled-out counter: no Elasticsearch, no dashboard (the merger has them). */
+/**
+ * The HTTP side on DASHBOARD_HOST:DASHBOARD_PORT (0: none): /metrics, /healthz and /readyz for
+ * every role, the live page too where there is one. Returns how to close it.
+ */
+async function serveHttp(
+  config: EngineConfig,
+  who: string,
+  engine: LiveEngine,
+  page: LivePage | undefined,
+): Promise<() => Promise<void>> {
+  if (config.dashboardPort === 0) return async () => {};
+  const server = await startDashboard(engine, page, config.dashboardHost, config.dashboardPort).catch(
+    (e: Error) => {
+      throw new ConfigError(
+        `cannot serve the dashboard on ${config.dashboardHost}:${config.dashboardPort} (DASHBOARD_HOST / DASHBOARD_PORT): ${e.message}`,
+      );
+    },
+  );
+  const where = `http://${config.dashboardHost}:${config.dashboardPort}`;
+  process.stderr.write(
+    page
+      ? `${who}: dashboard on ${where}/ (metrics: /metrics)\n`
+      : `${who}: ${where}/metrics, /healthz, /readyz\n`,
+  );
+  return async () => {
+    server.closeAllConnections();
+    server.close();
+  };
+}
+
+/** A scaled-out counter: no Elasticsearch and no live page (the merger has them); metrics and probes. */
 async function runCounter(config: EngineConfig): Promise<number> {
   const counter = new Counter(config);
+  const close = await serveHttp(config, 'counter', counter, undefined);
   stopOnSignals('counter', 'finishing the current transaction', config.stopTimeoutMs, () => counter.stop());
   process.stderr.write(
     `counter: ${config.kafkaTopic} on ${config.kafkaBroker} (group ${config.consumerGroup}) → ${deltasTopic(config.kafkaTopic, config.consumerGroup)}; ${counter.poolSize} workers\n`,
   );
-  const s = await counter.run();
+  const s = await counter.run().finally(close);
   const ru = process.resourceUsage();
   process.stdout.write(
     `counter: stopped after ${s.seconds.toFixed(1)} s: ${s.valid} valid (${s.late} late), ${s.invalid} invalid, ${s.flushes} transactions, ${s.rebalances} rebalances\n`,
@@ -77,26 +108,12 @@ export const engineCommand: Command = {
         ? `engine: merger of ${deltasTopic(config.kafkaTopic, config.consumerGroup)} (group ${mergerGroup(config.consumerGroup)}) on ${config.kafkaBroker} → ${config.elasticsearchHost}; window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`
         : `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`,
     );
-    let closeDashboard = async () => {};
-    if (config.dashboardPort > 0) {
-      const es = createEsClient(config);
-      const server = await startDashboard(engine, es, config.dashboardHost, config.dashboardPort).catch(
-        (e: Error) => {
-          throw new ConfigError(
-            `cannot serve the dashboard on ${config.dashboardHost}:${config.dashboardPort} (DASHBOARD_HOST / DASHBOARD_PORT): ${e.message}`,
-          );
-        },
-      );
-      process.stderr.write(
-        `engine: dashboard on http://${config.dashboardHost}:${config.dashboardPort}/ (metrics: /metrics)\n`,
-      );
-      closeDashboard = async () => {
-        server.closeAllConnections();
-        server.close();
-        await es.close();
-      };
-    }
-    const s = await engine.run().finally(() => closeDashboard());
+    const es = config.dashboardPort > 0 ? createEsClient(config) : undefined;
+    const close = await serveHttp(config, 'engine', engine, es && { es, live: () => engine.live() });
+    const s = await engine.run().finally(async () => {
+      await close();
+      await es?.close();
+    });
     process.stdout.write(
       `engine: stopped after ${s.seconds.toFixed(1)} s: ${s.valid} valid (${s.late} late), ${s.invalid} invalid, ${s.flushes} flushes; ${engine.latencies.summary()}\n`,
     );

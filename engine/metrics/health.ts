@@ -1,15 +1,42 @@
 /**
- * What the engine knows of its own health: when its loop last turned, when Elasticsearch last
- * acknowledged a flush, the last retried problem, and whether the checkpoint is restored. The
- * connection gauges, /healthz and /readyz read it.
+ * What the engine knows of its own health, for the orchestrator's two questions:
+ *   - liveness (/healthz): is this process wedged? Waiting — for Elasticsearch, for the broker,
+ *     under back-pressure of any length — is not wedged: an orchestrator must not restart an
+ *     engine that waits, so liveness only needs the event loop to answer.
+ *   - readiness (/readyz): is it restored, consuming and acknowledged? If not, the true reasons.
  */
-/** Kafka counts as reachable while a consume call returned this recently. */
-const KAFKA_SILENCE_MS = 10_000;
+import type { GaugeSource } from './prometheus.js';
+
+/**
+ * Kafka counts as unreachable while librdkafka reported the broker lost this recently and no
+ * message came since (it reports again at each failed reconnect, at most 10 s apart by default).
+ */
+const KAFKA_LOST_MS = 15_000;
+
+interface Problem {
+  at: number;
+  message: string;
+}
 
 export class Health {
+  /** The state gauges of /metrics, read from here and from the role's source. */
+  gauges(lag: () => Map<number, number>, unflushed: () => number): GaugeSource {
+    return {
+      lag,
+      unflushed,
+      connections: () => this.connections(),
+      ready: () => this.notReadyBecause().length === 0,
+      paused: () => this.paused !== undefined,
+    };
+  }
+
   private lastLoopAt = performance.now();
   private lastAckAt: number | undefined;
-  private lastProblem: { at: number; message: string } | undefined;
+  private esProblem: Problem | undefined;
+  private kafkaProblem: Problem | undefined;
+  private kafkaOkAt = 0;
+  /** Why the loop waits on purpose (back-pressure), or undefined. */
+  paused: string | undefined;
   restored = false;
 
   loopTurned(): void {
@@ -20,11 +47,18 @@ export class Health {
     this.lastAckAt = performance.now();
   }
 
-  problem(message: string): void {
-    this.lastProblem = { at: performance.now(), message };
+  /** Messages came from Kafka (the broker is reachable). */
+  polled(): void {
+    this.kafkaOkAt = performance.now();
   }
 
-  /** Milliseconds since the main loop last turned. */
+  problem(service: 'kafka' | 'elasticsearch', message: string): void {
+    const p = { at: performance.now(), message };
+    if (service === 'kafka') this.kafkaProblem = p;
+    else this.esProblem = p;
+  }
+
+  /** Milliseconds since the main loop last turned (it may wait on purpose: see paused). */
   loopAgeMs(): number {
     return Math.round(performance.now() - this.lastLoopAt);
   }
@@ -34,14 +68,32 @@ export class Health {
   }
 
   get problemMessage(): string | null {
-    return this.lastProblem?.message ?? null;
+    const latest = [this.esProblem, this.kafkaProblem]
+      .filter((p) => p !== undefined)
+      .sort((a, b) => b.at - a.at)[0];
+    return latest?.message ?? null;
   }
 
-  /** Elasticsearch is up unless a problem came after the last acknowledged flush. */
-  connections(lastPollAt: number): { kafka: boolean; elasticsearch: boolean } {
+  /** Elasticsearch is up unless a problem came after the last acknowledged flush; Kafka likewise for polls. */
+  connections(): { kafka: boolean; elasticsearch: boolean } {
     const es =
-      this.lastProblem === undefined ||
-      (this.lastAckAt !== undefined && this.lastAckAt > this.lastProblem.at);
-    return { kafka: this.restored && performance.now() - lastPollAt < KAFKA_SILENCE_MS, elasticsearch: es };
+      this.esProblem === undefined || (this.lastAckAt !== undefined && this.lastAckAt > this.esProblem.at);
+    return { kafka: this.restored && !this.kafkaFailing(), elasticsearch: es };
+  }
+
+  private kafkaFailing(): boolean {
+    const p = this.kafkaProblem;
+    return p !== undefined && p.at > this.kafkaOkAt && performance.now() - p.at < KAFKA_LOST_MS;
+  }
+
+  /** Why the engine is not ready (empty: ready). */
+  notReadyBecause(): string[] {
+    if (!this.restored) return ['restoring the checkpoint'];
+    const reasons: string[] = [];
+    const c = this.connections();
+    if (this.paused) reasons.push(this.paused);
+    if (!c.kafka) reasons.push(`kafka broker unreachable: ${this.kafkaProblem?.message}`);
+    if (!c.elasticsearch) reasons.push(`elasticsearch: ${this.esProblem?.message}`);
+    return reasons;
   }
 }

@@ -58,7 +58,7 @@ export interface LiveInputs {
 }
 
 export function liveFiguresOf(x: LiveInputs): LiveFigures {
-  const up = x.health.connections(x.lastPollAt);
+  const up = x.health.connections();
   return {
     at: Date.now(),
     ...x.counts,

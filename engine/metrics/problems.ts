@@ -14,22 +14,29 @@ export class Problems {
   constructor(
     private readonly metrics: EngineMetrics,
     private readonly health: Health,
+    /** The role, first on every line: engine or counter. */
+    private readonly who = 'engine',
     write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     this.log = new ProblemLog(write);
   }
 
-  /** A retried failure (Elasticsearch, Kafka): the loop goes on. */
-  problem(message: string): void {
+  /** A retried failure of Kafka or Elasticsearch: the loop goes on. */
+  problem(service: 'kafka' | 'elasticsearch', message: string): void {
     this.metrics.problems.inc();
-    this.health.problem(message);
-    this.log.line(`engine: ${message}`);
+    this.health.problem(service, message);
+    this.log.line(`${this.who}: ${message}`);
+  }
+
+  /** Something an operator must hear of (a lost checkpoint…), not a failing service. */
+  warn(message: string): void {
+    this.log.line(`${this.who}: ${message}`);
   }
 
   refused(refusals: Refusal[]): void {
     for (const r of refusals) {
       this.metrics.refused.inc({ index: r.index, reason: r.reason }, r.count);
-      this.health.problem(`elasticsearch refuses documents of ${r.index} (HTTP ${r.status} ${r.reason})`);
+      this.health.problem('elasticsearch', `refuses documents of ${r.index} (HTTP ${r.status} ${r.reason})`);
       this.log.report(
         `refused\u0000${r.index}\u0000${r.status}\u0000${r.reason}`,
         r.count,

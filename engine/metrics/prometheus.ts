@@ -3,18 +3,57 @@
  * Latency histograms here are fed from the same samples as the HDR histograms of the status line.
  * Gauges of state (lag, connections) are read when scraped, through `collect()`.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchDelta } from '../shared/messages.js';
 
 /** What the state gauges read at each scrape. */
 export interface GaugeSource {
   lag(): Map<number, number>;
   connections(): { kafka: boolean; elasticsearch: boolean };
+  /** Ready (/readyz 200) and paused on purpose (back-pressure). */
+  ready(): boolean;
+  paused(): boolean;
+  /** Batches counted and not yet in an acknowledged flush (0 for a counter: see transactions). */
+  unflushed(): number;
 }
 
 export class EngineMetrics {
   readonly registry = new Registry();
-  constructor(private readonly state: GaugeSource) {}
+  constructor(private readonly state: GaugeSource) {
+    // process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds,
+    // nodejs_eventloop_lag_seconds…: what dashboards and restart alerts expect.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  readonly ready = new Gauge({
+    name: 'ria_ready',
+    help: '1 when /readyz answers 200 (restored, consuming, acknowledged)',
+    registers: [this.registry],
+    collect: () => {
+      this.ready.set(this.state.ready() ? 1 : 0);
+    },
+  });
+  readonly paused = new Gauge({
+    name: 'ria_paused',
+    help: '1 while consumption waits on purpose (back-pressure: Elasticsearch behind, dead letters waiting)',
+    registers: [this.registry],
+    collect: () => {
+      this.paused.set(this.state.paused() ? 1 : 0);
+    },
+  });
+  readonly unflushed = new Gauge({
+    name: 'ria_unflushed_batches',
+    help: 'Batches counted but not yet in a flush Elasticsearch acknowledged',
+    registers: [this.registry],
+    collect: () => {
+      this.unflushed.set(this.state.unflushed());
+    },
+  });
+  readonly lastAck = new Gauge({
+    name: 'ria_last_flush_acknowledged_timestamp_seconds',
+    help: 'When Elasticsearch last acknowledged a flush (or the engine finished restoring), Unix seconds',
+    registers: [this.registry],
+  });
 
   readonly events = new Counter({
     name: 'ria_events_total',
@@ -103,6 +142,7 @@ export class EngineMetrics {
   /** One flush acknowledged: its documents, round trip and sampled event→ES latencies (ms). */
   countFlush(docs: number, ms: number, latenciesMs: Float64Array): void {
     this.flushes.inc();
+    this.lastAck.set(Date.now() / 1000);
     this.documents.inc(docs);
     this.flushSeconds.observe(ms / 1000);
     for (const l of latenciesMs) this.endToEndSeconds.observe(l / 1000);

@@ -10,9 +10,10 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
+import type { BatchDelta } from '../shared/messages.js';
 import { deadLetterOf, type InvalidMessage } from '../source/dead-letters.js';
 import { produceWaiting, tryProduce } from '../source/produce-waiting.js';
-import { type DeltaRecord, encodeDeltaRecord } from './delta-record.js';
+import { DELTA_FORMAT, type DeltaRecord, encodeDeltaRecord } from './delta-record.js';
 import { DELTAS_MAX_MESSAGE_BYTES } from './deltas-topic.js';
 
 const TXN_TIMEOUT_MS = 30_000;
@@ -23,6 +24,44 @@ export interface TransactionContent {
   deadLetters: { message: InvalidMessage; reason: string }[];
   /** Next source offset per partition. */
   offsets: { partition: number; offset: number }[];
+}
+
+/** What one assigned partition writes in a transaction. */
+export interface PartitionWrite {
+  partition: number;
+  /** First source offset not yet in a committed record, and the offset after the last batch. */
+  from: number;
+  next: number;
+  partitionMax: number;
+  idle: boolean;
+  deltas: BatchDelta[];
+  deadLetters: { message: InvalidMessage; reason: string }[];
+}
+
+/** One record per counted batch (each well under the message size limit), the last saying idleness. */
+export function transactionOf(writes: PartitionWrite[]): TransactionContent {
+  const content: TransactionContent = { records: [], deadLetters: [], offsets: [] };
+  for (const x of writes) {
+    let from = x.from;
+    const batches = x.deltas.length > 0 ? x.deltas : [undefined];
+    batches.forEach((d, i) => {
+      const next = d ? d.nextOffset : x.next;
+      content.records.push({
+        format: DELTA_FORMAT,
+        partition: x.partition,
+        from,
+        next,
+        partitionMax: d ? d.partitionMax : x.partitionMax,
+        idle: i === batches.length - 1 ? x.idle : false,
+        invalid: d ? d.invalidIndex.length : 0,
+        deltas: d ? [d] : [],
+      });
+      from = next;
+    });
+    content.deadLetters.push(...x.deadLetters);
+    content.offsets.push({ partition: x.partition, offset: x.next });
+  }
+  return content;
 }
 
 export class CounterTransactions {

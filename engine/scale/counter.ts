@@ -13,6 +13,9 @@
 import Kafka from 'node-rdkafka';
 import type { EngineConfig } from '../config/engine-config.js';
 import { ServiceError } from '../errors/errors.js';
+import { Health } from '../metrics/health.js';
+import { Problems } from '../metrics/problems.js';
+import { EngineMetrics } from '../metrics/prometheus.js';
 import { BatchPool } from '../pool/batch-pool.js';
 import { ensureTopics } from '../setup/topics.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
@@ -21,8 +24,7 @@ import { BatchStream } from '../source/batch-stream.js';
 import { type InvalidMessage, invalidMessagesOf } from '../source/dead-letters.js';
 import { KafkaSource, OFFSET_BEGINNING } from '../source/kafka-source.js';
 import type { Segment } from '../source/rdkafka-batch.js';
-import { CounterTransactions, type TransactionContent } from './counter-transactions.js';
-import { DELTA_FORMAT } from './delta-record.js';
+import { CounterTransactions, type PartitionWrite, transactionOf } from './counter-transactions.js';
 import { ensureDeltasTopic } from './deltas-topic.js';
 import { lastRecords } from './last-records.js';
 
@@ -65,6 +67,15 @@ export class Counter {
   private stopping = false;
   private closing = false;
   private counts = { valid: 0, invalid: 0, late: 0, flushes: 0, rebalances: 0 };
+  /** What /healthz, /readyz and /metrics of a counter show (it writes to Kafka, not Elasticsearch). */
+  readonly health = new Health();
+  readonly metrics = new EngineMetrics(
+    this.health.gauges(
+      () => this.source.lag(),
+      () => 0,
+    ),
+  );
+  private readonly problems = new Problems(this.metrics, this.health, 'counter');
 
   constructor(private readonly cfg: EngineConfig) {
     this.deltas = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
@@ -82,6 +93,7 @@ export class Counter {
     };
     this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, {
       rebalance,
+      onBrokerLost: (m) => this.problems.problem('kafka', `kafka: ${m}; reconnecting`),
       config: {
         // Eager rebalancing: every partition is given back before any is handed out again.
         'partition.assignment.strategy': 'range',
@@ -90,8 +102,12 @@ export class Counter {
       },
     });
     this.pool = new BatchPool(cfg.poolSize);
-    this.batches = new BatchStream(this.source, this.pool, cfg, (m) =>
-      process.stderr.write(`counter: ${m}\n`),
+    this.batches = new BatchStream(
+      this.source,
+      this.pool,
+      cfg,
+      (m) => this.problems.problem('kafka', m),
+      () => this.health.polled(),
     );
     this.transactions = new CounterTransactions(cfg);
   }
@@ -111,10 +127,13 @@ export class Counter {
     await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic, this.cfg.consumerGroup);
     await ensureTopics(this.cfg, [{ name: this.dlq, partitions: 1 }]);
     this.source.subscribe();
+    this.health.restored = true;
+    this.metrics.lastAck.set(Date.now() / 1000);
     let lastFlushAt = performance.now();
     try {
       while (!this.stopping) {
         this.batches.throwIfFailed();
+        this.health.loopTurned();
         await this.rebalance();
         const segments = await this.batches.next();
         // A rebalance came during the call: these may no longer be ours (read again from the records).
@@ -134,6 +153,7 @@ export class Counter {
       await this.source.close();
       await this.transactions.close();
       await this.pool.close();
+      this.problems.close();
     }
     return { ...this.counts, seconds: (performance.now() - t0) / 1000 };
   }
@@ -149,8 +169,9 @@ export class Counter {
       if (r.kind === 'revoke') {
         // What is counted so far is ours to commit until we give the partitions back.
         await this.flush().catch((e) =>
-          process.stderr.write(
-            `counter: flush before giving partitions back failed: ${(e as Error).message}\n`,
+          this.problems.problem(
+            'kafka',
+            `flush before giving partitions back failed: ${(e as Error).message}`,
           ),
         );
         this.work.clear();
@@ -189,8 +210,9 @@ export class Counter {
   private async rewind(e: unknown): Promise<boolean> {
     const cause = e instanceof ServiceError ? (e.cause as Kafka.LibrdKafkaError | undefined) : undefined;
     if (!cause || cause.isFatal) throw e;
-    process.stderr.write(
-      `counter: ${(e as Error).message}; reading the partitions again from the last commit\n`,
+    this.problems.problem(
+      'kafka',
+      `${(e as Error).message}; reading the partitions again from the last commit`,
     );
     await new Promise((r) => setTimeout(r, 1000));
     this.rebalances.unshift({ kind: 'assign', partitions: [...this.work.keys()] });
@@ -204,6 +226,7 @@ export class Counter {
     this.batches.count(s, w.partitionMax, (d) => {
       w.inflight--;
       if (generation !== this.generation) return; // handed to another counter meanwhile
+      this.metrics.countDelta(d);
       w.deltas.push(d);
       for (const dl of invalidMessagesOf(d, s)) w.deadLetters.push(dl);
       w.next = d.nextOffset;
@@ -231,59 +254,26 @@ export class Counter {
    */
   private async flush(): Promise<boolean> {
     // What is counted now; batches finishing during the transaction go to the next one.
-    const writes: {
-      p: number;
-      w: PartitionWork;
-      idle: boolean;
-      next: number;
-      partitionMax: number;
-      deltas: BatchDelta[];
-      deadLetters: PartitionWork['deadLetters'];
-    }[] = [];
+    const writes: (PartitionWrite & { w: PartitionWork })[] = [];
     for (const [p, w] of this.work) {
       const idle = this.isIdle(p, w);
       if (w.deltas.length === 0 && idle === w.idleWritten) continue;
-      writes.push({
-        p,
-        w,
-        idle,
-        next: w.next,
-        partitionMax: w.partitionMax,
-        deltas: w.deltas,
-        deadLetters: w.deadLetters,
-      });
+      const { from, next, partitionMax, deltas, deadLetters } = w;
+      writes.push({ partition: p, w, idle, from, next, partitionMax, deltas, deadLetters });
       w.deltas = [];
       w.deadLetters = [];
     }
     if (writes.length === 0) return false;
-    const content: TransactionContent = { records: [], deadLetters: [], offsets: [] };
-    for (const x of writes) {
-      let from = x.w.from;
-      // One record per batch (each well under the message size limit), the last one saying idleness.
-      const batches = x.deltas.length > 0 ? x.deltas : [undefined];
-      batches.forEach((d, i) => {
-        const next = d ? d.nextOffset : x.next;
-        content.records.push({
-          format: DELTA_FORMAT,
-          partition: x.p,
-          from,
-          next,
-          partitionMax: d ? d.partitionMax : x.partitionMax,
-          idle: i === batches.length - 1 ? x.idle : false,
-          invalid: d ? d.invalidIndex.length : 0,
-          deltas: d ? [d] : [],
-        });
-        from = next;
-      });
-      content.deadLetters.push(...x.deadLetters);
-      content.offsets.push({ partition: x.p, offset: x.next });
-    }
+    const content = transactionOf(writes);
     await this.transactions.write(content, this.source.client);
     for (const x of writes) {
       x.w.from = x.next;
       x.w.idleWritten = x.idle;
     }
     this.counts.flushes++;
+    this.metrics.flushes.inc();
+    this.metrics.lastAck.set(Date.now() / 1000);
+    this.health.acknowledged();
     return true;
   }
 }

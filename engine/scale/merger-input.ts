@@ -6,9 +6,9 @@
  */
 import type { EngineConfig } from '../config/engine-config.js';
 import { RiaError } from '../errors/errors.js';
-import { deltasTopic } from '../shared/indices.js';
+import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
-import type { KafkaSource } from '../source/kafka-source.js';
+import { KafkaSource } from '../source/kafka-source.js';
 import { type Segment, segmentViews } from '../source/rdkafka-batch.js';
 import { decodeDeltaRecord } from './delta-record.js';
 import { lastRecords } from './last-records.js';
@@ -21,6 +21,18 @@ export interface RecordProgress {
   partitionMax: number;
   /** Invalid messages the counter dead-lettered for this record. */
   invalid: number;
+}
+
+/**
+ * The merger's consumer: the counters' committed records only (docs/scale-out.md). CONSUMER_GROUP
+ * is the counters' group: it names their deltas topic; the merger commits in a group of its own.
+ */
+export function mergerSourceOf(cfg: EngineConfig, onBrokerLost: (message: string) => void): KafkaSource {
+  const topic = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
+  return new KafkaSource(cfg, topic, mergerGroup(cfg.consumerGroup), {
+    config: { 'isolation.level': 'read_committed' },
+    onBrokerLost,
+  });
 }
 
 export class MergerInput {

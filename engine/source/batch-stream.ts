@@ -40,6 +40,8 @@ export class BatchStream {
     private readonly cfg: EngineConfig,
     /** Says a retried failure (the loop goes on). */
     private readonly problem: (message: string) => void,
+    /** A consume call brought messages. */
+    private readonly polled: () => void = () => undefined,
   ) {
     this.pack = packSettingsOf(cfg);
   }
@@ -64,6 +66,7 @@ export class BatchStream {
       this.lastBatchSize = 0;
       for (const s of segments) this.lastBatchSize += s.count;
       this.lastPollAt = performance.now();
+      if (segments.length > 0) this.polled();
       return segments;
     } catch (e) {
       this.problem(`kafka: ${(e as Error).message}; retrying`);

@@ -64,6 +64,8 @@ export class KafkaSource {
     options: {
       rebalance?: (err: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) => void;
       config?: Record<string, string | number | boolean>;
+      /** librdkafka says the broker is out of reach (it reconnects by itself). */
+      onBrokerLost?: (message: string) => void;
     } = {},
   ) {
     this.consumer = new Kafka.KafkaConsumer(
@@ -86,6 +88,7 @@ export class KafkaSource {
     // the outage would then arrive late).
     this.consumer.on('event.error', (e) => {
       if (!BROKER_LOST.has(e.code)) return;
+      options.onBrokerLost?.(e.message);
       const now = performance.now();
       for (const p of this.partitions.values()) {
         p.caughtUpSince = undefined;

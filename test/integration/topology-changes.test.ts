@@ -75,6 +75,8 @@ function deployment(topic: string, checkpoint: string, scaled: boolean, more: st
   };
 }
 
+afterAll(() => es.close());
+
 describe.each([
   ['single engine', false],
   ['counter + merger', true],
@@ -83,7 +85,6 @@ describe.each([
   beforeEach(async () => {
     await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
   });
-  afterAll(() => es.close());
 
   it('a lost checkpoint: versions continue above what the indices hold, a loud warning, exact', async () => {
     const { topic, truth, checkpoint } = await newTopic(`ria-lost-${scaled ? 'm' : 'e'}`);
