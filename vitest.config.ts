@@ -13,6 +13,7 @@ export default defineConfig({
             'bench/**/*.test.ts',
             'docker/**/*.test.ts',
             'scripts/**/*.test.ts',
+            'deploy/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },
