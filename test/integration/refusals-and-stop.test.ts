@@ -90,8 +90,9 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
       '--stop-timeout-ms',
       '3000',
     ]);
-    await waitFor('the engine to serve /metrics', () =>
-      fetch(`http://127.0.0.1:${port}/metrics`).then(
+    // Ready: its start-up checks (the mappings among them) have passed.
+    await waitFor('the engine to be ready', () =>
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
         (r) => r.ok,
         () => false,
       ),
