@@ -26,7 +26,9 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           // The fault-injection tests stop and freeze the shared services: run on purpose with
           // `npm run test:faults` (RIA_FAULT_TESTS=1), not in every `npm test`.
-          exclude: process.env.RIA_FAULT_TESTS ? [] : ['test/integration/faults.test.ts'],
+          exclude: process.env.RIA_FAULT_TESTS
+            ? []
+            : ['test/integration/faults.test.ts', 'test/integration/operations.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -3,9 +3,10 @@
  * valid YAML, every service healthy-checked or gated, ports bound to loopback, the settings each
  * image documents, and dependencies that point at services that exist.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { renderRules } from '../deploy/prometheus/rendered-rules.js';
 
 interface Service {
   image?: string;
@@ -30,10 +31,12 @@ describe('docker/docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual([
       'elasticsearch',
       'engine',
+      'grafana',
       'kafka',
       'kibana',
       'kibana-setup',
       'producer',
+      'prometheus',
       'setup',
     ]);
   });
@@ -103,5 +106,37 @@ describe('docker/docker-compose.yml', () => {
     ).toContain('NodeConsumeBatch');
     // The production image has no benchmarks (they need dev dependencies).
     expect(dockerfile.some((l) => /^COPY bench\b/.test(l))).toBe(false);
+  });
+
+  it('provisions Prometheus (the chart-rendered rules) and Grafana (data source and dashboard): no clicks', () => {
+    const mounted = (svc: string) =>
+      (services[svc].volumes ?? []).map((v) => {
+        const [from, to] = v.split(':');
+        return { from: new URL(from, new URL('./', import.meta.url)), to };
+      });
+    for (const svc of ['prometheus', 'grafana'])
+      for (const { from } of mounted(svc)) expect(existsSync(from), from.pathname).toBe(true);
+    const prom = parse(readFileSync(new URL('./prometheus/prometheus.yml', import.meta.url), 'utf8'));
+    expect(prom.scrape_configs[0].static_configs[0].targets).toEqual(['engine:8080']);
+    expect(mounted('prometheus').map((m) => m.to)).toContain(prom.rule_files[0]);
+    // The committed rules file is the chart's rendering with its defaults.
+    expect(readFileSync(new URL('../deploy/prometheus/ria-rules.yaml', import.meta.url), 'utf8')).toBe(
+      readFileSync(renderRules().path, 'utf8'),
+    );
+    const ds = parse(
+      readFileSync(new URL('./grafana/provisioning/datasources/prometheus.yml', import.meta.url), 'utf8'),
+    );
+    expect(ds.datasources[0]).toMatchObject({
+      uid: 'prometheus',
+      type: 'prometheus',
+      url: 'http://prometheus:9090',
+    });
+    const boards = parse(
+      readFileSync(new URL('./grafana/provisioning/dashboards/ria.yml', import.meta.url), 'utf8'),
+    );
+    const dashboardMount = mounted('grafana').find((m) => m.to.endsWith('ria-dashboard.json'))!;
+    expect(dashboardMount.to.startsWith(boards.providers[0].options.path)).toBe(true);
+    const dashboard = JSON.parse(readFileSync(dashboardMount.from, 'utf8'));
+    expect(JSON.stringify(dashboard)).toContain('"uid":"prometheus"');
   });
 });

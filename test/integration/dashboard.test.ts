@@ -4,9 +4,12 @@
  * package, driven by playwright-core): figures appear, update, agree with Elasticsearch, and an
  * item id that is HTML is shown as text. A screenshot goes to results/dashboard.png.
  */
+
+import { readFileSync } from 'node:fs';
 import Kafka from 'node-rdkafka';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderRules } from '../../deploy/prometheus/rendered-rules.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
@@ -125,6 +128,24 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
     expect(later).toBeGreaterThan(first);
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^ria_flush_duration_seconds_count \d+/m);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+
+    // Every series the Grafana dashboard and the Prometheus rules query is one this engine exports.
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const exported = new Set<string>();
+    for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+      exported.add(name);
+      if (type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) exported.add(name + s);
+    }
+    const queried = (json: string) =>
+      [...json.matchAll(/\b((?:ria|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) => m[1]);
+    const dashboard = readFileSync(
+      new URL('../../deploy/grafana/ria-dashboard.json', import.meta.url),
+      'utf8',
+    );
+    const rules = JSON.stringify(renderRules().rules.map((r) => r.expr));
+    const names = [...new Set([...queried(dashboard), ...queried(rules)])];
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n) => !exported.has(n))).toEqual([]);
   });
 
   it('shows live figures that update, agree with Elasticsearch, and escape ids', async () => {
