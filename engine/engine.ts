@@ -191,7 +191,7 @@ export class Engine {
     this.counts.valid += d.valid;
     this.counts.late += d.late;
     this.counts.invalid += d.invalidIndex.length;
-    this.latencies.batchUs.recordValue(Math.max(1, Math.round(d.workerNs / 1000)));
+    this.latencies.recordBatch(d.workerNs / 1000);
     this.unflushed++;
   }
 

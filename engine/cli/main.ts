@@ -52,7 +52,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     // One line, whatever failed; RIA_DEBUG=1 adds the stack of an unexpected error.
     process.stderr.write(`ria: error: ${describeError(err)}\n`);
-    if (process.env.RIA_DEBUG && (!(err instanceof RiaError) || err.domain === 'internal')) console.error(err);
+    if (process.env.RIA_DEBUG && (!(err instanceof RiaError) || err.domain === 'internal'))
+      console.error(err);
     process.exit(err instanceof RiaError && err.domain === 'user' ? 2 : 1);
   },
 );

@@ -38,7 +38,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </div>
 <script>
 "use strict";
-const MAX_POINTS = 300;
+const MAX_POINTS = 900; // 15 minutes at one point a second, like the server's history
 function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = String(text); if (cls) e.className = cls; return e; }
 function fmt(n) { return n === null || n === undefined ? '—' : typeof n === 'number' ? (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2)) : String(n); }
 function rows(id, list) {
@@ -49,24 +49,37 @@ function kpi(label, value) { const d = el('div', undefined, 'card kpi'); d.appen
 function chart(id, series) {
   const data = [[], ...series.map(() => [])];
   const plot = new uPlot({ width: 420, height: 180, series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color }))], axes: [{}, {}] }, data, document.getElementById(id));
-  return { push(t, values) { data[0].push(t); values.forEach((v, i) => data[i + 1].push(v)); if (data[0].length > MAX_POINTS) data.forEach((a) => a.shift()); plot.setData(data); } };
+  return {
+    push(t, values, draw = true) { data[0].push(t); values.forEach((v, i) => data[i + 1].push(v)); if (data[0].length > MAX_POINTS) data.forEach((a) => a.shift()); if (draw) plot.setData(data); },
+    draw() { plot.setData(data); },
+  };
 }
 const rate = chart('chart-rate', [{ label: 'in', color: '#36c' }, { label: 'acknowledged', color: '#3a3' }]);
 const latency = chart('chart-latency', [{ label: 'flush p50', color: '#999' }, { label: 'flush p99', color: '#333' }, { label: 'event→ES p50', color: '#f90' }, { label: 'event→ES p99', color: '#c30' }, { label: 'batch p99', color: '#39c' }]);
 const lag = chart('chart-lag', [{ label: 'lag', color: '#a3c' }]);
 let prev;
-const source = new EventSource('/events');
-source.onmessage = (msg) => {
-  const { live, aggregates } = JSON.parse(msg.data);
+let inRate = 0;
+/** One point of every chart from live figures (latencies: the server's last interval, not since start). */
+function plotPoint(live, draw) {
   const t = live.at / 1000;
   const dt = prev ? (live.at - prev.at) / 1000 : 0;
-  const inRate = prev && dt > 0 ? (live.consumed - prev.consumed) / dt : 0;
+  inRate = prev && dt > 0 ? (live.consumed - prev.consumed) / dt : 0;
   const outRate = prev && dt > 0 ? Math.max(0, live.acknowledged - prev.acknowledged) / dt : 0;
   prev = live;
   const totalLag = Object.values(live.lag).reduce((a, b) => a + b, 0);
-  rate.push(t, [Math.round(inRate), Math.round(outRate)]);
-  latency.push(t, [live.latency.flushMs.p50, live.latency.flushMs.p99, live.latency.endToEndMs.p50, live.latency.endToEndMs.p99, live.latency.batchUs.p99 / 1000]);
-  lag.push(t, [totalLag]);
+  rate.push(t, [Math.round(inRate), Math.round(outRate)], draw);
+  latency.push(t, [live.latency.flushMs.p50, live.latency.flushMs.p99, live.latency.endToEndMs.p50, live.latency.endToEndMs.p99, live.latency.batchUs.p99 / 1000], draw);
+  lag.push(t, [totalLag], draw);
+}
+const source = new EventSource('/events');
+// First the last 15 minutes, so that the charts never start empty.
+source.addEventListener('history', (msg) => {
+  for (const live of JSON.parse(msg.data)) plotPoint(live, false);
+  rate.draw(); latency.draw(); lag.draw();
+});
+source.onmessage = (msg) => {
+  const { live, aggregates } = JSON.parse(msg.data);
+  plotPoint(live, true);
   const g = aggregates.global || {};
   document.getElementById('kpis').replaceChildren(
     kpi('events/s in', Math.round(inRate)), kpi('valid events', live.valid), kpi('late events', live.late), kpi('invalid events (DLQ)', live.invalid),

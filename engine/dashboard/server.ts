@@ -19,6 +19,8 @@ import { AggregateReader } from './aggregates.js';
 import { DASHBOARD_HTML } from './page.js';
 
 const require = createRequire(import.meta.url);
+/** 15 minutes at one point a second. */
+const HISTORY_POINTS = 900;
 /** uPlot's files from node_modules, read on first request. */
 const asset = (() => {
   const cache = new Map<string, Buffer>();
@@ -51,6 +53,16 @@ export function startDashboard(
   port: number,
 ): Promise<Server> {
   const aggregates = page && new AggregateReader(page.es);
+  // The last 15 minutes of live figures, one a second: sent first to every new page, so its
+  // charts start full. Kept whether or not a page is open.
+  const history: LiveFigures[] = [];
+  const recorder =
+    page &&
+    setInterval(() => {
+      history.push(page.live());
+      if (history.length > HISTORY_POINTS) history.shift();
+    }, 1000);
+  recorder?.unref();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, type: string, body: string | Buffer) => {
@@ -101,6 +113,7 @@ export function startDashboard(
             'cache-control': 'no-store',
             connection: 'keep-alive',
           });
+          res.write(`event: history\ndata: ${redact(JSON.stringify(history))}\n\n`);
           const tick = async () => {
             const data = { live: page.live(), aggregates: await aggregates.read() };
             res.write(`data: ${redact(JSON.stringify(data))}\n\n`);
@@ -117,6 +130,7 @@ export function startDashboard(
       return send(500, 'text/plain', `${(e as Error).message}\n`);
     }
   });
+  server.on('close', () => recorder && clearInterval(recorder));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));

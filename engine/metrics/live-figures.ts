@@ -3,7 +3,7 @@
  * as one plain object, built on demand from the engine's counts and its source's progress.
  */
 import type { Health } from './health.js';
-import type { Histogram, Latencies } from './latency.js';
+import type { Latencies } from './latency.js';
 
 export interface Percentiles {
   p50: number;
@@ -21,29 +21,31 @@ export interface LiveFigures {
   late: number;
   flushes: number;
   lag: Record<number, number>;
+  /** Over the last complete interval (LIVE_INTERVAL_MS), not since start. */
   latency: { batchUs: Percentiles; flushMs: Percentiles; endToEndMs: Percentiles };
   kafka: { up: boolean; lastPollAgoMs: number };
   elasticsearch: { up: boolean; lastAckAgoMs: number | null; lastProblem: string | null };
   restored: boolean;
 }
 
-export function percentilesOf(h: Histogram): Percentiles {
-  return { p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue };
-}
-
-export function latencyFiguresOf(l: Latencies): LiveFigures['latency'] {
-  return {
-    batchUs: percentilesOf(l.batchUs),
-    flushMs: percentilesOf(l.flushMs),
-    endToEndMs: percentilesOf(l.endToEndMs),
-  };
-}
-
-/** One status line (STATUS_INTERVAL_MS): rates and totals, the recent interval's latencies. */
+/**
+ * One status line (STATUS_INTERVAL_MS), at most 120 columns whatever the figures: rates and totals
+ * and the recent interval's latencies. Everything else is in /metrics.
+ */
 export function statusLineOf(f: LiveFigures, eventsPerSecond: number, latencies: Latencies): string {
   const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-  return `engine: ${Math.round(eventsPerSecond)} events/s | valid ${f.valid} invalid ${f.invalid} late ${f.late} | lag ${lag} | flushes ${f.flushes} | ${latencies.summary()} | ${latencies.takeRecent()} | rss ${rss} MiB`;
+  const r = latencies.recentPercentiles();
+  const line = `engine: ${short(eventsPerSecond)} ev/s | valid ${short(f.valid)} invalid ${short(f.invalid)} late ${short(f.late)} | lag ${short(lag)} | flush p99 ${r.flushP99} ms | event→ES p99 ${r.endToEndP99} ms | rss ${rss} MiB`;
+  return line.length <= 120 ? line : `${line.slice(0, 119)}…`;
+}
+
+/** 1234 → 1234, 12345678 → 12.3M: counts stay a few characters wide. */
+function short(n: number): string {
+  const v = Math.round(n);
+  if (v < 100_000) return String(v);
+  if (v < 100_000_000) return `${(v / 1e6).toFixed(1)}M`;
+  return `${(v / 1e9).toFixed(1)}G`;
 }
 
 /** What live figures are made of: the engine's counts and its parts' state. */
@@ -64,7 +66,7 @@ export function liveFiguresOf(x: LiveInputs): LiveFigures {
     ...x.counts,
     acknowledged: x.acknowledged,
     lag: Object.fromEntries(x.lag),
-    latency: latencyFiguresOf(x.latencies),
+    latency: x.latencies.intervalPercentiles(),
     kafka: { up: up.kafka, lastPollAgoMs: Math.round(performance.now() - x.lastPollAt) },
     elasticsearch: {
       up: up.elasticsearch,

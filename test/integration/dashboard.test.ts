@@ -129,6 +129,15 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^ria_flush_duration_seconds_count \d+/m);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
 
+    // A new page gets the last minutes first (its charts never start empty).
+    const stream = await fetch(`${base}/events`);
+    const reader = stream.body!.getReader();
+    let opening = '';
+    while (!opening.includes('\n\n')) opening += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(opening).toMatch(/^event: history\ndata: \[/);
+    expect(JSON.parse(opening.split('\n')[1].slice(6)).length).toBeGreaterThan(0);
+
     // Every series the Grafana dashboard and the Prometheus rules query is one this engine exports.
     const text = await (await fetch(`${base}/metrics`)).text();
     const exported = new Set<string>();

@@ -97,8 +97,38 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
         () => false,
       ),
     );
-    // The engine has started (its start-up checks passed); now the user index goes wrong.
+    // A second engine on its own topic, for the second-signal check below.
+    const other = await newTopic('ria-refusals-2');
+    const againPort = await freePort();
+    const again = ria([
+      'engine',
+      '--kafka-topic',
+      other.topic,
+      '--checkpoint-dir',
+      other.checkpoint,
+      '--dashboard-port',
+      String(againPort),
+      '--status-interval-ms',
+      '0',
+    ]);
+    await waitFor('the second engine to be ready', () =>
+      fetch(`http://127.0.0.1:${againPort}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    );
+    // Both engines have started (their start-up checks passed); now the user index goes wrong.
     await conflictingUserIndex();
+    const otherProducer = ria([
+      'produce',
+      '--kafka-topic',
+      other.topic,
+      '--rate',
+      '1000',
+      '--duration',
+      '20',
+      '--quiet',
+    ]);
     const producer = ria([
       'produce',
       '--kafka-topic',
@@ -144,19 +174,8 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
     expect(abandoned).toHaveLength(1);
     process.stdout.write(`stop abandoned after ${took} ms\n`);
 
-    // A second signal stops at once.
-    const again = ria([
-      'engine',
-      '--kafka-topic',
-      topic,
-      '--checkpoint-dir',
-      checkpoint,
-      '--dashboard-port',
-      '0',
-      '--status-interval-ms',
-      '0',
-    ]);
-    await waitFor('a flush to be refused', () => again.output().includes('refused'));
+    // A second signal stops at once (a second engine, started with the first and as stuck).
+    await waitFor('the second engine to be refused too', () => again.output().includes('refused'));
     const t1 = Date.now();
     again.child.kill('SIGTERM');
     await sleep(300);
@@ -165,7 +184,8 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
     expect(quick.code).toBe(143);
     expect(Date.now() - t1).toBeLessThan(3000);
     expect(quick.out).toContain('SIGTERM again: stopping at once');
-    await producer.done;
+    await Promise.all([producer.done, otherProducer.done]);
     rmSync(checkpoint, { recursive: true, force: true });
+    rmSync(other.checkpoint, { recursive: true, force: true });
   });
 });
