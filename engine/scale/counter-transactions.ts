@@ -12,7 +12,7 @@ import { ServiceError } from '../errors/errors.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { deadLetterOf, type InvalidMessage } from '../source/dead-letters.js';
-import { produceWaiting, tryProduce } from '../source/produce-waiting.js';
+import { isUnknownPartition, produceWaiting, tryProduce } from '../source/produce-waiting.js';
 import { DELTA_FORMAT, type DeltaRecord, encodeDeltaRecord } from './delta-record.js';
 import { DELTAS_MAX_MESSAGE_BYTES } from './deltas-topic.js';
 
@@ -99,8 +99,7 @@ export class CounterTransactions {
     await this.txn((cb) => this.producer.beginTransaction(cb), 'beginTransaction');
     try {
       // A full local queue waits for room (a flush of a topic full of bad input holds many).
-      for (const r of c.records)
-        await produceWaiting(this.producer, this.deltas, r.partition, encodeDeltaRecord(r), null);
+      for (const r of c.records) await this.produceRecord(r.partition, encodeDeltaRecord(r));
       for (const { message, reason } of c.deadLetters) {
         const dl = deadLetterOf(message, reason, this.cfg.kafkaTopic);
         if (!tryProduce(this.producer, this.dlq, 0, dl.value, message.key, dl.headers))
@@ -117,6 +116,24 @@ export class CounterTransactions {
         () => {},
       );
       throw e;
+    }
+  }
+
+  /**
+   * A delta record to its partition. Partitions added to the deltas topic moments ago (the source
+   * grew) are not in this producer's metadata yet: it asks for them and tries again (for up to 30 s).
+   */
+  private async produceRecord(partition: number, value: Buffer): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await produceWaiting(this.producer, this.deltas, partition, value, null);
+        return;
+      } catch (e) {
+        if (!isUnknownPartition(e) || attempt >= 30) throw e;
+        await new Promise<void>((resolve) =>
+          this.producer.getMetadata({ topic: this.deltas, timeout: 5000 }, () => setTimeout(resolve, 1000)),
+        );
+      }
     }
   }
 

@@ -10,6 +10,11 @@ import Kafka from 'node-rdkafka';
 /** How long one wait for room lets librdkafka deliver before trying again. */
 const ROOM_WAIT_MS = 50;
 
+/** A partition this client's metadata does not know yet (a topic grown moments ago). */
+export function isUnknownPartition(e: unknown): boolean {
+  return (e as { code?: number })?.code === Kafka.CODES.ERRORS.ERR__UNKNOWN_PARTITION;
+}
+
 export function isQueueFull(e: unknown): boolean {
   return (e as { code?: number })?.code === Kafka.CODES.ERRORS.ERR__QUEUE_FULL;
 }
