@@ -15,6 +15,8 @@ export default defineConfig({
             'scripts/**/*.test.ts',
             'deploy/**/*.test.ts',
           ],
+          // helm and Prometheus (promtool) for the chart and rules tests: installed when missing.
+          globalSetup: ['test/tools-setup.ts'],
           testTimeout: 20_000,
         },
       },
