@@ -58,13 +58,6 @@ export class Engine {
       this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
       this.pool = new BatchPool(cfg.poolSize);
     }
-    this.batches = new BatchStream(
-      this.source,
-      this.pool,
-      cfg,
-      (m) => this.problems.problem('kafka', m),
-      () => this.health.polled(),
-    );
     this.metrics = new EngineMetrics(
       this.health.gauges(
         () => this.source.lag(),
@@ -72,6 +65,7 @@ export class Engine {
       ),
     );
     this.problems = new Problems(this.metrics, this.health);
+    this.batches = new BatchStream(this.source, this.pool, cfg, this.problems, this.health);
     this.flusher = new FlusherLink(
       flusherDataOf(cfg),
       (m) => this.problems.problem('elasticsearch', m),

@@ -102,13 +102,7 @@ export class Counter {
       },
     });
     this.pool = new BatchPool(cfg.poolSize);
-    this.batches = new BatchStream(
-      this.source,
-      this.pool,
-      cfg,
-      (m) => this.problems.problem('kafka', m),
-      () => this.health.polled(),
-    );
+    this.batches = new BatchStream(this.source, this.pool, cfg, this.problems, this.health);
     this.transactions = new CounterTransactions(cfg);
   }
 

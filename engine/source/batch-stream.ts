@@ -6,6 +6,8 @@
  */
 import type { EngineConfig } from '../config/engine-config.js';
 import { eventTimeRangeOf } from '../config/engine-config.js';
+import type { Health } from '../metrics/health.js';
+import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { type PackSettings, taskOf } from './batch-packer.js';
@@ -34,14 +36,13 @@ export class BatchStream {
   /** When the last consume call returned (performance.now()). */
   lastPollAt = 0;
 
+  /** `problems` hears of a retried Kafka failure (the loop goes on), `health` of messages that came. */
   constructor(
     private readonly source: KafkaSource,
     private readonly pool: BatchPool | undefined,
     private readonly cfg: EngineConfig,
-    /** Says a retried failure (the loop goes on). */
-    private readonly problem: (message: string) => void,
-    /** A consume call brought messages. */
-    private readonly polled: () => void = () => undefined,
+    private readonly problems: Pick<Problems, 'problem'>,
+    private readonly health: Pick<Health, 'polled'>,
   ) {
     this.pack = packSettingsOf(cfg);
   }
@@ -66,10 +67,10 @@ export class BatchStream {
       this.lastBatchSize = 0;
       for (const s of segments) this.lastBatchSize += s.count;
       this.lastPollAt = performance.now();
-      if (segments.length > 0) this.polled();
+      if (segments.length > 0) this.health.polled();
       return segments;
     } catch (e) {
-      this.problem(`kafka: ${(e as Error).message}; retrying`);
+      this.problems.problem('kafka', `kafka: ${(e as Error).message}; retrying`);
       await new Promise((r) => setTimeout(r, RETRY_MS));
       return [];
     }

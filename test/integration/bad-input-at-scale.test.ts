@@ -18,7 +18,7 @@ import {
   services,
   uniqueName,
 } from './helpers.js';
-import { ria } from './run-ria.js';
+import { ria, riaEngine } from './run-ria.js';
 
 const es = createEsClient(services);
 const LINES = 2_000_000;
@@ -35,15 +35,7 @@ describe('bad input at scale (real Kafka and Elasticsearch)', () => {
     const { topic, checkpoint } = await newTopic('ria-lines');
     await produceLines(topic, LINES, 6);
     const t0 = performance.now();
-    const run = await ria([
-      'engine',
-      '--kafka-topic',
-      topic,
-      '--checkpoint-dir',
-      checkpoint,
-      '--exit-when-idle',
-      ...quiet,
-    ]).done;
+    const run = await riaEngine(topic, checkpoint, '--exit-when-idle', ...quiet).done;
     const seconds = (performance.now() - t0) / 1000;
     process.stdout.write(`engine: ${LINES} invalid messages in ${seconds.toFixed(1)} s\n`);
     expect(run.code, run.out).toBe(0);
@@ -94,15 +86,7 @@ describe('bad input at scale (real Kafka and Elasticsearch)', () => {
     expect(produced.code, produced.out).toBe(0);
     const invalid = Number(/(\d+) invalid/.exec(produced.out)?.[1]);
     expect(invalid).toBeGreaterThan(150_000);
-    const run = await ria([
-      'engine',
-      '--kafka-topic',
-      topic,
-      '--checkpoint-dir',
-      checkpoint,
-      '--exit-when-idle',
-      ...quiet,
-    ]).done;
+    const run = await riaEngine(topic, checkpoint, '--exit-when-idle', ...quiet).done;
     expect(run.code, run.out).toBe(0);
     const verified = await ria(['verify', '--truth', truth]).done;
     expect(verified.code, verified.out).toBe(0);

@@ -14,7 +14,7 @@ import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indic
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { verify } from '../../engine/verify/verify.js';
 import { countDeadLetters, newTopic, produceMessages, requireServices, services } from './helpers.js';
-import { ria } from './run-ria.js';
+import { riaEngine } from './run-ria.js';
 
 const es = createEsClient(services);
 const N = 10_000;
@@ -47,12 +47,7 @@ describe('an event from a wrong clock (real Kafka and Elasticsearch)', () => {
     await produceMessages(topic, events.length, (i) => ({ value: events[i], partition: 0 }));
 
     // A live engine, killed once it has checkpointed; the next one replays from that checkpoint.
-    const args = [
-      'engine',
-      '--kafka-topic',
-      topic,
-      '--checkpoint-dir',
-      checkpoint,
+    const options = [
       '--dashboard-port',
       '0',
       '--status-interval-ms',
@@ -62,13 +57,20 @@ describe('an event from a wrong clock (real Kafka and Elasticsearch)', () => {
       '--batch-size',
       '1000',
     ];
-    const live = ria(args);
+    const live = riaEngine(topic, checkpoint, ...options);
     const log = join(checkpoint, 'checkpoint.log');
     const deadline = Date.now() + 60_000;
     while (!(existsSync(log) && statSync(log).size > 0) && Date.now() < deadline) await sleep(20);
     live.child.kill('SIGKILL');
     await live.done;
-    const replay = await ria([...args, '--exit-when-idle', '--idle-timeout-ms', '1000']).done;
+    const replay = await riaEngine(
+      topic,
+      checkpoint,
+      ...options,
+      '--exit-when-idle',
+      '--idle-timeout-ms',
+      '1000',
+    ).done;
     expect(replay.code, replay.out).toBe(0);
 
     const want = truth.result();

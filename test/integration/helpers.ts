@@ -86,9 +86,7 @@ export async function consumeAll(
     },
     { 'auto.offset.reset': 'earliest' },
   );
-  await new Promise<void>((resolve, reject) =>
-    consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
-  );
+  await connected(consumer);
   consumer.subscribe([topic]);
   consumer.setDefaultConsumeTimeout(200);
   const out: Kafka.Message[] = [];
@@ -117,9 +115,7 @@ export async function committedOffsets(
     { 'bootstrap.servers': conn.kafkaBroker, 'group.id': group, ...conn.rdkafka },
     {},
   );
-  await new Promise<void>((resolve, reject) =>
-    consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
-  );
+  await connected(consumer);
   try {
     const list = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
     const got = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
@@ -154,9 +150,7 @@ export async function produceMessages(
     'compression.codec': 'lz4',
     ...services.rdkafka,
   });
-  await new Promise<void>((resolve, reject) =>
-    producer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
-  );
+  await connected(producer);
   producer.setPollInterval(50);
   try {
     for (let i = 0; i < count; i++) {
@@ -189,9 +183,7 @@ export async function countDeadLetters(
     },
     { 'auto.offset.reset': 'earliest' },
   );
-  await new Promise<void>((resolve, reject) =>
-    consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
-  );
+  await connected(consumer);
   consumer.subscribe([dlq]);
   consumer.setDefaultConsumeTimeout(200);
   const seen = new Map<number, Set<number>>();
@@ -272,4 +264,11 @@ export function mergeTruths(a: TruthFile, b: TruthFile): TruthFile {
     items,
     users,
   };
+}
+
+/** Connects a test client (10 s at most). */
+function connected(client: Kafka.KafkaConsumer | Kafka.Producer): Promise<void> {
+  return new Promise((resolve, reject) =>
+    (client as Kafka.Producer).connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
+  );
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRules } from '../../deploy/prometheus/rendered-rules.js';
 import { prometheusPath } from '../../scripts/tools/paths.js';
 import { freePort, newTopic, requireServices } from './helpers.js';
-import { ria } from './run-ria.js';
+import { ria, riaEngine } from './run-ria.js';
 
 const stack = new URL('../../scripts/stack.sh', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,17 +79,7 @@ describe.runIf(local)('operations under outages (real services, real Prometheus)
     const t = await newTopic('ria-ops');
     checkpoint = t.checkpoint;
     port = await freePort();
-    engine = ria([
-      'engine',
-      '--kafka-topic',
-      t.topic,
-      '--checkpoint-dir',
-      checkpoint,
-      '--dashboard-port',
-      String(port),
-      '--status-interval-ms',
-      '0',
-    ]);
+    engine = riaEngine(t.topic, checkpoint, '--dashboard-port', String(port), '--status-interval-ms', '0');
     producer = ria(['produce', '--kafka-topic', t.topic, '--rate', '2000', '--duration', '400', '--quiet']);
     const rules = renderRules({ noFlushSeconds: 10, noFlushFor: '5s' });
     const promPort = await freePort();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AGG_INDICES, USER_INDEX } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { freePort, newTopic, requireServices, services } from './helpers.js';
-import { ria } from './run-ria.js';
+import { ria, riaEngine } from './run-ria.js';
 
 const es = createEsClient(services);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,15 +57,7 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
   it('an index mapped against the templates stops the start with one line naming index, field and types', async () => {
     const { topic, checkpoint } = await newTopic('ria-mapping');
     await conflictingUserIndex();
-    const run = await ria([
-      'engine',
-      '--kafka-topic',
-      topic,
-      '--checkpoint-dir',
-      checkpoint,
-      '--dashboard-port',
-      '0',
-    ]).done;
+    const run = await riaEngine(topic, checkpoint, '--dashboard-port', '0').done;
     expect(run.code).not.toBe(0);
     const errors = run.out.split('\n').filter((l) => l.startsWith('ria: error:'));
     expect(errors).toEqual([
@@ -77,11 +69,8 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
   it('refusals at run time: a few lines per interval, counted by reason; a stuck stop ends at STOP_TIMEOUT_MS', async () => {
     const { topic, checkpoint } = await newTopic('ria-refusals');
     const port = await freePort();
-    const engine = ria([
-      'engine',
-      '--kafka-topic',
+    const engine = riaEngine(
       topic,
-      '--checkpoint-dir',
       checkpoint,
       '--dashboard-port',
       String(port),
@@ -89,7 +78,7 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
       '0',
       '--stop-timeout-ms',
       '3000',
-    ]);
+    );
     // Ready: its start-up checks (the mappings among them) have passed.
     await waitFor('the engine to be ready', () =>
       fetch(`http://127.0.0.1:${port}/readyz`).then(
@@ -100,17 +89,14 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
     // A second engine on its own topic, for the second-signal check below.
     const other = await newTopic('ria-refusals-2');
     const againPort = await freePort();
-    const again = ria([
-      'engine',
-      '--kafka-topic',
+    const again = riaEngine(
       other.topic,
-      '--checkpoint-dir',
       other.checkpoint,
       '--dashboard-port',
       String(againPort),
       '--status-interval-ms',
       '0',
-    ]);
+    );
     await waitFor('the second engine to be ready', () =>
       fetch(`http://127.0.0.1:${againPort}/readyz`).then(
         (r) => r.ok,

@@ -29,3 +29,8 @@ export function ria(
   );
   return { child, done, output: () => out };
 }
+
+/** `ria engine` on `topic` with its own checkpoint directory, and more options. */
+export function riaEngine(topic: string, checkpoint: string, ...more: string[]): ReturnType<typeof ria> {
+  return ria(['engine', '--kafka-topic', topic, '--checkpoint-dir', checkpoint, ...more]);
+}

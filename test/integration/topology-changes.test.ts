@@ -15,7 +15,7 @@ import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indic
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { mergeTruths, newTopic, requireServices, services } from './helpers.js';
-import { ria } from './run-ria.js';
+import { ria, riaEngine } from './run-ria.js';
 
 const es = createEsClient(services);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,8 +52,7 @@ async function expectExact(truths: string[]): Promise<void> {
 /** A starter of the single engine, or of one counter + the merger, with these options. */
 function deployment(topic: string, checkpoint: string, scaled: boolean, more: string[] = []) {
   const group = `${topic}-counters`;
-  if (!scaled)
-    return () => ria(['engine', '--kafka-topic', topic, '--checkpoint-dir', checkpoint, ...quiet, ...more]);
+  if (!scaled) return () => riaEngine(topic, checkpoint, ...quiet, ...more);
   return () => {
     const common = ['--kafka-topic', topic, '--consumer-group', group, ...quiet, ...GROUP, ...more];
     const counter = ria(['engine', '--role', 'counter', '--instance-id', 'c1', ...common]);
