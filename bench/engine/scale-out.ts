@@ -54,6 +54,8 @@ export async function scaleOut(quick: boolean) {
             '--pool-size',
             '1',
             '--exit-when-idle',
+            '--dashboard-port',
+            '0',
           ]),
         );
         const merged = await mustRun([

@@ -41,7 +41,9 @@ describe('item-level errors inside an HTTP 200 bulk response (real services)', (
       // rejected once, and only a retry can have written it.
       expect(proxy.rejected.size).toBeGreaterThan(100);
       expect([...proxy.rejected].filter((k) => !proxy.resent.has(k))).toEqual([]);
-      expect(out).toMatch(/retriable error \(HTTP 429 es_rejected_execution_exception on interaction-agg_/);
+      expect(out).toMatch(
+        /elasticsearch refused \d+ documents of interaction-agg_\w+ \(HTTP 429 es_rejected_execution_exception: injected by the test proxy; e\.g\. id \S+\); retrying/,
+      );
       proxy.rejectEvery = 0;
       await finishAndVerify(es, run);
     } finally {
@@ -59,7 +61,9 @@ describe('item-level errors inside an HTTP 200 bulk response (real services)', (
         await es.indices.putSettings({ index: USER_INDEX, settings: { 'index.blocks.write': false } });
       }
     });
-    expect(out).toMatch(/retriable error \(HTTP 403 cluster_block_exception on interaction-agg_user\//);
+    expect(out).toMatch(
+      /elasticsearch refused \d+ documents of interaction-agg_user \(HTTP 403 cluster_block_exception: .*; e\.g\. id \S+\); retrying/,
+    );
     await finishAndVerify(es, run);
   });
 
@@ -80,7 +84,7 @@ describe('item-level errors inside an HTTP 200 bulk response (real services)', (
       }
     });
     expect(out).toMatch(
-      /elasticsearch refused interaction-agg_user\/\S+ \(HTTP 400 index_closed_exception: closed\); retrying, offsets held back/,
+      /elasticsearch refused \d+ documents of interaction-agg_user \(HTTP 400 index_closed_exception: closed; e\.g\. id \S+\); retrying every 10 s, offsets held back/,
     );
     // Not advanced while a document could not be written, though the producer went on writing.
     expect(sum(held)).toBeGreaterThan(0);

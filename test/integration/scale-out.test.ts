@@ -40,6 +40,9 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
         group,
         '--instance-id',
         id,
+        // Counters serve /metrics too: on one host, each would need its own port.
+        '--dashboard-port',
+        '0',
         ...common,
         ...more,
       ]);
@@ -131,7 +134,16 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
   it("moves a partition's maximum event time with it: events behind it are late for the next counter", async () => {
     const { topic, checkpoint } = await newTopic('ria-scale-max');
     const group = uniqueName('ria-counters');
-    const common = ['--kafka-topic', topic, '--status-interval-ms', '0', '--consumer-group', group];
+    const common = [
+      '--kafka-topic',
+      topic,
+      '--status-interval-ms',
+      '0',
+      '--dashboard-port',
+      '0',
+      '--consumer-group',
+      group,
+    ];
     const produce = async (count: number, startTime: string) => {
       const r = await ria([
         'produce',
