@@ -47,7 +47,7 @@ export class Health {
     this.lastAckAt = performance.now();
   }
 
-  /** Messages came from Kafka (the broker is reachable). */
+  /** Messages came from Kafka, or the broker answered a metadata request: it is reachable. */
   polled(): void {
     this.kafkaOkAt = performance.now();
   }
@@ -92,7 +92,8 @@ export class Health {
     const reasons: string[] = [];
     const c = this.connections();
     if (this.paused) reasons.push(this.paused);
-    if (!c.kafka) reasons.push(`kafka broker unreachable: ${this.kafkaProblem?.message}`);
+    if (!c.kafka)
+      reasons.push(`kafka broker unreachable: ${this.kafkaProblem?.message.replace(/^kafka: /, '')}`);
     if (!c.elasticsearch) reasons.push(`elasticsearch: ${this.esProblem?.message}`);
     return reasons;
   }

@@ -16,6 +16,9 @@ import type { Segment } from './rdkafka-batch.js';
 
 /** How long to wait before polling again after a failed consume call (librdkafka reconnects itself). */
 const RETRY_MS = 500;
+/** How often the broker is asked for metadata (readiness: is it reachable?), and how long it may take. */
+const BROKER_CHECK_MS = 5000;
+const BROKER_CHECK_TIMEOUT_MS = 4000;
 
 export function packSettingsOf(cfg: EngineConfig): PackSettings {
   return {
@@ -33,6 +36,8 @@ export class BatchStream {
   private readonly pack: PackSettings;
   private failure: Error | undefined;
   private lastBatchSize = 0;
+  private lastBrokerCheck = 0;
+  private checkingBroker = false;
   /** When the last consume call returned (performance.now()). */
   lastPollAt = 0;
 
@@ -53,6 +58,7 @@ export class BatchStream {
    */
   async next(): Promise<Segment[]> {
     this.throwIfFailed();
+    this.checkBroker();
     while (this.inflight.size >= this.cfg.maxInflightBatches) await Promise.race(this.inflight);
     // Caught up (the last batch was small)? Let a little traffic gather first: at a steady few
     // thousand events/s this makes one pool task per BATCH_LINGER_MS instead of one per handful
@@ -74,6 +80,23 @@ export class BatchStream {
       await new Promise((r) => setTimeout(r, RETRY_MS));
       return [];
     }
+  }
+
+  /** Every BROKER_CHECK_MS, in the background: the broker answers (healthy) or not (a Kafka problem). */
+  private checkBroker(): void {
+    const now = performance.now();
+    if (this.checkingBroker || now - this.lastBrokerCheck < BROKER_CHECK_MS) return;
+    this.lastBrokerCheck = now;
+    this.checkingBroker = true;
+    this.source
+      .probeBroker(BROKER_CHECK_TIMEOUT_MS)
+      .then(
+        () => this.health.polled(),
+        (e: Error) => this.problems.problem('kafka', `kafka: the broker does not answer (${e.message})`),
+      )
+      .finally(() => {
+        this.checkingBroker = false;
+      });
   }
 
   /**

@@ -141,6 +141,19 @@ export class KafkaSource {
     return added;
   }
 
+  /**
+   * One round trip to the broker (the topic's metadata): resolves when it answered. librdkafka
+   * reconnects quietly, and a consumer with nothing to read cannot tell an idle topic from a
+   * broker that is gone; this can (the readiness check).
+   */
+  probeBroker(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.consumer.getMetadata({ topic: this.topic, timeout: timeoutMs }, (e) =>
+        e ? reject(e) : resolve(),
+      ),
+    );
+  }
+
   /** Whether the group has committed an offset past 0 on an assigned partition (earlier work). */
   async hasCommits(): Promise<boolean> {
     const list = [...this.partitions.keys()].map((partition) => ({ topic: this.topic, partition }));
