@@ -26,7 +26,7 @@
 #                        server certificate are made with openssl in $RIA_STACK_DIR/tls (ca.pem).
 #                        RIA_SECURE_PASSWORD (required) is the password of the Elasticsearch
 #                        superuser `elastic` and of the Kafka user `ria`. Roles `ria_engine` (the
-#                        README's least-privilege role) and `ria_reader` are defined in the file
+#                        docs/security.md's least-privilege role) and `ria_reader` are defined in the file
 #                        realm; `stack.sh es-user NAME ROLE` adds a user (password on stdin).
 set -euo pipefail
 

@@ -79,7 +79,7 @@ export async function rawConsume(quick: boolean) {
     consume,
     consumeBatch: batch,
     speedup: batch.eventsPerSecond / consume.eventsPerSecond,
-    // The figures the README quotes (the engine's source is consumeBatch).
+    // The figures results/README.md quotes (the engine's source is consumeBatch).
     eventsPerSecond: batch.eventsPerSecond,
     cpuUsPerEvent: batch.cpuUsPerEvent,
   };

@@ -3,7 +3,7 @@
  * flush mark closes windows, checkpoints, writes the changed documents, and reports the cut it
  * made durable so the main thread can commit those offsets to Kafka.
  *
- * Order per flush (the exactness argument, see README "Guarantees"):
+ * Order per flush (the exactness argument, see docs/guarantees.md):
  *   1. close the windows the watermark has passed      (state at cut K)
  *   2. append checkpoint record K and fsync            (the outbox: docs + offsets of K)
  *   3. bulk-write record K's documents, version K       (retried until every item is written)

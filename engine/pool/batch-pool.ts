@@ -1,5 +1,6 @@
 /**
- * The Piscina pool on the main-thread side: one task per batch (a task costs ~40 µs, so never
+ * The Piscina pool on the main-thread side: one task per batch (a task costs tens of µs:
+ * results/pool-scaling.json and docs/field-notes.md, so never
  * per event), the batch's bytes transferred. Batches of one partition run one after another,
  * because each needs the partition's maximum event time left by the previous one; batches of
  * different partitions run in parallel.

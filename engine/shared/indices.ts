@@ -11,7 +11,7 @@ export function dlqTopic(topic: string): string {
 }
 
 /**
- * The counters' output when the engine is scaled out (README "Scale-out"): per source partition,
+ * The counters' output when the engine is scaled out (docs/scale-out.md): per source partition,
  * its counts since the previous record, in a partition of the same number. One per counters'
  * consumer group (it also holds where each of their partitions resumes); the merger reads it.
  * Characters a topic name cannot have are replaced by "_".

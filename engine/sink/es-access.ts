@@ -56,7 +56,7 @@ export async function prepareIndices(es: Client): Promise<void> {
     }
     if (!exists)
       throw new ConfigError(
-        `index ${index} is missing and the Elasticsearch user may not create it: run \`ria stack up\` as an administrator, or grant create_index (README: Least-privilege role)`,
+        `index ${index} is missing and the Elasticsearch user may not create it: run \`ria stack up\` as an administrator, or grant create_index (docs/security.md: least-privilege role)`,
       );
   }
 }
@@ -80,7 +80,7 @@ export async function checkWriteRights(es: Client): Promise<void> {
     .filter(([, privileges]) => !privileges.index)
     .map(([index]) => index);
   throw new ConfigError(
-    `the Elasticsearch user "${answer.username}" may not write ${missing.join(', ')} (needs the "index" privilege; README: Least-privilege role); nothing was written and no offsets were committed`,
+    `the Elasticsearch user "${answer.username}" may not write ${missing.join(', ')} (needs the "index" privilege; docs/security.md: least-privilege role); nothing was written and no offsets were committed`,
   );
 }
 

@@ -30,9 +30,9 @@ export interface PartitionProgress {
 
 /**
  * Larger fetches per partition and a deeper prefetch: with the batch call the consumer takes
- * ~400k messages/s, and librdkafka's defaults (1 MiB per partition per fetch, a round trip each;
- * 100,000 messages queued) held it to ~200k. Prefetch stays capped at 64 MiB. (Raising
- * fetch.max.bytes to 100 MiB as well cost ~1 GiB of RSS even at 5,000 events/s.)
+ * twice what librdkafka's defaults (1 MiB per partition per fetch, a round trip each; 100,000
+ * messages queued) let through (results/source-consume.json). Prefetch stays capped at 64 MiB:
+ * raising fetch.max.bytes as well cost about a GiB of RSS even at the seed's rate.
  */
 export const FETCH_SETTINGS = {
   'max.partition.fetch.bytes': 8 * 1024 * 1024,

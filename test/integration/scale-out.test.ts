@@ -1,5 +1,5 @@
 /**
- * Scale-out against the real Kafka and Elasticsearch (README "Scale-out"): two counters in one
+ * Scale-out against the real Kafka and Elasticsearch (docs/scale-out.md): two counters in one
  * consumer group and a merger. While 1 M events with out-of-order, late and invalid ones arrive,
  * one counter is killed with SIGKILL twice (and restarted; its partitions move to the other
  * counter and back) and the merger once; the three indices must equal the producer's truth and

@@ -2,7 +2,7 @@
  * A secured stack of its own (scripts/stack.sh with RIA_SECURE=1, on other ports, in a fresh
  * directory): Elasticsearch over HTTPS with users, Kafka reachable only over SASL_SSL. Checked:
  *   - the engine runs exact over SASL_SSL (SCRAM-SHA-256, password from a file) into HTTPS
- *     Elasticsearch (CA file) as a least-privilege user (the README's role), and no configured
+ *     Elasticsearch (CA file) as a least-privilege user (docs/security.md's role), and no configured
  *     secret appears in its output or on its dashboard — even the one it was given inside
  *     ELASTICSEARCH_HOST's URL, which it prints;
  *   - SASL PLAIN and SCRAM-SHA-512 work as well;
@@ -131,7 +131,7 @@ describe('security (a secured stack of its own)', () => {
       elasticsearchUsername: 'elastic',
       elasticsearchPassword: superPassword,
     });
-    // File-realm users with the roles stack.sh defines (ria_engine: the README's least-privilege role).
+    // File-realm users with the roles stack.sh defines (ria_engine: the docs/security.md's least-privilege role).
     for (const [name, role, pw] of [
       ['ria-engine', 'ria_engine', enginePassword],
       ['ria-reader', 'ria_reader', readerPassword],
