@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
 import { connectKafka } from '../../engine/config/kafka.js';
 import { loadOptions } from '../../engine/config/options.js';
-import { producerOptions } from '../../engine/config/settings.js';
+import { producerOptions } from '../../engine/config/producer-settings.js';
 import { KeyArena, MessageChunk } from '../../engine/producer/message-chunk.js';
 import { partitionForKey } from '../../engine/producer/partitioner.js';
 import { producerClientConfig, trafficOf } from '../../engine/producer/producer.js';

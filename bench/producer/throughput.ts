@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadOptions } from '../../engine/config/options.js';
-import { producerOptions } from '../../engine/config/settings.js';
+import { producerOptions } from '../../engine/config/producer-settings.js';
 import { produce } from '../../engine/producer/producer.js';
 import { stackScriptPath } from '../../engine/setup/stack-script.js';
 import { ensureTopics } from '../../engine/setup/topics.js';

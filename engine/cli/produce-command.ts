@@ -1,6 +1,6 @@
 /** `ria produce`: synthetic traffic at a steady rate, with an optional ground-truth file. */
 import { describeOptions, loadOptions } from '../config/options.js';
-import { producerOptions } from '../config/settings.js';
+import { producerOptions } from '../config/producer-settings.js';
 import { ConfigError } from '../errors/errors.js';
 import { produce } from '../producer/producer.js';
 import { type Command, wantsHelp } from './command.js';

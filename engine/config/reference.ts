@@ -3,11 +3,11 @@
  * engine/config/reference.test.ts fails when the committed page is stale.
  */
 import type { OptionSpecs } from './options.js';
+import { producerOptions } from './producer-settings.js';
 import {
   elasticsearchOptions,
   engineOptions,
   kafkaOptions,
-  producerOptions,
   stackOptions,
   windowOptions,
 } from './settings.js';

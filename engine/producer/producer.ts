@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
 import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
 import type { ConfigOf } from '../config/options.js';
-import type { producerOptions } from '../config/settings.js';
+import type { producerOptions } from '../config/producer-settings.js';
 import { ConfigError, ServiceError } from '../errors/errors.js';
 import { ensureTopics } from '../setup/topics.js';
 import { parseIsoTimestamp } from '../shared/event-rules.js';

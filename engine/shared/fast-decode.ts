@@ -1,7 +1,4 @@
 /**
- * (One cohesive hot path, longer than the 300-line limit of coordinating files on purpose: split,
- * its shared scanner state would cross module boundaries on every byte.)
- *
  * The hot path: one pass over an event's bytes, no strings, no objects. It accepts only what it
  * can prove valid (pure-ASCII JSON object, ids without escapes, known fields of the right
  * types, an ISO-8601 or epoch-ms time in range, no repeated known field); for anything else it
@@ -12,7 +9,8 @@
  * On acceptance, the id positions, byte hashes and the time are left in the exported `scan`
  * slots (the worker decodes one event at a time).
  */
-import { daysFromCivil, daysInMonth, MAX_ID_BYTES } from './event-rules.js';
+import { MAX_ID_BYTES } from './event-rules.js';
+import { digits, isoTime } from './iso-time-bytes.js';
 
 export const ACCEPT = 1;
 export const FALLBACK = 0;
@@ -157,72 +155,6 @@ function skipValue(b: Uint8Array, p: number, end: number, depth: number): number
   if (c === 0x66) return literalEnd(b, p, end, 'false');
   if (c === 0x6e) return literalEnd(b, p, end, 'null');
   return numberEnd(b, p, end);
-}
-
-function digits(b: Uint8Array, i: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const d = b[i + k] - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-let cachedDayKey = -1;
-let cachedDays = 0;
-
-/** ISO-8601 with zone between s and e (exclusive), or NaN when not exactly that shape. */
-function isoTime(b: Uint8Array, s: number, e: number): number {
-  if (
-    e - s < 20 ||
-    b[s + 4] !== 0x2d ||
-    b[s + 7] !== 0x2d ||
-    b[s + 10] !== 0x54 ||
-    b[s + 13] !== 0x3a ||
-    b[s + 16] !== 0x3a
-  ) {
-    return Number.NaN;
-  }
-  const y = digits(b, s, 4);
-  const mo = digits(b, s + 5, 2);
-  const d = digits(b, s + 8, 2);
-  const h = digits(b, s + 11, 2);
-  const mi = digits(b, s + 14, 2);
-  const sec = digits(b, s + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
-    return Number.NaN;
-  let i = s + 19;
-  let ms = 0;
-  if (b[i] === 0x2e) {
-    i++;
-    const f = i;
-    while (i < e && b[i] >= 0x30 && b[i] <= 0x39) {
-      if (i - f < 3) ms = ms * 10 + (b[i] - 0x30);
-      i++;
-    }
-    const nd = i - f;
-    if (nd === 0 || nd > 9) return Number.NaN;
-    if (nd === 1) ms *= 100;
-    else if (nd === 2) ms *= 10;
-  }
-  let offsetMin = 0;
-  if (b[i] === 0x5a && i + 1 === e) {
-    // Z
-  } else if ((b[i] === 0x2b || b[i] === 0x2d) && i + 6 === e && b[i + 3] === 0x3a) {
-    const oh = digits(b, i + 1, 2);
-    const om = digits(b, i + 4, 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
-    offsetMin = (b[i] === 0x2d ? -1 : 1) * (oh * 60 + om);
-  } else return Number.NaN;
-  // Events of one day share the date: cache its day number (calendar math once per day).
-  const dayKey = (y * 16 + mo) * 32 + d;
-  if (dayKey !== cachedDayKey) {
-    if (d > daysInMonth(y, mo)) return Number.NaN;
-    cachedDays = daysFromCivil(y, mo, d);
-    cachedDayKey = dayKey;
-  }
-  return ((cachedDays * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms - offsetMin * 60_000;
 }
 
 /** Which known field a key is (a bit), or 0; one comparison chosen by length and first byte. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOptions } from '../../engine/config/options.js';
-import { producerOptions } from '../../engine/config/settings.js';
+import { producerOptions } from '../../engine/config/producer-settings.js';
 import { produce } from '../../engine/producer/producer.js';
 import { TruthBuilder, type TruthFile } from '../../engine/producer/truth.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
