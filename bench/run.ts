@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { engineSteadyCost } from './cost/engine-steady-cost.js';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
 import { scaleOut } from './engine/scale-out.js';
@@ -30,6 +31,7 @@ const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'engine-fixed-rate': fixedRate,
   'engine-catch-up': catchUp,
   'engine-scale-out': scaleOut,
+  'engine-steady-cost': engineSteadyCost,
 };
 
 export async function runBenchmarks(args: string[]): Promise<number> {

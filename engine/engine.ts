@@ -91,7 +91,7 @@ export class Engine {
       while (!this.stopping) {
         this.health.loopTurned();
         await this.backPressure();
-        for (const s of await this.batches.next()) this.dispatch(s);
+        this.dispatch(await this.batches.next());
         const now = performance.now();
         if (now - this.lastDiscovery >= this.cfg.partitionDiscoveryMs) await this.discoverPartitions(now);
         if (now - this.lastFlushAt >= this.cfg.flushIntervalMs && !this.flushing) {
@@ -156,27 +156,28 @@ export class Engine {
     if (!this.partitionMax.has(p)) this.partitionMax.set(p, Number.NEGATIVE_INFINITY);
   }
 
-  /** Hands one partition's messages to the pool (a merger applies its records); deltas go on to the flusher. */
-  private dispatch(s: Segment): void {
+  /** Hands a batch's messages to the pool (a merger applies its records); deltas go on to the flusher. */
+  private dispatch(segments: Segment[]): void {
     if (this.merger) {
-      this.merger.apply(
-        s,
-        (d) => {
-          this.counts.consumed += d.valid + d.invalidIndex.length;
-          this.onDelta(d);
-        },
-        (r) => this.onRecord(r),
-      );
+      const onDelta = (d: BatchDelta) => {
+        this.counts.consumed += d.valid + d.invalidIndex.length;
+        this.onDelta(d);
+      };
+      for (const s of segments) this.merger.apply(s, onDelta, (r) => this.onRecord(r));
       return;
     }
-    this.counts.consumed += s.count;
-    this.batches.count(s, this.partitionMax.get(s.partition) ?? Number.NEGATIVE_INFINITY, (d) => {
-      if (d.invalidIndex.length > 0)
-        for (const { message, reason } of invalidMessagesOf(d, s)) this.deadLetters?.send(message, reason);
-      this.onDelta(d);
-      this.partitionMax.set(d.partition, d.partitionMax);
-      this.offsetsDone.set(d.partition, d.nextOffset);
-    });
+    for (const s of segments) this.counts.consumed += s.count;
+    this.batches.countBatch(
+      segments,
+      (s) => this.partitionMax.get(s.partition) ?? Number.NEGATIVE_INFINITY,
+      (s, d) => {
+        if (d.invalidIndex.length > 0)
+          for (const { message, reason } of invalidMessagesOf(d, s)) this.deadLetters?.send(message, reason);
+        this.onDelta(d);
+        this.partitionMax.set(d.partition, d.partitionMax);
+        this.offsetsDone.set(d.partition, d.nextOffset);
+      },
+    );
   }
 
   private onDelta(d: BatchDelta): void {

@@ -10,8 +10,9 @@ export interface CliRun {
   done: Promise<{ code: number | null; out: string }>;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'ria.js'), ...args], {
+/** `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): CliRun {
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot(), 'bin', 'ria.js'), ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

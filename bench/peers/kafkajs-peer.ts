@@ -10,7 +10,7 @@ import { TruthBuilder } from '../../engine/producer/truth.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
-import { type Doc, writeDocs } from '../../engine/sink/bulk-writer.js';
+import { type Doc, docOf, writeDocs } from '../../engine/sink/bulk-writer.js';
 import { registerLz4 } from './lz4-codec.js';
 
 export async function runKafkajsPeer(
@@ -56,35 +56,24 @@ export async function runKafkajsPeer(
   const r = agg.result();
   const at = new Date().toISOString();
   const docs: Doc[] = [
-    ...Object.entries(r.items).map(([id, it]) => ({
-      index: ITEM_INDEX,
-      id,
-      version: 1,
-      body: {
+    ...Object.entries(r.items).map(([id, it]) =>
+      docOf(ITEM_INDEX, id, 1, {
         item_id: id,
         total_interactions: it.total_interactions,
         max_per_sec: it.max_per_sec,
         min_per_sec: it.min_per_sec,
         '@timestamp': at,
-      },
-    })),
-    ...Object.entries(r.users).map(([id, n]) => ({
-      index: USER_INDEX,
-      id,
-      version: 1,
-      body: { user_id: id, total_interactions: n, '@timestamp': at },
-    })),
-    {
-      index: AVG_INDEX,
-      id: GLOBAL_DOC_ID,
-      version: 1,
-      body: {
-        ...r.global,
-        window_ms: opts.windowMs,
-        allowed_lateness_ms: opts.allowedLatenessMs,
-        '@timestamp': at,
-      },
-    },
+      }),
+    ),
+    ...Object.entries(r.users).map(([id, n]) =>
+      docOf(USER_INDEX, id, 1, { user_id: id, total_interactions: n, '@timestamp': at }),
+    ),
+    docOf(AVG_INDEX, GLOBAL_DOC_ID, 1, {
+      ...r.global,
+      window_ms: opts.windowMs,
+      allowed_lateness_ms: opts.allowedLatenessMs,
+      '@timestamp': at,
+    }),
   ];
   await writeDocs(es, docs, { maxDocs: 5000, onProblem: () => undefined, onRefused: () => undefined });
   const seconds = (performance.now() - t0) / 1000;

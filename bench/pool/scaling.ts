@@ -59,7 +59,7 @@ export async function poolScaling(quick: boolean) {
           const p = i % PARTITIONS;
           const b = batches[i % batches.length];
           jobs.push(
-            pool.run(p, Number.NEGATIVE_INFINITY, (max): BatchTask => {
+            pool.run([{ partition: p, initialMax: Number.NEGATIVE_INFINITY }], ([max]): BatchTask[] => {
               const values = new ArrayBuffer(b.bytes.length);
               new Uint8Array(values).set(b.bytes);
               const task: BatchTask = {
@@ -78,7 +78,7 @@ export async function poolScaling(quick: boolean) {
                 sampleEvery: 64,
               };
               offsets[p] += PER_BATCH;
-              return task;
+              return [task];
             }),
           );
           // Bounded in flight, as the engine does.

@@ -16,17 +16,16 @@ import {
   applyRecord,
   type CheckpointRecord,
   type Cut,
-  changesOf,
   makeRecord,
   makeSnapshot,
 } from '../checkpoint/record.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, ServiceError } from '../errors/errors.js';
-import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import type { BatchDelta, FlusherReply, Refusal } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
 import { checkMappings, checkWriteRights, highestVersion, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
+import { documentsOf } from './documents.js';
 
 export interface FlusherSettings {
   windowMs: number;
@@ -184,59 +183,6 @@ export class Flusher {
 
   /** The documents a record changes, at version = its sequence. */
   docsOf(r: CheckpointRecord): Doc[] {
-    const s = this.state;
-    const at = new Date(r.at).toISOString();
-    const docs: Doc[] = [];
-    const {
-      itemIdx: idx,
-      itemTotal: total,
-      itemMax: max,
-      itemMin: min,
-      itemClosed: closed,
-      userIdx: uidx,
-      userTotal: utotal,
-    } = changesOf(r);
-    for (let k = 0; k < idx.length; k++) {
-      const id = s.items.idOf(idx[k]);
-      docs.push({
-        index: ITEM_INDEX,
-        id,
-        version: r.seq,
-        body: {
-          item_id: id,
-          total_interactions: total[k],
-          max_per_sec: closed[k] > 0 ? max[k] : null,
-          min_per_sec: closed[k] > 0 ? min[k] : null,
-          windows: closed[k],
-          '@timestamp': at,
-        },
-      });
-    }
-    for (let k = 0; k < uidx.length; k++) {
-      const id = s.users.idOf(uidx[k]);
-      docs.push({
-        index: USER_INDEX,
-        id,
-        version: r.seq,
-        body: { user_id: id, total_interactions: utotal[k], '@timestamp': at },
-      });
-    }
-    const distinct = r.firstNewUser + r.newUserIds.length;
-    docs.push({
-      index: AVG_INDEX,
-      id: GLOBAL_DOC_ID,
-      version: r.seq,
-      body: {
-        avg_interactions_per_user: distinct === 0 ? 0 : r.valid / distinct,
-        total_interactions: r.valid,
-        distinct_users: distinct,
-        late_events: r.late,
-        invalid_events: r.invalid,
-        window_ms: this.settings.windowMs,
-        allowed_lateness_ms: this.settings.allowedLatenessMs,
-        '@timestamp': at,
-      },
-    });
-    return docs;
+    return documentsOf(this.state, r, this.settings);
   }
 }

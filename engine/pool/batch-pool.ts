@@ -1,7 +1,7 @@
 /**
- * The Piscina pool on the main-thread side: one task per batch (a task costs tens of µs:
- * results/pool-scaling.json and docs/field-notes.md, so never
- * per event), the batch's bytes transferred. Batches of one partition run one after another,
+ * The Piscina pool on the main-thread side: one task per group of segments (a task costs tens of
+ * µs: results/pool-scaling.json and docs/field-notes.md, so never per event), the batch's bytes
+ * transferred. Batches of one partition run one after another,
  * because each needs the partition's maximum event time left by the previous one; batches of
  * different partitions run in parallel.
  */
@@ -26,28 +26,38 @@ export class BatchPool {
   }
 
   /**
-   * Runs `make(partitionMax)` for a partition once its previous batch is done; `make` receives
-   * the maximum that batch left (or `initialMax` for the first).
+   * Runs one pool task for a group of segments (of different partitions) once each partition's
+   * previous batch is done; `make` receives, per partition of `parts`, the maximum that batch left
+   * (or its `initialMax` for the first). Resolves with one delta per part, in order.
    */
-  run(partition: number, initialMax: number, make: (partitionMax: number) => BatchTask): Promise<BatchDelta> {
-    const prev = this.tail.get(partition);
-    const next = (prev ? prev.then((d) => d.partitionMax) : Promise.resolve(initialMax)).then((max) => {
-      const task = make(max);
-      // The values and the block under ends/offsetDelta move to the worker (no copy).
-      const transferList = [
-        task.values,
-        task.ends.buffer,
-        task.offsetDelta.buffer,
-        task.timestamps.buffer,
-      ] as ArrayBuffer[];
-      return this.pool.run(task, { transferList: [...new Set(transferList)] }) as Promise<BatchDelta>;
+  run(
+    parts: { partition: number; initialMax: number }[],
+    make: (maxes: number[]) => BatchTask[],
+  ): Promise<BatchDelta[]> {
+    const maxes = parts.map(({ partition, initialMax }) => {
+      const prev = this.tail.get(partition);
+      return prev ? prev.then((d) => d.partitionMax) : initialMax;
     });
-    this.tail.set(partition, next);
-    // Keep the chain short: forget a finished tail.
-    next.then(
-      () => this.tail.get(partition) === next && this.tail.delete(partition),
-      () => this.tail.get(partition) === next && this.tail.delete(partition),
-    );
+    const next = Promise.all(maxes).then((m) => {
+      const tasks = make(m);
+      // The values and the block under ends/offsetDelta/timestamps move to the worker (no copy).
+      const transferList = tasks.flatMap((t) => [
+        t.values,
+        t.ends.buffer,
+        t.offsetDelta.buffer,
+        t.timestamps.buffer,
+      ]);
+      return this.pool.run(tasks, { transferList: [...new Set(transferList)] as ArrayBuffer[] }) as Promise<
+        BatchDelta[]
+      >;
+    });
+    parts.forEach(({ partition }, i) => {
+      const mine = next.then((ds) => ds[i]);
+      this.tail.set(partition, mine);
+      // Keep the chains short: forget a finished tail.
+      const forget = () => this.tail.get(partition) === mine && this.tail.delete(partition);
+      mine.then(forget, forget);
+    });
     return next;
   }
 

@@ -3,8 +3,9 @@
  * shares nothing with the main thread but message types and codecs).
  */
 import { decodeBatch } from '../shared/batch-decode.js';
-import type { BatchTask } from '../shared/messages.js';
+import type { BatchDelta, BatchTask } from '../shared/messages.js';
 
-export default function processBatch(task: BatchTask) {
-  return decodeBatch(task);
+/** One task: the segments of one or more partitions (see BatchStream.countBatch), a delta each. */
+export default function processBatch(tasks: BatchTask[]): BatchDelta[] {
+  return tasks.map(decodeBatch);
 }

@@ -132,7 +132,7 @@ export class Counter {
         const segments = await this.batches.next();
         // A rebalance came during the call: these may no longer be ours (read again from the records).
         if (this.rebalances.length > 0) continue;
-        for (const s of segments) if (this.work.has(s.partition)) this.dispatch(s);
+        this.dispatch(segments.filter((s) => this.work.has(s.partition)));
         if (performance.now() - lastFlushAt >= this.cfg.flushIntervalMs) {
           lastFlushAt = performance.now();
           const wrote = await this.flush().catch((e) => this.rewind(e));
@@ -213,22 +213,28 @@ export class Counter {
     return true;
   }
 
-  private dispatch(s: Segment): void {
-    const w = this.work.get(s.partition)!;
+  private dispatch(segments: Segment[]): void {
     const generation = this.generation;
-    w.inflight++;
-    this.batches.count(s, w.partitionMax, (d) => {
-      w.inflight--;
-      if (generation !== this.generation) return; // handed to another counter meanwhile
-      this.metrics.countDelta(d);
-      w.deltas.push(d);
-      for (const dl of invalidMessagesOf(d, s)) w.deadLetters.push(dl);
-      w.next = d.nextOffset;
-      w.partitionMax = d.partitionMax;
-      this.counts.valid += d.valid;
-      this.counts.late += d.late;
-      this.counts.invalid += d.invalidIndex.length;
-    });
+    // The partitions' work as it is now: a rebalance may replace it before the deltas come back.
+    const works = new Map(segments.map((s) => [s.partition, this.work.get(s.partition)!]));
+    for (const s of segments) works.get(s.partition)!.inflight++;
+    this.batches.countBatch(
+      segments,
+      (s) => works.get(s.partition)!.partitionMax,
+      (s, d) => {
+        const w = works.get(s.partition)!;
+        w.inflight--;
+        if (generation !== this.generation) return; // handed to another counter meanwhile
+        this.metrics.countDelta(d);
+        w.deltas.push(d);
+        for (const dl of invalidMessagesOf(d, s)) w.deadLetters.push(dl);
+        w.next = d.nextOffset;
+        w.partitionMax = d.partitionMax;
+        this.counts.valid += d.valid;
+        this.counts.late += d.late;
+        this.counts.invalid += d.invalidIndex.length;
+      },
+    );
   }
 
   private isIdle(p: number, w: PartitionWork): boolean {

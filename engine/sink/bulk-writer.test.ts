@@ -1,6 +1,6 @@
 import { Serializer } from '@elastic/transport';
 import { describe, expect, it } from 'vitest';
-import { bulkBody, type Doc } from './bulk-writer.js';
+import { bulkBody, docOf } from './bulk-writer.js';
 
 describe('bulk body', () => {
   it('is exactly what the client would send for the same operations, whatever the ids', () => {
@@ -13,7 +13,7 @@ describe('bulk body', () => {
       'ünï€😀',
       '',
     ];
-    const docs: Doc[] = ids.map((id, k) => ({
+    const bodies = ids.map((id, k) => ({
       index: k % 2 ? 'interaction-agg_user' : 'interaction-agg_item',
       id,
       version: 1000 + k,
@@ -24,7 +24,8 @@ describe('bulk body', () => {
         '@timestamp': '2026-11-29T00:00:00.000Z',
       },
     }));
-    const ops = docs.flatMap((d) => [
+    const docs = bodies.map((d) => docOf(d.index, d.id, d.version, d.body));
+    const ops = bodies.flatMap((d) => [
       { index: { _index: d.index, _id: d.id, version: d.version, version_type: 'external_gte' } },
       d.body,
     ]);

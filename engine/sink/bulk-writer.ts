@@ -17,7 +17,13 @@ export interface Doc {
   index: string;
   id: string;
   version: number;
-  body: Record<string, unknown>;
+  /** The document as JSON text: the flusher writes it from a template (flusher/documents.ts). */
+  source: string;
+}
+
+/** A document from a plain object (peers, tests): its JSON is the source. */
+export function docOf(index: string, id: string, version: number, body: Record<string, unknown>): Doc {
+  return { index, id, version, source: JSON.stringify(body) };
 }
 
 export interface BulkOptions {
@@ -39,8 +45,14 @@ const FAIL_BACKOFF_MS = 10_000;
  */
 export function bulkBody(docs: readonly Doc[]): string {
   let out = '';
+  let index = '';
+  let indexJson = '';
   for (const d of docs) {
-    out += `{"index":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)},"version":${d.version},"version_type":"external_gte"}}\n${JSON.stringify(d.body)}\n`;
+    if (d.index !== index) {
+      index = d.index;
+      indexJson = JSON.stringify(index);
+    }
+    out += `{"index":{"_index":${indexJson},"_id":${JSON.stringify(d.id)},"version":${d.version},"version_type":"external_gte"}}\n${d.source}\n`;
   }
   return out;
 }

@@ -63,10 +63,9 @@ export class BatchStream {
     // Caught up (the last batch was small)? Let a little traffic gather first: at a steady few
     // thousand events/s this makes one pool task per BATCH_LINGER_MS instead of one per handful
     // of events; a few ms against the flush interval.
-    const linger =
-      this.lastBatchSize < this.cfg.batchSize / 8
-        ? this.cfg.batchLingerMs - (performance.now() - this.lastPollAt)
-        : 0;
+    const linger = this.isSmall(this.lastBatchSize)
+      ? this.cfg.batchLingerMs - (performance.now() - this.lastPollAt)
+      : 0;
     if (linger > 0) await new Promise((r) => setTimeout(r, linger));
     try {
       const segments = await this.source.consume(this.cfg.batchSize);
@@ -80,6 +79,11 @@ export class BatchStream {
       await new Promise((r) => setTimeout(r, RETRY_MS));
       return [];
     }
+  }
+
+  /** A batch this small means the source is caught up: traffic comes at a steady rate. */
+  private isSmall(events: number): boolean {
+    return events < this.cfg.batchSize / 8;
   }
 
   /** Every BROKER_CHECK_MS, in the background: the broker answers (healthy) or not (a Kafka problem). */
@@ -100,12 +104,34 @@ export class BatchStream {
   }
 
   /**
-   * Counts a segment on the pool once its partition's previous batch is done (`partitionMax`: the
-   * maximum before the first one), then calls `use` with the delta, in partition order.
+   * Counts a batch's segments on the pool, each once its partition's previous batch is done
+   * (`partitionMaxOf`: the maximum before the first one), then calls `use` with each delta, in
+   * partition order. A small batch (caught up, a steady rate) goes as one task: a task costs more
+   * than its few hundred events (results/engine-steady-cost.json); a large one as one task per
+   * partition, so the workers share it.
    */
-  count(s: Segment, partitionMax: number, use: (d: BatchDelta) => void): void {
-    if (!this.pool) throw new Error('count() needs a pool');
-    this.track(this.pool.run(s.partition, partitionMax, (max) => taskOf(s, max, this.pack)).then(use));
+  countBatch(
+    segments: Segment[],
+    partitionMaxOf: (s: Segment) => number,
+    use: (s: Segment, d: BatchDelta) => void,
+  ): void {
+    const pool = this.pool;
+    if (!pool) throw new Error('countBatch() needs a pool');
+    let events = 0;
+    for (const s of segments) events += s.count;
+    // One task needs distinct partitions: each segment's maximum is its partition's before the task.
+    const distinct = new Set(segments.map((s) => s.partition)).size === segments.length;
+    const groups = this.isSmall(events) && distinct ? [segments] : segments.map((s) => [s]);
+    for (const group of groups) {
+      if (group.length === 0) continue;
+      const parts = group.map((s) => ({ partition: s.partition, initialMax: partitionMaxOf(s) }));
+      const job = pool
+        .run(parts, (maxes) => group.map((s, i) => taskOf(s, maxes[i], this.pack)))
+        .then((deltas) => {
+          for (const [i, d] of deltas.entries()) use(group[i], d);
+        });
+      this.track(job);
+    }
   }
 
   /** Keeps `job` among the batches in flight; its failure stops the loop at its next step. */

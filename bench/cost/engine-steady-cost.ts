@@ -1,0 +1,154 @@
+/**
+ * The engine's cost at steady rates, default settings (issue goals: ≤ 5 % of a core at 5,000
+ * events/s over 10,000 users, ≤ 25 % at 50,000 over 1,000,000; flush cycle p99 ≤ 60 ms and
+ * event → ES p99 ≤ 1 s at 5,000). Whole process tree over a window after warm-up; CPU per event,
+ * per document written and per flush from the engine's own counters over the same window; then a
+ * shorter pass under `--cpu-prof` says where the CPU went, thread by thread.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mustRun, resetIndices, runCli } from '../engine/run-cli.js';
+import { histogramQuantile, scrape } from './prometheus-text.js';
+import { profileSummary } from './profile-summary.js';
+import { steadyRun } from './steady-run.js';
+
+const PORT = 18_081;
+
+/** Starts `ria engine` on a new topic (defaults, plus `extra`); ready once /readyz answers 200. */
+export async function startEngine(
+  topic: string,
+  checkpoint: string,
+  extra: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; done: Promise<{ code: number | null; out: string }> }> {
+  const run = runCli(
+    [
+      'engine',
+      '--kafka-topic',
+      topic,
+      '--checkpoint-dir',
+      checkpoint,
+      '--status-interval-ms',
+      '0',
+      '--dashboard-port',
+      String(PORT),
+      ...extra,
+    ],
+    process.env,
+    nodeArgs,
+  );
+  for (let i = 0; i < 600; i++) {
+    const ok = await fetch(`http://127.0.0.1:${PORT}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return run;
+    if (run.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the engine did not get ready:\n${(await run.done).out.slice(-2000)}`);
+}
+
+/**
+ * Caught up: once every partition has been quiet for IDLE_TIMEOUT_MS (2 s) the windows close; then
+ * a graceful stop (SIGTERM) flushes, checkpoints and commits.
+ */
+async function stopWhenIdle(engine: Awaited<ReturnType<typeof startEngine>>) {
+  await new Promise((r) => setTimeout(r, 3500));
+  engine.child.kill('SIGTERM');
+  return engine.done;
+}
+
+async function oneCase(rate: number, users: number, warmupS: number, windowS: number) {
+  const topic = `ria-bench-steady-${Date.now().toString(36)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'ria-steady-'));
+  const truth = join(dir, 'truth.json');
+  await resetIndices();
+  await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
+  let engine: Awaited<ReturnType<typeof startEngine>> | undefined;
+  const r = await steadyRun({
+    topic,
+    rate,
+    users,
+    warmupS,
+    windowS,
+    truth,
+    start: async () => {
+      engine = await startEngine(topic, join(dir, 'ckpt'));
+      return engine.child;
+    },
+    probe: () => scrape(`http://127.0.0.1:${PORT}/metrics`),
+  });
+  const done = await stopWhenIdle(engine!);
+  if (done.code !== 0) throw new Error(`engine failed:\n${done.out.slice(-2000)}`);
+  const verified = await runCli(['verify', '--truth', truth]).done;
+  if (verified.code !== 0) process.stderr.write(`bench: NOT EXACT:\n${verified.out.slice(-1500)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  const p = r.probed;
+  const events = p['ria_events_total{outcome="valid"}'] ?? 0;
+  const docs = p.ria_bulk_documents_total ?? 0;
+  const flushes = p.ria_flushes_total ?? 0;
+  const cpuSeconds = (r.cpuPercentOfCore / 100) * r.windowSeconds;
+  const q = (name: string, quantile: number) => {
+    const h = histogramQuantile(p, name, quantile);
+    return h && { ms: Math.round(h.value * 1000), bucketMs: h.bucket.map((b) => b * 1000) };
+  };
+  return {
+    rate,
+    users,
+    windowSeconds: r.windowSeconds,
+    cpuPercentOfCore: r.cpuPercentOfCore,
+    eventsPerSecond: events / r.windowSeconds,
+    docsPerSecond: docs / r.windowSeconds,
+    flushesPerSecond: flushes / r.windowSeconds,
+    cpuMicrosPerEvent: (cpuSeconds / events) * 1e6,
+    cpuMicrosPerDoc: (cpuSeconds / docs) * 1e6,
+    cpuMillisPerFlush: (cpuSeconds / flushes) * 1e3,
+    threads: r.threads,
+    flushCycle: { p50: q('ria_flush_duration_seconds', 0.5), p99: q('ria_flush_duration_seconds', 0.99) },
+    eventToAck: { p50: q('ria_event_to_ack_seconds', 0.5), p99: q('ria_event_to_ack_seconds', 0.99) },
+    eventToEsFromOutside: r.eventToEs,
+    exact: verified.code === 0,
+  };
+}
+
+/** A 5,000 events/s pass under --cpu-prof: the top of each thread's profile. */
+async function profiled(windowS: number) {
+  const topic = `ria-bench-prof-${Date.now().toString(36)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'ria-prof-'));
+  await resetIndices();
+  await mustRun(['stack', 'up', 'kafka', '--kafka-topic', topic]);
+  let engine: Awaited<ReturnType<typeof startEngine>> | undefined;
+  await steadyRun({
+    topic,
+    rate: 5000,
+    users: 10_000,
+    warmupS: 5,
+    windowS,
+    start: async () => {
+      engine = await startEngine(topic, join(dir, 'ckpt'), [], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      return engine.child;
+    },
+  });
+  await stopWhenIdle(engine!);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const threads = files.map((f) => profileSummary(JSON.parse(readFileSync(join(dir, f), 'utf8'))));
+  rmSync(dir, { recursive: true, force: true });
+  return threads;
+}
+
+export async function engineSteadyCost(quick: boolean) {
+  const warmupS = quick ? 5 : 10;
+  const windowS = quick ? 15 : 60;
+  const seed = await oneCase(5000, 10_000, warmupS, windowS);
+  const large = await oneCase(50_000, 1_000_000, warmupS, windowS);
+  const profile = await profiled(quick ? 10 : 30);
+  return {
+    goals: { seedRateCpuPercent: 5, largeRateCpuPercent: 25, flushP99Ms: 60, eventToEsP99Ms: 1000 },
+    seedRate: seed,
+    largeRate: large,
+    profile,
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { makeRecord } from '../checkpoint/record.js';
+import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import { AggregateState } from '../window/aggregate-state.js';
+import { documentsOf } from './documents.js';
+
+describe('documents from templates', () => {
+  it('are the JSON of the documents as objects, whatever the ids', () => {
+    const ids = ['SKU-0001', 'a"quote', 'back\\slash', 'new\nline', 'ünï€😀', '</script>'];
+    const s = new AggregateState(1000);
+    for (const [k, id] of ids.entries()) {
+      const i = s.internItem(id);
+      s.itemTotal[i] = 10 + k;
+      // The first item has closed windows (min/max known), the others not yet.
+      if (k === 0) {
+        s.itemClosed[i] = 3;
+        s.itemMax[i] = 7;
+        s.itemMin[i] = 2;
+      }
+      s.userTotal[s.internUser(`u-${id}`)] = 100 + k;
+    }
+    const changed = { items: ids.map((_, k) => k), users: ids.map((_, k) => k) };
+    const cut = { offsets: { 0: 5 }, partitionMax: {}, invalid: 2, dlqEnd: 0, dlqCovered: {} };
+    const at = Date.UTC(2026, 10, 30, 12, 0, 0, 5);
+    const r = makeRecord(s, changed, { items: 0, users: 0 }, cut, 42, at);
+    const docs = documentsOf(s, r, { windowMs: 1000, allowedLatenessMs: 2000 });
+    const iso = '2026-11-30T12:00:00.005Z';
+    const expected = [
+      ...ids.map((id, k) => ({
+        index: ITEM_INDEX,
+        id,
+        body: {
+          item_id: id,
+          total_interactions: 10 + k,
+          max_per_sec: k === 0 ? 7 : null,
+          min_per_sec: k === 0 ? 2 : null,
+          windows: k === 0 ? 3 : 0,
+          '@timestamp': iso,
+        },
+      })),
+      ...ids.map((id, k) => ({
+        index: USER_INDEX,
+        id: `u-${id}`,
+        body: { user_id: `u-${id}`, total_interactions: 100 + k, '@timestamp': iso },
+      })),
+    ];
+    expect(docs).toHaveLength(expected.length + 1);
+    for (const [k, e] of expected.entries()) {
+      expect(docs[k]).toEqual({ index: e.index, id: e.id, version: 42, source: JSON.stringify(e.body) });
+    }
+    const global = docs.at(-1)!;
+    expect([global.index, global.id, global.version]).toEqual([AVG_INDEX, GLOBAL_DOC_ID, 42]);
+    expect(JSON.parse(global.source)).toMatchObject({
+      '@timestamp': iso,
+      invalid_events: 2,
+      window_ms: 1000,
+    });
+  });
+});
