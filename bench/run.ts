@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { costSideBySide } from './cost/cost-side-by-side.js';
 import { engineSteadyCost } from './cost/engine-steady-cost.js';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
@@ -32,6 +33,7 @@ const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'engine-catch-up': catchUp,
   'engine-scale-out': scaleOut,
   'engine-steady-cost': engineSteadyCost,
+  'cost-side-by-side': costSideBySide,
 };
 
 export async function runBenchmarks(args: string[]): Promise<number> {

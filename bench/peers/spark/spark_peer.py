@@ -8,7 +8,11 @@ running aggregates and upserts the changed documents (bulk `update` with `doc_as
 values) into the same indices as our engine: per item total / max / min per second, per user
 total, the global average. Timed by the caller from process start to exit.
 
-Usage: spark_peer.py BOOTSTRAP TOPIC ES_URL CHECKPOINT_DIR
+With MODE `streaming` it runs as the seed ran it instead: a 1 s processing-time trigger, until
+killed (the cost suite measures it at a steady rate); it prints `spark-peer: streaming` once the
+query has started.
+
+Usage: spark_peer.py BOOTSTRAP TOPIC ES_URL CHECKPOINT_DIR [MODE]
 """
 import json
 import sys
@@ -21,6 +25,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 bootstrap, topic, es_url, checkpoint = sys.argv[1:5]
+mode = sys.argv[5] if len(sys.argv) > 5 else "available-now"
 WINDOW_MS = 1000
 
 spark = (
@@ -112,12 +117,13 @@ def write(batch, batch_id):
 
 
 t0 = time.time()
-query = (
-    events.writeStream.foreachBatch(write)
-    .option("checkpointLocation", checkpoint)
-    .trigger(availableNow=True)
-    .start()
-)
+writer = events.writeStream.foreachBatch(write).option("checkpointLocation", checkpoint)
+if mode == "streaming":
+    query = writer.trigger(processingTime="1 second").start()
+    print("spark-peer: streaming", flush=True)
+    query.awaitTermination()
+    sys.exit(0)
+query = writer.trigger(availableNow=True).start()
 query.awaitTermination()
 print(json.dumps({"spark_peer": {"events": seen[0], "seconds_in_query": time.time() - t0}}), flush=True)
 spark.stop()
