@@ -17,6 +17,7 @@ import { writeResultsReadme } from './report.js';
 import { decodeBench } from './shared/decode.bench.js';
 import { sinkBench } from './sink/sink.bench.js';
 import { rawConsume } from './source/raw-consume.js';
+import { stageCeilings } from './stages/stage-ceilings.js';
 import { stateBench } from './window/state.bench.js';
 import { windowLag } from './window/window-lag.js';
 
@@ -34,6 +35,7 @@ const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
   'engine-scale-out': scaleOut,
   'engine-steady-cost': engineSteadyCost,
   'cost-side-by-side': costSideBySide,
+  'stage-ceilings': stageCeilings,
 };
 
 export async function runBenchmarks(args: string[]): Promise<number> {

@@ -2,7 +2,9 @@
  * Catch-up throughput: preload the topic, start the engine, time until it has drained, closed
  * every window and flushed (`--exit-when-idle`), with 1 and 2 pool workers, exactness checked by
  * `ria verify` each time. Events/s = events in the topic / engine run time (start to exit, less
- * the idle timeout it waits to be sure the topic is drained).
+ * the idle timeout it waits to be sure the topic is drained). Beside each repeat, the floor:
+ * librdkafka alone reading the same topic (kcat, bench/source/kcat-floor.ts); the engine's ratio
+ * to it is the issue's goal (≥ 0.6).
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
 import { runKafkajsPeer } from '../peers/kafkajs-peer.js';
 import { runSparkPeer, SPARK_VERSION } from '../peers/spark-peer.js';
+import { hasKcat, kcatRead } from '../source/kcat-floor.js';
 import { engineSummary, mustRun, preloadedTopic, resetIndices, runCli } from './run-cli.js';
 
 const IDLE_MS = 500;
@@ -21,7 +24,10 @@ export async function catchUp(quick: boolean) {
   const repeats = quick ? 1 : 3;
   const { topic, truth, produced } = await preloadedTopic('ria-bench-catchup', events);
   const runs: Record<string, unknown>[] = [];
+  const floor: number[] = [];
+  if (!hasKcat()) process.stderr.write('bench: kcat is not installed (apt-get install kcat): no librdkafka floor\n');
   for (let r = 0; r < repeats; r++) {
+    if (hasKcat()) floor.push(events / (await kcatRead(topic)).seconds);
     for (const workers of [1, 2]) {
       await resetIndices();
       const checkpoint = join(tmpdir(), `${topic}.ckpt.${workers}.${r}`);
@@ -99,6 +105,15 @@ export async function catchUp(quick: boolean) {
     producer: produced.trim(),
     runs,
     medianEventsPerSecond: { 1: median(by(1)), 2: median(by(2)) },
+    librdkafkaFloor: floor.length
+      ? {
+          tool: 'kcat -C -e -f %o (librdkafka, no processing)',
+          runs: floor,
+          medianEventsPerSecond: median(floor),
+          engineRatio: median(by(2)) / median(floor),
+          goal: 0.6,
+        }
+      : undefined,
     kafkajsPeer: {
       runs: peers,
       medianEventsPerSecond: median(peers.map((p) => p.eventsPerSecond as number)),

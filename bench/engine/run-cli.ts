@@ -53,6 +53,7 @@ export async function resetIndices(): Promise<void> {
 export async function preloadedTopic(
   prefix: string,
   events: number,
+  produceArgs: string[] = [],
 ): Promise<{ topic: string; truth: string; produced: string }> {
   const topic = `${prefix}-${Date.now().toString(36)}`;
   const truth = join(tmpdir(), `${topic}.truth.json`);
@@ -68,6 +69,7 @@ export async function preloadedTopic(
     '--truth',
     truth,
     '--quiet',
+    ...produceArgs,
   ]);
   return { topic, truth, produced };
 }

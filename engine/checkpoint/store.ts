@@ -47,6 +47,11 @@ function frame(payload: Uint8Array): Buffer {
   return out;
 }
 
+/** One record as the frame appended to the file (length, CRC, msgpack). */
+export function encodeRecord(record: CheckpointRecord): Buffer {
+  return frame(packr.pack(record));
+}
+
 export class CheckpointStore {
   readonly file: string;
   private fd = -1;
@@ -103,7 +108,7 @@ export class CheckpointStore {
 
   /** Appends one record and makes it durable before returning. */
   append(record: CheckpointRecord): void {
-    const buf = frame(packr.pack(record));
+    const buf = encodeRecord(record);
     writeSync(this.fd, buf);
     fsyncSync(this.fd);
     this.size += buf.length;

@@ -13,10 +13,11 @@
  * Indices are never reused (state only grows; a checkpoint stores ids in index order).
  */
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export class Dictionary {
   private arena = new Uint8Array(1 << 16);
+  /** The arena seen as a Buffer, for decoding ids without a view object each (idOf runs per document). */
+  private text = Buffer.from(this.arena.buffer);
   private used = 0;
   private start = new Float64Array(1024);
   private len = new Uint16Array(1024);
@@ -43,7 +44,7 @@ export class Dictionary {
   /** The id of index i. */
   idOf(i: number): string {
     const s = this.start[i];
-    return decoder.decode(this.arena.subarray(s, s + this.len[i]));
+    return this.text.toString('utf8', s, s + this.len[i]);
   }
 
   /** Ids from index `from` to the end, in order. */
@@ -96,7 +97,10 @@ export class Dictionary {
       this.len = grow(this.len, entries);
       this.hashes = grow(this.hashes, entries);
     }
-    if (this.used + bytes > this.arena.length) this.arena = grow(this.arena, this.used + bytes);
+    if (this.used + bytes > this.arena.length) {
+      this.arena = grow(this.arena, this.used + bytes);
+      this.text = Buffer.from(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
+    }
   }
 
   private rehash(): void {
