@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bar, barChart } from './charts.js';
+import { costSection, writeCostChart } from './cost/cost-report.js';
 import { type Machine, readJson } from './machine.js';
 
 interface Saved {
@@ -16,6 +17,8 @@ const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('e
 
 function section(s: Saved): string {
   const head = `## ${s.suite}${s.quick ? ' (quick run)' : ''}\n\n${s.machine.cpu}, ${s.machine.cores} cores, ${s.machine.memoryGiB} GiB, Node ${s.machine.node}, librdkafka ${s.machine.librdkafka}; ${s.machine.date}\n\n`;
+  const cost = costSection(s.suite, s.result);
+  if (cost) return head + cost;
   if (s.suite === 'decode-micro') {
     const rows = s.result as { name: string; nsPerOp: number; opsPerSec: number }[];
     return `${head}| implementation | ns per event (median) | events/s on one core |\n|---|---|---|\n${rows.map((r) => `| ${r.name} | ${fmt(r.nsPerOp)} | ${fmt(r.opsPerSec)} |`).join('\n')}\n`;
@@ -247,6 +250,8 @@ function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefi
       ]),
     );
   }
+  const cost = saved.get('cost-side-by-side');
+  if (cost) writeCostChart(out, cost.result);
   if (soak) {
     writeFileSync(
       join(out, 'soak.svg'),
@@ -263,6 +268,7 @@ const CHART_OF: Record<string, string> = {
   'engine-catch-up': 'throughput',
   'pool-scaling': 'scaling',
   'engine-fixed-rate': 'latency',
+  'cost-side-by-side': 'cost',
 };
 
 export function writeResultsReadme(dir: string): void {

@@ -20,7 +20,9 @@ const ES = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
 
 function startKafkajs(topic: string): Promise<ChildProcess> {
   const script = join(repoRoot(), 'dist', 'bench', 'peers', 'kafkajs-stream.js');
-  const child = spawn(process.execPath, [script, BROKER, topic, ES, '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, BROKER, topic, ES, '1000'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -28,7 +30,9 @@ function startKafkajs(topic: string): Promise<ChildProcess> {
       if (out.includes('kafkajs-peer: ready')) resolve(child);
     });
     child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`the KafkaJS peer stopped (exit ${code}):\n${out.slice(-2000)}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`the KafkaJS peer stopped (exit ${code}):\n${out.slice(-2000)}`)),
+    );
   });
 }
 
@@ -52,7 +56,12 @@ export async function costSideBySide(quick: boolean) {
     {
       name: `Spark ${SPARK_VERSION} Structured Streaming (1 s trigger)`,
       start: (topic, dir) =>
-        startSparkStreaming({ broker: BROKER, topic, elasticsearchHost: ES, checkpointDir: join(dir, 'spark') }),
+        startSparkStreaming({
+          broker: BROKER,
+          topic,
+          elasticsearchHost: ES,
+          checkpointDir: join(dir, 'spark'),
+        }),
     },
   ];
   const rows = [];

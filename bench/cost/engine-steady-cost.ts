@@ -10,8 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mustRun, resetIndices, runCli } from '../engine/run-cli.js';
-import { histogramQuantile, scrape } from './prometheus-text.js';
 import { profileSummary } from './profile-summary.js';
+import { histogramQuantile, scrape } from './prometheus-text.js';
 import { steadyRun } from './steady-run.js';
 
 const PORT = 18_081;

@@ -33,7 +33,10 @@ export function histogramQuantile(
   let below = 0;
   for (const [le, count] of buckets) {
     if (count >= rank) {
-      const value = le === Number.POSITIVE_INFINITY ? lower : lower + ((le - lower) * (rank - below)) / (count - below || 1);
+      const value =
+        le === Number.POSITIVE_INFINITY
+          ? lower
+          : lower + ((le - lower) * (rank - below)) / (count - below || 1);
       return { value, bucket: [lower, le] };
     }
     lower = le;

@@ -10,9 +10,9 @@
 import type { ChildProcess } from 'node:child_process';
 import Kafka from 'node-rdkafka';
 import { AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
+import { runCli } from '../engine/run-cli.js';
 import { median } from '../machine.js';
 import { cpuDelta, threadCpu, treeCpuSeconds } from '../shared/process-cpu.js';
-import { runCli } from '../engine/run-cli.js';
 
 const POLL_MS = 50;
 const ES = process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200';
@@ -61,7 +61,10 @@ async function esTotal(): Promise<number> {
 
 /** Polls Kafka's end offsets and Elasticsearch's total until `stop()`; returns the lags (ms). */
 function lagPoller(topic: string, partitions: number) {
-  const consumer = new Kafka.KafkaConsumer({ 'metadata.broker.list': BROKER, 'group.id': `ria-bench-lag` }, {});
+  const consumer = new Kafka.KafkaConsumer(
+    { 'metadata.broker.list': BROKER, 'group.id': `ria-bench-lag` },
+    {},
+  );
   const kafkaAt: { t: number; n: number }[] = [];
   const lags: number[] = [];
   let running = true;

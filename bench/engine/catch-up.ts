@@ -25,7 +25,8 @@ export async function catchUp(quick: boolean) {
   const { topic, truth, produced } = await preloadedTopic('ria-bench-catchup', events);
   const runs: Record<string, unknown>[] = [];
   const floor: number[] = [];
-  if (!hasKcat()) process.stderr.write('bench: kcat is not installed (apt-get install kcat): no librdkafka floor\n');
+  if (!hasKcat())
+    process.stderr.write('bench: kcat is not installed (apt-get install kcat): no librdkafka floor\n');
   for (let r = 0; r < repeats; r++) {
     if (hasKcat()) floor.push(events / (await kcatRead(topic)).seconds);
     for (const workers of [1, 2]) {

@@ -11,7 +11,11 @@ export interface CliRun {
 }
 
 /** `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): CliRun {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  nodeArgs: string[] = [],
+): CliRun {
   const child = spawn(process.execPath, [...nodeArgs, join(repoRoot(), 'bin', 'ria.js'), ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,7 +21,11 @@ const WINDOW_MS = 1000;
 
 registerLz4();
 const es = new Client({ node: esUrl });
-const kafka = new kafkajs.Kafka({ clientId: 'ria-peer-kafkajs', brokers: [broker], logLevel: kafkajs.logLevel.NOTHING });
+const kafka = new kafkajs.Kafka({
+  clientId: 'ria-peer-kafkajs',
+  brokers: [broker],
+  logLevel: kafkajs.logLevel.NOTHING,
+});
 const consumer = kafka.consumer({ groupId: `ria-peer-stream-${Date.now().toString(36)}` });
 const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
 
@@ -51,7 +55,9 @@ function docs(): Doc[] {
     );
   }
   for (const id of changedUsers)
-    out.push(docOf(USER_INDEX, id, seq, { user_id: id, total_interactions: users.get(id), '@timestamp': at }));
+    out.push(
+      docOf(USER_INDEX, id, seq, { user_id: id, total_interactions: users.get(id), '@timestamp': at }),
+    );
   out.push(
     docOf(AVG_INDEX, GLOBAL_DOC_ID, seq, {
       avg_interactions_per_user: users.size ? valid / users.size : 0,
@@ -89,7 +95,10 @@ await consumer.run({
       valid++;
       users.set(v.userId, (users.get(v.userId) ?? 0) + 1);
       let it = items.get(v.itemId);
-      if (!it) items.set(v.itemId, (it = { total: 0, windows: new Map() }));
+      if (!it) {
+        it = { total: 0, windows: new Map() };
+        items.set(v.itemId, it);
+      }
       it.total++;
       const w = Math.floor(v.time / WINDOW_MS);
       it.windows.set(w, (it.windows.get(w) ?? 0) + 1);

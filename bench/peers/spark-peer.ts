@@ -99,7 +99,9 @@ export async function startSparkStreaming(opts: {
       if (out.includes('spark-peer: streaming')) resolve();
     });
     child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`the Spark peer stopped (exit ${code}):\n${out.slice(-3000)}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`the Spark peer stopped (exit ${code}):\n${out.slice(-3000)}`)),
+    );
   });
   return child;
 }

@@ -12,9 +12,13 @@ export function hasKcat(): boolean {
 export async function kcatRead(topic: string): Promise<{ seconds: number; eventsPerSecond?: number }> {
   const broker = process.env.KAFKA_BROKER ?? '127.0.0.1:9092';
   const t0 = performance.now();
-  const child = spawn('kcat', ['-C', '-b', broker, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'kcat',
+    ['-C', '-b', broker, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const code = await new Promise<number | null>((r) => child.on('exit', r));

@@ -112,7 +112,9 @@ async function dispatch(segments: Segment[]) {
   const t0 = performance.now();
   for (const s of copies) {
     const job = pool
-      .run([{ partition: s.partition, initialMax: Number.NEGATIVE_INFINITY }], ([max]) => [taskOf(s, max, PACK)])
+      .run([{ partition: s.partition, initialMax: Number.NEGATIVE_INFINITY }], ([max]) => [
+        taskOf(s, max, PACK),
+      ])
       .then(([d]) => {
         port.port1.postMessage({ kind: 'delta', delta: d }); // what FlusherLink.delta does
         deltas.push(d);
@@ -198,7 +200,9 @@ export async function stageCeilings(quick: boolean) {
     'bulk writer (record, documents, body)': fl.writerEventsPerSecond,
     'flusher thread (merge + writer)': fl.flusherThreadEventsPerSecond,
   };
-  const single = Object.entries(stages).filter(([k]) => !k.startsWith('pool worker') && !k.startsWith('flusher merge') && !k.startsWith('bulk writer'));
+  const single = Object.entries(stages).filter(
+    ([k]) => !k.startsWith('pool worker') && !k.startsWith('flusher merge') && !k.startsWith('bulk writer'),
+  );
   const [capName, capRate] = single.sort((a, b) => a[1] - b[1])[0];
   return {
     events,

@@ -1,0 +1,118 @@
+/** results/README.md sections and the chart of the efficiency suites (engine-steady-cost, cost-side-by-side, stage-ceilings). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { barChart } from '../charts.js';
+
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
+const pct = (n: number) => `${n.toFixed(1)} %`;
+
+interface Quantile {
+  ms: number;
+  bucketMs: number[];
+}
+interface SteadyCase {
+  rate: number;
+  users: number;
+  windowSeconds: number;
+  cpuPercentOfCore: number;
+  docsPerSecond: number;
+  flushesPerSecond: number;
+  cpuMicrosPerEvent: number;
+  cpuMicrosPerDoc: number;
+  cpuMillisPerFlush: number;
+  threads: Record<string, number>;
+  flushCycle: { p50?: Quantile; p99?: Quantile };
+  eventToAck: { p50?: Quantile; p99?: Quantile };
+  eventToEsFromOutside: { p50: number; p99: number; max: number };
+  exact: boolean;
+}
+interface SteadyCost {
+  seedRate: SteadyCase;
+  largeRate: SteadyCase;
+  profile: { thread: string; busyMs: number; functions: { fn: string; ms: number }[] }[];
+}
+interface SideBySide {
+  rate: number;
+  users: number;
+  rows: {
+    program: string;
+    cpuPercentOfCore: number;
+    cpuMicrosPerEvent: number;
+    cpuTimesOurs: number;
+    eventToEs: { p50: number; p99: number; max: number };
+  }[];
+}
+interface Ceilings {
+  events: number;
+  users: number;
+  target: number;
+  stages: Record<string, number>;
+  cap: { stage: string; eventsPerSecond: number };
+  poolOnThisHost: number;
+  flusher: { docsPerEvent: number; flushes: number };
+}
+
+const q = (x?: Quantile) => (x ? `${x.ms} (bucket ${x.bucketMs[0]}–${x.bucketMs[1]})` : '—');
+
+function steadySection(r: SteadyCost): string {
+  const row = (c: SteadyCase, goal: number) =>
+    `| ${fmt(c.rate)} / ${fmt(c.users)} | **${pct(c.cpuPercentOfCore)}** (goal ≤ ${goal} %) | ${c.cpuMicrosPerEvent.toFixed(1)} µs | ${c.cpuMicrosPerDoc.toFixed(1)} µs (${fmt(c.docsPerSecond)}/s) | ${c.cpuMillisPerFlush.toFixed(1)} ms (${c.flushesPerSecond.toFixed(1)}/s) | ${q(c.flushCycle.p50)} / ${q(c.flushCycle.p99)} | ${q(c.eventToAck.p99)} | ${c.eventToEsFromOutside.p50} / ${c.eventToEsFromOutside.p99} | ${c.exact} |`;
+  const threads = (c: SteadyCase) =>
+    Object.entries(c.threads)
+      .slice(0, 8)
+      .map(([k, v]) => `${k} ${pct((v / c.windowSeconds) * 100)}`)
+      .join(', ');
+  const profile = r.profile
+    .filter((t) => t.thread !== 'other')
+    .map(
+      (t) =>
+        `- **${t.thread}** (busy ${fmt(t.busyMs)} ms): ${t.functions
+          .slice(0, 8)
+          .map((f) => `${f.fn} ${f.ms}`)
+          .join('; ')}`,
+    )
+    .join('\n');
+  return `Default settings, whole process tree over a ${Math.round(r.seedRate.windowSeconds)} s window after warm-up (CPU from /proc); per event, per document written and per flush = the window's CPU divided by each (they are not additive); flush cycle and event→acknowledged from the engine's Prometheus histograms over the same window (histogram_quantile, ms, with the bucket it fell in); event→ES from outside: how far Elasticsearch's total lags behind Kafka's end offsets (bench/cost/steady-run.ts).\n\n| events/s / users | CPU (% of a core) | per event | per doc written | per flush | flush cycle p50 / p99 ms | event→ack p99 ms | event→ES from outside p50 / p99 ms | exact |\n|---|---|---|---|---|---|---|---|---|\n${row(r.seedRate, 5)}\n${row(r.largeRate, 25)}\n\nThreads at 5,000/s: ${threads(r.seedRate)}. At 50,000/s: ${threads(r.largeRate)}.\n\nWhere it went (\`node --cpu-prof\`, 5,000 events/s, self time in ms per function, start-up included):\n\n${profile}\n`;
+}
+
+function sideBySideSection(r: SideBySide): string {
+  return `${fmt(r.rate)} events/s over ${fmt(r.users)} users for each program in turn, on a new topic each; CPU of the whole process tree (Spark: the Python driver and its JVM); event→ES from outside, the same measure for all (bench/cost/steady-run.ts).\n\n| program | CPU (% of a core) | × ours | µs per event | event→ES p50 / p99 / max ms |\n|---|---|---|---|---|\n${r.rows.map((x) => `| ${x.program} | ${pct(x.cpuPercentOfCore)} | ×${x.cpuTimesOurs.toFixed(1)} | ${x.cpuMicrosPerEvent.toFixed(1)} | ${fmt(x.eventToEs.p50)} / ${fmt(x.eventToEs.p99)} / ${fmt(x.eventToEs.max)} |`).join('\n')}\n`;
+}
+
+function ceilingsSection(r: Ceilings): string {
+  return `${fmt(r.events)} producer events over ${fmt(r.users)} users, in memory (bench/stages/stage-ceilings.ts): events per second of the stage's own thread's CPU. Goal: no single-threaded stage under ${fmt(r.target)}.\n\n| stage | events/s one thread carries | ≥ ${fmt(r.target)}? |\n|---|---|---|\n${Object.entries(
+    r.stages,
+  )
+    .map(
+      ([k, v]) =>
+        `| ${k} | ${fmt(v)} | ${k.startsWith('pool worker') ? '(one per core)' : v >= r.target ? 'yes' : '**no**'} |`,
+    )
+    .join(
+      '\n',
+    )}\n\nOn a 16-core host the first to cap: **${r.cap.stage}, ${fmt(r.cap.eventsPerSecond)} events/s**. Documents per event at this load: ${r.flusher.docsPerEvent.toFixed(2)} (${r.flusher.flushes} flushes). The pool on this 2-core host: ${fmt(r.poolOnThisHost)} events/s.\n`;
+}
+
+/** The section body of one of these suites, or undefined for another suite. */
+export function costSection(suite: string, result: unknown): string | undefined {
+  if (suite === 'engine-steady-cost') return steadySection(result as SteadyCost);
+  if (suite === 'cost-side-by-side') return sideBySideSection(result as SideBySide);
+  if (suite === 'stage-ceilings') return ceilingsSection(result as Ceilings);
+  return undefined;
+}
+
+/** charts/cost.svg: CPU of each program at the seed's rate. */
+export function writeCostChart(chartsDir: string, result: unknown): void {
+  const r = result as SideBySide;
+  writeFileSync(
+    join(chartsDir, 'cost.svg'),
+    barChart(
+      `CPU at ${fmt(r.rate)} events/s (% of one core, whole process tree)`,
+      '%',
+      r.rows.map((x, i) => ({
+        label: x.program,
+        value: x.cpuPercentOfCore,
+        kind: i === 0 ? 'ours' : 'peer',
+      })),
+    ),
+  );
+}
