@@ -12,6 +12,10 @@ import { consumeBatch, type Segment } from './rdkafka-batch.js';
 const TIMEOUT_MS = 15_000;
 /** How long a consume call waits for the first message. */
 const CONSUME_TIMEOUT_MS = 100;
+// Every metadata call here passes allTopics: false: node-rdkafka otherwise asks for (and turns
+// into JS objects) every topic of the cluster, and the broker check runs every 5 s — on a
+// cluster of a few hundred topics that was the idle engine's largest cost on its main thread
+// (results/engine-steady-cost.json). A consumer never auto-creates the topic it asks about.
 /** librdkafka's RD_KAFKA_OFFSET_BEGINNING. */
 export const OFFSET_BEGINNING = -2;
 
@@ -109,7 +113,7 @@ export class KafkaSource {
   /** Assigns every partition of the topic, at the checkpoint's offsets (or the beginning). */
   async assignAll(offsets: Record<number, number>): Promise<number[]> {
     const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
-      this.consumer.getMetadata({ topic: this.topic, timeout: TIMEOUT_MS }, (e, m) =>
+      this.consumer.getMetadata({ topic: this.topic, allTopics: false, timeout: TIMEOUT_MS }, (e, m) =>
         e ? reject(e) : resolve(m),
       ),
     );
@@ -132,7 +136,7 @@ export class KafkaSource {
    */
   async discover(): Promise<number[]> {
     const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
-      this.consumer.getMetadata({ topic: this.topic, timeout: TIMEOUT_MS }, (e, m) =>
+      this.consumer.getMetadata({ topic: this.topic, allTopics: false, timeout: TIMEOUT_MS }, (e, m) =>
         e ? reject(e) : resolve(m),
       ),
     );
@@ -153,7 +157,7 @@ export class KafkaSource {
    */
   probeBroker(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.consumer.getMetadata({ topic: this.topic, timeout: timeoutMs }, (e) =>
+      this.consumer.getMetadata({ topic: this.topic, allTopics: false, timeout: timeoutMs }, (e) =>
         e ? reject(e) : resolve(),
       ),
     );
