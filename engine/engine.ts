@@ -17,8 +17,8 @@ import { MergerInput, mergerSourceOf, type RecordProgress } from './scale/merger
 import type { BatchDelta } from './shared/messages.js';
 import { BatchStream } from './source/batch-stream.js';
 import { DeadLetters, invalidMessagesOf } from './source/dead-letters.js';
-import { KafkaSource } from './source/kafka-source.js';
 import type { Segment } from './source/rdkafka-batch.js';
+import { engineSourceOf, type Source } from './source/source-group.js';
 
 /** The flusher may fall this many batches behind before consumption pauses (bounded memory). */
 const MAX_UNFLUSHED_BATCHES = 256;
@@ -28,7 +28,7 @@ export type EngineSummary = Record<'valid' | 'invalid' | 'late' | 'flushes' | 's
 export class Engine {
   readonly latencies = new Latencies();
   readonly metrics: EngineMetrics;
-  private readonly source: KafkaSource;
+  private readonly source: Source;
   private readonly batches: BatchStream;
   private readonly flusher: FlusherLink;
   /** Dead letters and pool: not in a merger (its counters had them); merger: only there. */
@@ -51,10 +51,11 @@ export class Engine {
   constructor(private readonly cfg: EngineConfig) {
     const onBrokerLost = (m: string) => this.problems.problem('kafka', `kafka: ${m}; reconnecting`);
     if (cfg.role === 'merger') {
-      this.source = mergerSourceOf(cfg, onBrokerLost);
-      this.merger = new MergerInput(cfg, this.source);
+      const deltas = mergerSourceOf(cfg, onBrokerLost);
+      this.source = deltas;
+      this.merger = new MergerInput(cfg, deltas);
     } else {
-      this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, { onBrokerLost });
+      this.source = engineSourceOf(cfg, onBrokerLost);
       this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
       this.pool = new BatchPool(cfg.poolSize);
     }

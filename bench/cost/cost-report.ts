@@ -27,6 +27,7 @@ interface SteadyCase {
   exact: boolean;
 }
 interface SteadyCost {
+  idle?: { cpuPercentOfCore: number; threads: Record<string, number> };
   seedRate: SteadyCase;
   largeRate: SteadyCase;
   profile: { thread: string; busyMs: number; functions: { fn: string; ms: number }[] }[];
@@ -48,6 +49,7 @@ interface Ceilings {
   target: number;
   stages: Record<string, number>;
   cap: { stage: string; eventsPerSecond: number };
+  capWithTwoConsumers?: { stage: string; eventsPerSecond: number };
   poolOnThisHost: number;
   flusher: { docsPerEvent: number; flushes: number };
 }
@@ -72,7 +74,7 @@ function steadySection(r: SteadyCost): string {
           .join('; ')}`,
     )
     .join('\n');
-  return `Default settings, whole process tree over a ${Math.round(r.seedRate.windowSeconds)} s window after warm-up (CPU from /proc); per event, per document written and per flush = the window's CPU divided by each (they are not additive); flush cycle and event→acknowledged from the engine's Prometheus histograms over the same window (histogram_quantile, ms, with the bucket it fell in); event→ES from outside: how far Elasticsearch's total lags behind Kafka's end offsets (bench/cost/steady-run.ts).\n\n| events/s / users | CPU (% of a core) | per event | per doc written | per flush | flush cycle p50 / p99 ms | event→ack p99 ms | event→ES from outside p50 / p99 ms | exact |\n|---|---|---|---|---|---|---|---|---|\n${row(r.seedRate, 5)}\n${row(r.largeRate, 25)}\n\nThreads at 5,000/s: ${threads(r.seedRate)}. At 50,000/s: ${threads(r.largeRate)}.\n\nWhere it went (\`node --cpu-prof\`, 5,000 events/s, self time in ms per function, start-up included):\n\n${profile}\n`;
+  return `Default settings, whole process tree over a ${Math.round(r.seedRate.windowSeconds)} s window after warm-up (CPU from /proc); per event, per document written and per flush = the window's CPU divided by each (they are not additive); flush cycle and event→acknowledged from the engine's Prometheus histograms over the same window (histogram_quantile, ms, with the bucket it fell in); event→ES from outside: how far Elasticsearch's total lags behind Kafka's end offsets (bench/cost/steady-run.ts).\n\n| events/s / users | CPU (% of a core) | per event | per doc written | per flush | flush cycle p50 / p99 ms | event→ack p99 ms | event→ES from outside p50 / p99 ms | exact |\n|---|---|---|---|---|---|---|---|---|\n${row(r.seedRate, 5)}\n${row(r.largeRate, 25)}${r.idle ? `\n\nThe same engine with no traffic to speak of (one event a second): **${pct(r.idle.cpuPercentOfCore)}** of a core — the floor under every rate.` : ''}\n\nThreads at 5,000/s: ${threads(r.seedRate)}. At 50,000/s: ${threads(r.largeRate)}.\n\nWhere it went (\`node --cpu-prof\`, 5,000 events/s, self time in ms per function, start-up included):\n\n${profile}\n`;
 }
 
 function sideBySideSection(r: SideBySide): string {

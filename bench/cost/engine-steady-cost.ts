@@ -142,11 +142,14 @@ async function profiled(windowS: number) {
 export async function engineSteadyCost(quick: boolean) {
   const warmupS = quick ? 5 : 10;
   const windowS = quick ? 15 : 60;
+  // The floor: the same engine with (almost) no traffic, one event a second.
+  const idle = await oneCase(1, 10_000, warmupS, windowS);
   const seed = await oneCase(5000, 10_000, warmupS, windowS);
   const large = await oneCase(50_000, 1_000_000, warmupS, windowS);
   const profile = await profiled(quick ? 10 : 30);
   return {
     goals: { seedRateCpuPercent: 5, largeRateCpuPercent: 25, flushP99Ms: 60, eventToEsP99Ms: 1000 },
+    idle: { cpuPercentOfCore: idle.cpuPercentOfCore, threads: idle.threads, exact: idle.exact },
     seedRate: seed,
     largeRate: large,
     profile,

@@ -49,11 +49,11 @@ const sum = (r: Record<string, number>, match: (k: string) => boolean) =>
   Object.entries(r).reduce((a, [k, v]) => a + (match(k) ? v : 0), 0);
 
 /** A consumer of every partition from the start, its queue allowed to hold the whole topic. */
-async function consumerOf(topic: string): Promise<Kafka.KafkaConsumer> {
+async function consumerOf(group: string): Promise<Kafka.KafkaConsumer> {
   const c = new Kafka.KafkaConsumer(
     {
       'metadata.broker.list': BROKER,
-      'group.id': `${topic}-ceiling`,
+      'group.id': group,
       'enable.auto.commit': false,
       'enable.partition.eof': true,
       ...FETCH_SETTINGS,
@@ -66,15 +66,21 @@ async function consumerOf(topic: string): Promise<Kafka.KafkaConsumer> {
   return c;
 }
 
-/** Source: the broker thread's CPU to fill the queue, then the drain of the full queue by consumeBatch. */
-async function source(events: number) {
-  const { topic } = await preloadedTopic('ria-bench-ceiling', events, ['--users', '1000000']);
-  const c = await consumerOf(topic);
-  const brokerCpu = () => sum(threadCpu(process.pid), (k) => k.startsWith('rdk:broker'));
+/**
+ * Source with `k` consumers in one process (SOURCE_CONSUMERS; partition p to consumer p mod k):
+ * each broker thread's CPU to fill its queue with its share of the topic, then all queues drained
+ * at once by consumeBatch, one call per consumer at a time (as SourceGroup does).
+ */
+async function source(topic: string, events: number, k: number) {
+  const consumers = await Promise.all(Array.from({ length: k }, (_, i) => consumerOf(`${topic}-${k}-${i}`)));
+  const brokerCpu = () => sum(threadCpu(process.pid), (name) => name.startsWith('rdk:broker'));
   const before = brokerCpu();
   const t0 = performance.now();
-  c.assign([0, 1, 2, 3, 4, 5].map((partition) => ({ topic, partition, offset: 0 })));
-  // The queue is full (the whole topic fetched) once the broker thread has had nothing to do for a second.
+  consumers.forEach((c, i) => {
+    const mine = [0, 1, 2, 3, 4, 5].filter((p) => p % k === i);
+    c.assign(mine.map((partition) => ({ topic, partition, offset: 0 })));
+  });
+  // The queues are full (the whole topic fetched) once the broker threads have had nothing to do for a second.
   let last = before;
   for (let quiet = 0; quiet < 4 && performance.now() - t0 < 120_000; ) {
     await new Promise((r) => setTimeout(r, 250));
@@ -87,16 +93,17 @@ async function source(events: number) {
   let n = 0;
   const t1 = performance.now();
   while (n < events) {
-    const r = await consumeBatch(c, 100, BATCH);
-    for (const s of r.segments) {
+    const rs = await Promise.all(consumers.map((c) => consumeBatch(c, 100, Math.ceil(BATCH / k))));
+    for (const s of rs.flatMap((r) => r.segments)) {
       n += s.count;
       segments.push(s);
     }
   }
   const drainSeconds = (performance.now() - t1) / 1000;
-  await new Promise<void>((r) => c.disconnect(() => r()));
+  await Promise.all(consumers.map((c) => new Promise<void>((r) => c.disconnect(() => r()))));
   return {
     fetchWallSeconds: (t1 - t0) / 1000,
+    /** Each broker thread's events per second of its CPU (they split the topic evenly). */
     brokerThreadEventsPerCpuSecond: events / fetchCpu,
     consumeBatchEventsPerSecond: n / drainSeconds,
     segments,
@@ -169,7 +176,9 @@ function flusher(deltas: BatchDelta[]) {
     const body = Buffer.from(bulkBody(d)); // what the HTTP client writes
     bytes += body.length;
     // Elasticsearch's answer, as filtered by writeDocs, parsed the way the client parses it.
-    serializer.deserialize(`{"errors":false,"items":[${'{"index":{"status":200}},'.repeat(d.length - 1)}{"index":{"status":200}}]}`);
+    serializer.deserialize(
+      `{"errors":false,"items":[${'{"index":{"status":200}},'.repeat(d.length - 1)}{"index":{"status":200}}]}`,
+    );
     const t4 = performance.now();
     docs += d.length;
     writeMs += t4 - t;
@@ -205,31 +214,41 @@ function flusher(deltas: BatchDelta[]) {
 
 export async function stageCeilings(quick: boolean) {
   const events = quick ? 300_000 : 1_500_000;
-  const src = await source(events);
+  const { topic } = await preloadedTopic('ria-bench-ceiling', events, ['--users', '1000000']);
+  const src = await source(topic, events, 1);
+  // Two consumers in one process (SOURCE_CONSUMERS=2), measured: what the source does with two.
+  const two = await source(topic, events, 2);
   const disp = await dispatch(src.segments);
   flusher(disp.deltas); // warm-up: the same work once with cold code
   const fl = flusher(disp.deltas);
   const stages = {
     'source: broker thread (fetch, decompress), per consumer': src.brokerThreadEventsPerCpuSecond,
     'source: consumeBatch packing (libuv thread), per consumer': src.consumeBatchEventsPerSecond,
+    'source: 2 consumers in one process (SOURCE_CONSUMERS=2), drained together':
+      two.consumeBatchEventsPerSecond,
+    'source: 2 consumers, broker threads (2 × one thread)': 2 * two.brokerThreadEventsPerCpuSecond,
     'main-thread dispatch': disp.mainEventsPerCpuSecond,
     'pool worker (one of many)': disp.workerEventsPerCpuSecond,
     'flusher merge': fl.mergeEventsPerSecond,
     'bulk writer (record, documents, body)': fl.writerEventsPerSecond,
     'flusher thread (merge + writer)': fl.flusherThreadEventsPerSecond,
   };
-  const single = Object.entries(stages).filter(
+  // What caps a big host: with one consumer, and with SOURCE_CONSUMERS=2 (the source rows of two).
+  const capOf = (rows: [string, number][]) => rows.sort((x, y) => x[1] - y[1])[0];
+  const threadStages = Object.entries(stages).filter(
     ([k]) => !k.startsWith('pool worker') && !k.startsWith('flusher merge') && !k.startsWith('bulk writer'),
   );
-  const [capName, capRate] = single.sort((a, b) => a[1] - b[1])[0];
+  const [capName, capRate] = capOf(threadStages.filter(([k]) => !k.includes('2 consumers')));
+  const [capTwoName, capTwoRate] = capOf(threadStages.filter(([k]) => !k.includes('per consumer')));
   return {
     events,
     users: 1_000_000,
     target: TARGET,
     stages,
     cap: { stage: capName, eventsPerSecond: capRate },
+    capWithTwoConsumers: { stage: capTwoName, eventsPerSecond: capTwoRate },
     poolOnThisHost: disp.wallEventsPerSecond,
     flusher: fl,
-    fetchWallSeconds: src.fetchWallSeconds,
+    fetchWallSeconds: { one: src.fetchWallSeconds, two: two.fetchWallSeconds },
   };
 }

@@ -11,8 +11,8 @@ import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { type PackSettings, taskOf } from './batch-packer.js';
-import type { KafkaSource } from './kafka-source.js';
 import type { Segment } from './rdkafka-batch.js';
+import type { Source } from './source-group.js';
 
 /** How long to wait before polling again after a failed consume call (librdkafka reconnects itself). */
 const RETRY_MS = 500;
@@ -43,7 +43,7 @@ export class BatchStream {
 
   /** `problems` hears of a retried Kafka failure (the loop goes on), `health` of messages that came. */
   constructor(
-    private readonly source: KafkaSource,
+    private readonly source: Source,
     private readonly pool: BatchPool | undefined,
     private readonly cfg: EngineConfig,
     private readonly problems: Pick<Problems, 'problem'>,

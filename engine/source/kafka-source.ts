@@ -110,8 +110,8 @@ export class KafkaSource {
     await connectKafka(this.consumer, this.conn.kafkaBroker, 'consumer');
   }
 
-  /** Assigns every partition of the topic, at the checkpoint's offsets (or the beginning). */
-  async assignAll(offsets: Record<number, number>): Promise<number[]> {
+  /** The topic's partitions, from the broker; a missing topic stops the start with one line. */
+  async partitionIds(): Promise<number[]> {
     const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
       this.consumer.getMetadata({ topic: this.topic, allTopics: false, timeout: TIMEOUT_MS }, (e, m) =>
         e ? reject(e) : resolve(m),
@@ -125,7 +125,12 @@ export class KafkaSource {
         false,
       );
     }
-    const ids = t.partitions.map((p) => p.id).sort((a, b) => a - b);
+    return t.partitions.map((p) => p.id).sort((a, b) => a - b);
+  }
+
+  /** Assigns every partition of the topic, at the checkpoint's offsets (or the beginning). */
+  async assignAll(offsets: Record<number, number>): Promise<number[]> {
+    const ids = await this.partitionIds();
     this.assign(new Map(ids.map((p) => [p, offsets[p] ?? OFFSET_BEGINNING])));
     return ids;
   }
@@ -134,14 +139,17 @@ export class KafkaSource {
    * Partitions added to the topic since assignAll (a topic grown while running): read from their
    * beginning, alongside the others. Returns the new ones (none most of the time).
    */
-  async discover(): Promise<number[]> {
-    const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
-      this.consumer.getMetadata({ topic: this.topic, allTopics: false, timeout: TIMEOUT_MS }, (e, m) =>
-        e ? reject(e) : resolve(m),
-      ),
-    );
-    const ids = md.topics.find((x) => x.name === this.topic)?.partitions.map((p) => p.id) ?? [];
-    const added = ids.filter((p) => !this.partitions.has(p)).sort((a, b) => a - b);
+  discover(): Promise<number[]> {
+    return this.discoverShare(0, 1);
+  }
+
+  /** discover() of the new partitions p with p mod `of` = `share` (one consumer of a SourceGroup). */
+  async discoverShare(share: number, of: number): Promise<number[]> {
+    const ids = await this.partitionIds().catch((e) => {
+      if ((e as ServiceError).code === 'RIA_ERR_NO_TOPIC') return [];
+      throw e;
+    });
+    const added = ids.filter((p) => p % of === share && !this.partitions.has(p));
     if (added.length === 0) return added;
     for (const p of added) this.partitions.set(p, progressAt(0));
     this.consumer.incrementalAssign(

@@ -2,7 +2,8 @@
  * The engine against the real Kafka and Elasticsearch: after ≥ 1 M events over 6 partitions with
  * out-of-order, late and invalid events mixed in, the three indices equal the producer's truth
  * and the dead-letter topic holds exactly the invalid events — also when the engine is killed
- * with SIGKILL five times at random moments over 2 M events and restarted.
+ * with SIGKILL five times at random moments over 2 M events and restarted, and when it reads
+ * with several consumers (SOURCE_CONSUMERS).
  */
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,6 +73,45 @@ async function expectExact(run: { topic: string; truth: string; events: number }
   expect(sources.size).toBe(truth.events.invalid);
 }
 
+/**
+ * The producer runs while the engine is killed: the kills land mid-stream, at random moments
+ * (printed, so that a failure can be replayed with the same delays); then a last run to the end.
+ */
+async function killedRun(name: string, events: number, kills: number, extra: string[]) {
+  const run = await freshRun(name, events);
+  const engineArgs = [...run.engineArgs, ...extra];
+  const producer = ria([...run.produceArgs.map((a) => (a === '0' ? '150000' : a))]);
+  const delays = Array.from({ length: kills }, () => 1500 + Math.floor(Math.random() * 3500));
+  console.log(`${name}: kill delays (ms after each start): ${delays.join(', ')}`);
+  const checkpointSize = () => {
+    try {
+      return statSync(join(run.checkpoint, 'checkpoint.log')).size;
+    } catch {
+      return 0;
+    }
+  };
+  for (const afterMs of delays) {
+    const before = checkpointSize();
+    const engine = ria(engineArgs);
+    await new Promise((r) => setTimeout(r, afterMs));
+    // On a slow moment of a shared machine the engine may not have flushed yet: each kill comes
+    // after this run made progress durable, so every restart resumes from a newer checkpoint.
+    for (let waited = 0; checkpointSize() <= before && waited < 60_000; waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
+    engine.child.kill('SIGKILL');
+    const killed = await engine.done;
+    expect(killed.signal, killed.out).toBe('SIGKILL');
+  }
+  // The kills came after the engine had made progress durable (it restarted from a checkpoint).
+  expect(statSync(join(run.checkpoint, 'checkpoint.log')).size).toBeGreaterThan(10_000);
+  const produced = await producer.done;
+  expect(produced.code, produced.out).toBe(0);
+  const final = await ria([...engineArgs, '--exit-when-idle']).done;
+  expect(final.code, final.out).toBe(0);
+  await expectExact(run);
+  rmSync(run.checkpoint, { recursive: true, force: true });
+}
+
 describe('ria engine (real Kafka and Elasticsearch)', () => {
   beforeAll(requireServices);
   beforeEach(async () => {
@@ -90,38 +130,10 @@ describe('ria engine (real Kafka and Elasticsearch)', () => {
   });
 
   it('stays exact when killed with SIGKILL five times at random moments over 2 M events', async () => {
-    const run = await freshRun('ria-kill', 2_000_000);
-    // The producer runs while the engine is killed: the kills land mid-stream, at random moments
-    // (printed, so that a failure can be replayed with the same delays).
-    const producer = ria([...run.produceArgs.map((a) => (a === '0' ? '150000' : a))]);
-    const delays = Array.from({ length: 5 }, () => 1500 + Math.floor(Math.random() * 3500));
-    console.log(`kill delays (ms after each start): ${delays.join(', ')}`);
-    const checkpointSize = () => {
-      try {
-        return statSync(join(run.checkpoint, 'checkpoint.log')).size;
-      } catch {
-        return 0;
-      }
-    };
-    for (const afterMs of delays) {
-      const before = checkpointSize();
-      const engine = ria(run.engineArgs);
-      await new Promise((r) => setTimeout(r, afterMs));
-      // On a slow moment of a shared machine the engine may not have flushed yet: each kill comes
-      // after this run made progress durable, so every restart resumes from a newer checkpoint.
-      for (let waited = 0; checkpointSize() <= before && waited < 60_000; waited += 100)
-        await new Promise((r) => setTimeout(r, 100));
-      engine.child.kill('SIGKILL');
-      const killed = await engine.done;
-      expect(killed.signal, killed.out).toBe('SIGKILL');
-    }
-    // The kills came after the engine had made progress durable (it restarted from a checkpoint).
-    expect(statSync(join(run.checkpoint, 'checkpoint.log')).size).toBeGreaterThan(10_000);
-    const produced = await producer.done;
-    expect(produced.code, produced.out).toBe(0);
-    const final = await ria([...run.engineArgs, '--exit-when-idle']).done;
-    expect(final.code, final.out).toBe(0);
-    await expectExact(run);
-    rmSync(run.checkpoint, { recursive: true, force: true });
+    await killedRun('ria-kill', 2_000_000, 5, []);
+  });
+
+  it('reads with several consumers (SOURCE_CONSUMERS=4 over 6 partitions): exact, also across SIGKILLs', async () => {
+    await killedRun('ria-consumers', 600_000, 2, ['--source-consumers', '4']);
   });
 });
