@@ -114,7 +114,7 @@ export class SourceGroup implements Source {
   commit(offsets: Record<number, number>): void {
     const shares = this.sources.map(() => ({}) as Record<number, number>);
     for (const [p, o] of Object.entries(offsets)) shares[Number(p) % this.sources.length][Number(p)] = o;
-    this.sources.forEach((s, k) => s.commit(shares[k]));
+    for (const [k, s] of this.sources.entries()) s.commit(shares[k]);
   }
 
   async close(): Promise<void> {
