@@ -94,6 +94,8 @@ export class DeadLetters {
   private backlog: { message: InvalidMessage; reason: string }[] = [];
   private backlogAt = 0;
   private failure: Error | undefined;
+  /** Polls for delivery reports while dead letters are in flight (see send()). */
+  private poller: NodeJS.Timeout | undefined;
   sent = 0;
 
   constructor(
@@ -106,7 +108,7 @@ export class DeadLetters {
     );
     this.producer.on('delivery-report', (err, report) => {
       this.pending--;
-      if (this.pending === 0) this.producer.setPollInterval(0);
+      if (this.pending === 0) this.stopPolling();
       if (err) this.failure = new Error(err.message);
       else if (report.offset + 1 > this.end) this.end = report.offset + 1;
     });
@@ -136,8 +138,10 @@ export class DeadLetters {
     if (prev !== undefined && message.offset <= prev) return; // written before a crash
     this.covered.set(message.partition, message.offset);
     // Delivery reports are polled for only while dead letters are in flight: a timer 50 times a
-    // second for nothing was a visible share of an idle engine's CPU.
-    if (this.pending++ === 0) this.producer.setPollInterval(POLL_MS);
+    // second for nothing was a visible share of an idle engine's CPU. Our own timer: node-rdkafka's
+    // setPollInterval adds a 'disconnected' listener at every call, a leak when called per burst.
+    if (this.pending++ === 0 && !this.poller)
+      this.poller = setInterval(() => this.producer.isConnected() && this.producer.poll(), POLL_MS).unref();
     this.sent++;
     if (this.backlogAt < this.backlog.length || !this.produce(message, reason))
       this.backlog.push({ message, reason });
@@ -192,7 +196,13 @@ export class DeadLetters {
   }
 
   async close(): Promise<void> {
+    this.stopPolling();
     await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.poller);
+    this.poller = undefined;
   }
 
   /** Reads the dead letters from `from` to the end and notes which source offsets they cover. */
