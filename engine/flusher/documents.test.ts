@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRecord } from '../checkpoint/record.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import { docOf } from '../sink/bulk-writer.js';
 import { AggregateState } from '../window/aggregate-state.js';
 import { documentsOf } from './documents.js';
 
@@ -46,11 +47,17 @@ describe('documents from templates', () => {
     ];
     expect(docs).toHaveLength(expected.length + 1);
     for (const [k, e] of expected.entries()) {
-      expect(docs[k]).toEqual({ index: e.index, id: e.id, version: 42, source: JSON.stringify(e.body) });
+      // docOf writes the lines from the object's JSON (bulk-writer.test: what the client sends).
+      expect(docs[k]).toEqual(docOf(e.index, e.id, 42, e.body));
     }
     const global = docs.at(-1)!;
-    expect([global.index, global.id, global.version]).toEqual([AVG_INDEX, GLOBAL_DOC_ID, 42]);
-    expect(JSON.parse(global.source)).toMatchObject({
+    expect([global.index, global.id]).toEqual([AVG_INDEX, GLOBAL_DOC_ID]);
+    const [action, source, end] = global.lines.split('\n');
+    expect(JSON.parse(action)).toEqual({
+      index: { _index: AVG_INDEX, _id: GLOBAL_DOC_ID, version: 42, version_type: 'external_gte' },
+    });
+    expect(end).toBe('');
+    expect(JSON.parse(source)).toMatchObject({
       '@timestamp': iso,
       invalid_events: 2,
       window_ms: 1000,

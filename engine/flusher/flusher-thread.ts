@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, RiaError } from '../errors/errors.js';
 import type { FlusherReply, FlusherRequest } from '../shared/messages.js';
+import { BulkAnswerSerializer } from '../sink/bulk-writer.js';
 import { createEsClient, type EsConnection } from '../sink/es-client.js';
 import { Flusher, type FlusherSettings } from './flusher.js';
 
@@ -21,7 +22,7 @@ const data = workerData as FlusherThreadData;
 const port = parentPort!;
 const reply = (r: FlusherReply) => port.postMessage(r);
 
-const es = createEsClient(data.elasticsearch);
+const es = createEsClient(data.elasticsearch, BulkAnswerSerializer);
 const store = new CheckpointStore(data.checkpointDir, {
   format: 'ria-checkpoint/1',
   topic: data.topic,

@@ -1,6 +1,6 @@
 import { Serializer } from '@elastic/transport';
 import { describe, expect, it } from 'vitest';
-import { bulkBody, docOf } from './bulk-writer.js';
+import { BulkAnswerSerializer, bulkBody, docOf } from './bulk-writer.js';
 
 describe('bulk body', () => {
   it('is exactly what the client would send for the same operations, whatever the ids', () => {
@@ -31,5 +31,23 @@ describe('bulk body', () => {
     ]);
     expect(bulkBody(docs)).toBe(new Serializer().ndserialize(ops));
     expect(bulkBody([])).toBe('');
+  });
+});
+
+describe("the writer client's serializer", () => {
+  const serializer = new BulkAnswerSerializer();
+  it('skips the items of an answer in which every item succeeded', () => {
+    const answer = `{"errors":false,"items":[${'{"index":{"status":201}},'.repeat(3)}{"index":{"status":200}}]}`;
+    expect(serializer.deserialize(answer)).toEqual({ errors: false, items: [] });
+  });
+  it('parses every other answer whole', () => {
+    const failed =
+      '{"errors":true,"items":[{"index":{"status":201}},{"index":{"status":429,"error":{"type":"x"}}}]}';
+    expect(serializer.deserialize(failed)).toEqual(JSON.parse(failed));
+    const spaced = '{ "errors" : false, "items" : [ { "index" : { "status" : 201 } } ] }';
+    expect(serializer.deserialize(spaced)).toEqual(JSON.parse(spaced));
+    const other = '{"took":3,"errors":false,"items":[{"index":{"status":201}}]}';
+    expect(serializer.deserialize(other)).toEqual(JSON.parse(other));
+    expect(serializer.deserialize('{"count":7}')).toEqual({ count: 7 });
   });
 });

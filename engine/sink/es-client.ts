@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
+import type { Serializer } from '@elastic/transport';
 import { registerSecret } from '../config/secrets.js';
 import { ConfigError } from '../errors/errors.js';
 
@@ -99,6 +100,7 @@ export function checkEsConnection(conn: EsConnection): void {
   clientOptions(conn);
 }
 
-export function createEsClient(conn: EsConnection): Client {
-  return new Client(clientOptions(conn));
+/** `serializer`: the bulk writer's (bulk-writer.ts), for the flusher's client. */
+export function createEsClient(conn: EsConnection, serializer?: typeof Serializer): Client {
+  return new Client({ ...clientOptions(conn), ...(serializer ? { Serializer: serializer } : {}) });
 }
