@@ -1,8 +1,9 @@
 /**
  * The documents one checkpoint record changes, at version = its sequence, as bulk lines written
  * from templates: one JSON.stringify per document (its id, used in the action and the document)
- * instead of an object per document and a stringify per line. At a steady few thousand events/s nearly every event changes a user
- * document, so this is per-event cost (results/engine-steady-cost.json).
+ * instead of an object per document and a stringify per line. At a steady few thousand events/s
+ * nearly every event changes a user document, so this is per-event cost
+ * (results/engine-steady-cost.json).
  */
 import { type CheckpointRecord, changesOf } from '../checkpoint/record.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
