@@ -97,7 +97,8 @@ export class Engine {
         if (now - this.lastDiscovery >= this.cfg.partitionDiscoveryMs) await this.discoverPartitions(now);
         if (now - this.lastFlushAt >= this.cfg.flushIntervalMs && !this.flushing) {
           const done = await this.flushAndCommit(false);
-          if (this.cfg.exitWhenIdle && done) break;
+          // A merger also waits for its counters' records to reach the source's end (merger-input.ts).
+          if (this.cfg.exitWhenIdle && done && (await this.merger?.coversSourceEnd()) !== false) break;
         }
         if (this.cfg.statusIntervalMs > 0 && now - lastStatus >= this.cfg.statusIntervalMs) {
           const rate = (this.counts.consumed - lastConsumed) / ((now - lastStatus) / 1000);

@@ -8,6 +8,7 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { RiaError } from '../errors/errors.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
+import { endOffset } from '../source/end-offset.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { type Segment, segmentViews } from '../source/rdkafka-batch.js';
 import { decodeDeltaRecord } from './delta-record.js';
@@ -38,6 +39,8 @@ export function mergerSourceOf(cfg: EngineConfig, onBrokerLost: (message: string
 export class MergerInput {
   /** Per source partition, whether its last record said it was idle. */
   private readonly recordIdle = new Map<number, boolean>();
+  /** Per source partition, the source offset its last record reached. */
+  private readonly recordNext = new Map<number, number>();
 
   constructor(
     private readonly cfg: EngineConfig,
@@ -49,7 +52,10 @@ export class MergerInput {
     const partitions = Object.keys(offsets).map(Number);
     const topic = deltasTopic(this.cfg.kafkaTopic, this.cfg.consumerGroup);
     for (const [p, { record, offset }] of await lastRecords(this.cfg, topic, partitions))
-      if (offset < (offsets[p] ?? 0)) this.recordIdle.set(p, record.idle);
+      if (offset < (offsets[p] ?? 0)) {
+        this.recordIdle.set(p, record.idle);
+        this.recordNext.set(p, record.next);
+      }
   }
 
   /** The records of one deltas partition, in order: `delta` for each delta, `applied` per record. */
@@ -68,6 +74,7 @@ export class MergerInput {
         });
       for (const d of r.deltas) delta(d);
       this.recordIdle.set(s.partition, r.idle);
+      this.recordNext.set(s.partition, r.next);
       applied({
         partition: s.partition,
         nextOffset: s.firstOffset + offsetDelta[i] + 1,
@@ -84,5 +91,20 @@ export class MergerInput {
    */
   isIdle(p: number): boolean {
     return this.recordIdle.get(p) === true && this.source.isIdle(p, 0);
+  }
+
+  /**
+   * Whether the records read so far reach the source topic's current end on every partition.
+   * `--exit-when-idle` asks this too: idle records of an earlier run (a merger rebuilding after a
+   * lost checkpoint reads them all first) must not end a run whose counters have new input to
+   * count. Source offsets are the counters' positions after their last message, so a source
+   * written with transactions (a commit marker last) would never reach its end here.
+   */
+  async coversSourceEnd(): Promise<boolean> {
+    for (const p of await this.source.partitionIds()) {
+      const end = await endOffset(this.source.client, this.cfg.kafkaTopic, p);
+      if ((this.recordNext.get(p) ?? 0) < end) return false;
+    }
+    return true;
   }
 }
