@@ -66,7 +66,8 @@ export async function liveRunWith(
     !existsSync(join(run.checkpoint, 'checkpoint.log')) ||
     statSync(join(run.checkpoint, 'checkpoint.log')).size < 2000
   ) {
-    if (Date.now() > deadline) throw new Error('the engine made no checkpoint within 60 s');
+    if (Date.now() > deadline)
+      throw new Error(`the engine made no checkpoint within 60 s; it said:\n${engine.output().slice(-3000)}`);
     await sleep(200);
   }
   await sleep(1000);
