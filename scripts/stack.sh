@@ -386,7 +386,8 @@ EOF
   say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$ES_PORT (heap $ES_HEAP, Java $(java_major "$jh/bin/java"))"
   rm -f "$pidf"
   # -d daemonizes after the node has started its bootstrap; -p writes the pid file `down` uses.
-  if ! as_es_user env ES_JAVA_HOME="$jh" ES_PATH_CONF="$ES_HOME/config" \
+  # setsid: its own session, so a terminal's Ctrl-C aimed at `npm start` does not reach it.
+  if ! as_es_user setsid -w env ES_JAVA_HOME="$jh" ES_PATH_CONF="$ES_HOME/config" \
       "$ES_HOME/bin/elasticsearch" -d -p "$pidf" >"$ES_DIR/start.log" 2>&1 </dev/null; then
     cat "$ES_DIR/start.log" >&2
     tail -n 30 "$ES_DIR/logs/ria.log" >&2 2>/dev/null || true
@@ -492,12 +493,16 @@ cmd_logs() {
   if [ "$which" = all ] || [ "$which" = es ]; then echo "== elasticsearch ($ES_DIR/logs/ria.log)"; tail -n "$n" "$ES_DIR/logs/ria.log" 2>/dev/null || echo "(no log)"; fi
 }
 
+# java-home N: prints the first JDK of Java N or newer (what `up` would run), exit 1 when none.
+cmd_java_home() { find_java_home "${1:?usage: $0 java-home MAJOR}"; }
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
+  java-home) shift; cmd_java_home "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) shift; cmd_status "$@" ;;
   logs) shift; cmd_logs "$@" ;;
   pid) shift; cmd_pid "$@" ;;
   es-user) shift; cmd_es_user "$@" ;;
-  *) echo "usage: $0 up [kafka|es] | down [kafka|es] | status | logs [kafka|es] | pid kafka|es" >&2; exit 2 ;;
+  *) echo "usage: $0 up [kafka|es] | down [kafka|es] | status | logs [kafka|es] | pid kafka|es | java-home MAJOR" >&2; exit 2 ;;
 esac

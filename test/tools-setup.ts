@@ -1,8 +1,7 @@
 /**
  * Vitest global setup of the unit tests: the chart and rules tests run the real helm and promtool.
- * scripts/tools.sh installs them when missing (helm with `go install`, cached; Prometheus from
- * Debian's packages) and is a quick no-op otherwise — part of `npm ci && npm test` being the whole
- * test command.
+ * scripts/tools.sh builds them when missing (`go install`, cached in ~/.cache/ria/tools; no root)
+ * and is a quick no-op otherwise — part of `npm ci && npm test` being the whole test command.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -8,13 +8,15 @@
  * librdkafka's per-message path are measured side by side.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOptions } from '../../engine/config/options.js';
 import { producerOptions } from '../../engine/config/producer-settings.js';
 import { produce } from '../../engine/producer/producer.js';
 import { stackScriptPath } from '../../engine/setup/stack-script.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
+import { readTruth } from '../../engine/verify/verify.js';
 import { median, repoRoot } from '../machine.js';
 
 interface OneCoreRun {
@@ -95,6 +97,28 @@ async function oneCore(topic: string, count: number, runs: number): Promise<OneC
   return results;
 }
 
+/**
+ * How steadily `--rate` holds: 5,000 events/s for 10 s, each full second of event time (send
+ * time, from the truth file) against the rate. A benchmark, not a test: it depends on the machine.
+ */
+async function rateSteadiness(base: ReturnType<typeof loadOptions<typeof producerOptions>>['config'], topic: string) {
+  const rate = 5000;
+  const truth = join(tmpdir(), `${topic}.steadiness.json`);
+  const s = await produce({ ...base, kafkaTopic: topic, rate, count: undefined, duration: 10, quiet: true, truth });
+  const perSecond = new Map<string, number>();
+  for (const item of Object.values(readTruth(truth).items))
+    for (const [w, c] of Object.entries(item.windows)) perSecond.set(w, (perSecond.get(w) ?? 0) + c);
+  rmSync(truth, { force: true });
+  // The first and last seconds are partial.
+  const inner = [...perSecond.keys()].sort().slice(1, -1).map((w) => perSecond.get(w)!);
+  return {
+    rate,
+    sent: s.sent,
+    perSecond: inner,
+    worstDeviation: Math.max(...inner.map((c) => Math.abs(c - rate) / rate)),
+  };
+}
+
 export async function producerThroughput(quick: boolean) {
   const runs = quick ? 1 : 3;
   const count = quick ? 300_000 : 2_000_000;
@@ -114,6 +138,7 @@ export async function producerThroughput(quick: boolean) {
       failed: s.failed,
     });
   }
+  const steadiness = await rateSteadiness(base, topic);
   const skipped = oneCoreUnavailable();
   const pinned = skipped ? [] : await oneCore(topic, count, runs);
   const medianOf = (what: OneCoreRun['what']) =>
@@ -124,6 +149,7 @@ export async function producerThroughput(quick: boolean) {
     runs: results,
     medianEventsPerSecond: median(results.map((r) => r.eventsPerSecond)),
     medianMbPerSecond: median(results.map((r) => r.mbPerSecond)),
+    steadiness,
     oneCore: skipped
       ? { skipped }
       : {

@@ -1,17 +1,23 @@
 /**
  * `ria start` (`npm start`): the whole pipeline on the local stack — stack up (topics, templates),
- * the producer at EVENT_RATE and the engine, each a child process with its own output prefixed;
- * Ctrl-C stops both cleanly (the engine finishes its flush).
+ * the producer at EVENT_RATE and the engine, each a child process with its own output prefixed.
+ * Ctrl-C stops everything cleanly and exits 0: the children run in process groups of their own,
+ * so the terminal's SIGINT reaches only this process, which asks each child once (the engine
+ * finishes its flush; a second Ctrl-C is passed on as the engine's "stop at once"), then stops
+ * the stack if this run started it. The stack's services run in sessions of their own
+ * (scripts/stack.sh), out of the terminal's reach.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Command, wantsHelp } from './command.js';
+import { runStackScript } from '../setup/stack-script.js';
 import { stackCommand } from './stack-command.js';
 
 const cli = fileURLToPath(new URL('../../../bin/ria.js', import.meta.url));
 
 function child(name: string, args: string[], env: NodeJS.ProcessEnv) {
-  const p = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: its own process group, so a terminal's Ctrl-C is not delivered to it a second time.
+  const p = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -34,6 +40,7 @@ export const startCommand: Command = {
       );
       return 0;
     }
+    const wasUp = (await runStackScript(['status'], env, true)) === 0;
     const up = await stackCommand.run(['up'], env);
     if (up !== 0) return up;
     const engine = child('engine', ['engine'], env);
@@ -42,12 +49,14 @@ export const startCommand: Command = {
     process.stdout.write(
       `start: producing to ${env.KAFKA_TOPIC ?? 'user_interactions'} at ${env.EVENT_RATE ?? '5000'} events/s, aggregating into ${env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200'}\nstart: dashboard ${dashboard} (metrics ${dashboard}metrics); Ctrl-C to stop\n`,
     );
+    // Each signal is passed on once per child still running: the first asks for a graceful stop,
+    // a second one for the engine's immediate stop.
     const stop = () => {
-      producer.p.kill('SIGINT');
-      engine.p.kill('SIGTERM');
+      if (producer.p.exitCode === null) producer.p.kill('SIGINT');
+      if (engine.p.exitCode === null) engine.p.kill('SIGTERM');
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     const first = await Promise.race([
       engine.exited.then((c) => ['engine', c] as const),
       producer.exited.then((c) => ['produce', c] as const),
@@ -55,6 +64,10 @@ export const startCommand: Command = {
     if (first[1] !== 0) process.stderr.write(`start: ${first[0]} exited with ${first[1]}; stopping\n`);
     stop();
     const [e, p] = await Promise.all([engine.exited, producer.exited]);
-    return e === 0 && p === 0 ? 0 : 1;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    // What this run started, it stops (a stack that was already up stays up).
+    const down = wasUp ? 0 : await stackCommand.run(['down'], env);
+    return e === 0 && p === 0 && down === 0 ? 0 : 1;
   },
 };

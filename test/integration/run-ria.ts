@@ -3,17 +3,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 
 const cli = new URL('../../bin/ria.js', import.meta.url).pathname;
 
-/** `env` is added to this process's environment. */
+/** `env` is added to this process's environment; `wrap` runs it under another command (e.g. `unshare`). */
 export function ria(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  wrap: string[] = [],
 ): {
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: string | null; out: string }>;
   /** What it has printed so far (stdout and stderr). */
   output: () => string;
 } {
-  const child = spawn(process.execPath, [cli, ...args], {
+  const command = [...wrap, process.execPath, cli, ...args];
+  const child = spawn(command[0], command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
