@@ -1,9 +1,9 @@
 /**
  * The layout's import rules, checked in CI (`npm run lint:deps`). Imports point downstream only:
- *   cli → engine.ts / scale/counter.ts (the roles) → stages (source, pool, flusher, window,
- *   checkpoint, sink, scale, metrics, dashboard) → config, errors, shared.
+ *   cli → engine.ts → the one loop and the roles (loop/, scale/counter.ts) → stages (source, pool,
+ *   flusher, window, checkpoint, sink, scale, metrics, dashboard) → config, errors, shared.
  * The pool worker imports only engine/shared (it runs in a thread of its own), the runtime never
- * imports the benchmarks or the tests, and nothing imports a role except the CLI.
+ * imports the benchmarks or the tests; only the CLI starts an engine, and only engine.ts picks a role.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -16,11 +16,18 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'roles-only-from-cli',
+      name: 'engine-only-from-cli',
       severity: 'error',
-      comment: 'engine.ts and scale/counter.ts are the top: only the CLI (and tests) start them.',
+      comment: 'engine.ts is the top: only the CLI (and tests) start an engine.',
       from: { path: '^engine/', pathNot: ['^engine/cli/', '\\.test\\.ts$'] },
-      to: { path: ['^engine/engine\\.ts$', '^engine/scale/counter\\.ts$'] },
+      to: { path: '^engine/engine\\.ts$' },
+    },
+    {
+      name: 'roles-only-from-engine',
+      severity: 'error',
+      comment: 'engine.ts picks the role; nothing else builds one.',
+      from: { path: '^engine/', pathNot: ['^engine/engine\\.ts$', '\\.test\\.ts$'] },
+      to: { path: ['^engine/scale/counter\\.ts$', '^engine/loop/(pool-input|role-loop)\\.ts$'] },
     },
     {
       name: 'base-stays-at-the-bottom',

@@ -101,16 +101,30 @@ async function oneCore(topic: string, count: number, runs: number): Promise<OneC
  * How steadily `--rate` holds: 5,000 events/s for 10 s, each full second of event time (send
  * time, from the truth file) against the rate. A benchmark, not a test: it depends on the machine.
  */
-async function rateSteadiness(base: ReturnType<typeof loadOptions<typeof producerOptions>>['config'], topic: string) {
+async function rateSteadiness(
+  base: ReturnType<typeof loadOptions<typeof producerOptions>>['config'],
+  topic: string,
+) {
   const rate = 5000;
   const truth = join(tmpdir(), `${topic}.steadiness.json`);
-  const s = await produce({ ...base, kafkaTopic: topic, rate, count: undefined, duration: 10, quiet: true, truth });
+  const s = await produce({
+    ...base,
+    kafkaTopic: topic,
+    rate,
+    count: undefined,
+    duration: 10,
+    quiet: true,
+    truth,
+  });
   const perSecond = new Map<string, number>();
   for (const item of Object.values(readTruth(truth).items))
     for (const [w, c] of Object.entries(item.windows)) perSecond.set(w, (perSecond.get(w) ?? 0) + c);
   rmSync(truth, { force: true });
   // The first and last seconds are partial.
-  const inner = [...perSecond.keys()].sort().slice(1, -1).map((w) => perSecond.get(w)!);
+  const inner = [...perSecond.keys()]
+    .sort()
+    .slice(1, -1)
+    .map((w) => perSecond.get(w)!);
   return {
     rate,
     sent: s.sent,

@@ -4,9 +4,8 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { type LiveEngine, type LivePage, startDashboard } from '../dashboard/server.js';
-import { Engine } from '../engine.js';
+import { createEngine } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
-import { Counter } from '../scale/counter.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import { checkEsConnection, createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
@@ -71,7 +70,7 @@ async function serveHttp(
 
 /** A scaled-out counter: no Elasticsearch and no live page (the merger has them); metrics and probes. */
 async function runCounter(config: EngineConfig): Promise<number> {
-  const counter = new Counter(config);
+  const counter = createEngine(config);
   const close = await serveHttp(config, 'counter', counter, undefined);
   stopOnSignals('counter', 'finishing the current transaction', config.stopTimeoutMs, () => counter.stop());
   process.stderr.write(
@@ -101,7 +100,7 @@ export const engineCommand: Command = {
     if (config.role === 'counter') return runCounter(config);
     // Settings the flusher thread would use: checked here, so a mistake is one line, not a thread's crash.
     checkEsConnection(config);
-    const engine = new Engine(config);
+    const engine = createEngine(config);
     stopOnSignals('engine', 'finishing the current flush', config.stopTimeoutMs, () => engine.stop());
     process.stderr.write(
       config.role === 'merger'

@@ -9,15 +9,19 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Command, wantsHelp } from './command.js';
 import { runStackScript } from '../setup/stack-script.js';
+import { type Command, wantsHelp } from './command.js';
 import { stackCommand } from './stack-command.js';
 
 const cli = fileURLToPath(new URL('../../../bin/ria.js', import.meta.url));
 
 function child(name: string, args: string[], env: NodeJS.ProcessEnv) {
   // detached: its own process group, so a terminal's Ctrl-C is not delivered to it a second time.
-  const p = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const p = spawn(process.execPath, [cli, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()

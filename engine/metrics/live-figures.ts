@@ -32,11 +32,16 @@ export interface LiveFigures {
  * One status line (STATUS_INTERVAL_MS), at most 120 columns whatever the figures: rates and totals
  * and the recent interval's latencies. Everything else is in /metrics.
  */
-export function statusLineOf(f: LiveFigures, eventsPerSecond: number, latencies: Latencies): string {
+export function statusLineOf(
+  f: LiveFigures,
+  eventsPerSecond: number,
+  latencies: Latencies,
+  who = 'engine',
+): string {
   const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
   const r = latencies.recentPercentiles();
-  const line = `engine: ${short(eventsPerSecond)} ev/s | valid ${short(f.valid)} invalid ${short(f.invalid)} late ${short(f.late)} | lag ${short(lag)} | flush p99 ${r.flushP99} ms | event→ES p99 ${r.endToEndP99} ms | rss ${rss} MiB`;
+  const line = `${who}: ${short(eventsPerSecond)} ev/s | valid ${short(f.valid)} invalid ${short(f.invalid)} late ${short(f.late)} | lag ${short(lag)} | flush p99 ${r.flushP99} ms | event→ES p99 ${r.endToEndP99} ms | rss ${rss} MiB`;
   return line.length <= 120 ? line : `${line.slice(0, 119)}…`;
 }
 

@@ -15,7 +15,7 @@ export class Problems {
     private readonly metrics: EngineMetrics,
     private readonly health: Health,
     /** The role, first on every line: engine or counter. */
-    private readonly who = 'engine',
+    readonly who = 'engine',
     write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     this.log = new ProblemLog(write);

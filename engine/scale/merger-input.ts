@@ -1,17 +1,22 @@
 /**
- * The merger's input (`ria engine --role merger`): the counters' committed records of the deltas
- * topic, one partition per source partition. Each record's deltas go to the flusher exactly as
- * the pool's would; the record also carries the source partition's maximum event time and whether
- * its counter found it idle.
+ * The merger's input (`ria engine --role merger`; an aggregator's input, loop/aggregator.ts): the
+ * counters' committed records of the deltas topic, one partition per source partition. Each
+ * record's deltas go to the flusher exactly as the pool's would; the record also carries the
+ * source partition's maximum event time and whether its counter found it idle. The cut's offsets
+ * are the deltas topic's.
  */
 import type { EngineConfig } from '../config/engine-config.js';
 import { RiaError } from '../errors/errors.js';
+import type { Restored } from '../flusher/flusher-link.js';
+import type { AggregatorInput, InputContext, InputMark } from '../loop/aggregator.js';
+import type { LoopParts } from '../loop/loop-parts.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { endOffset } from '../source/end-offset.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { type Segment, segmentViews } from '../source/rdkafka-batch.js';
 import { decodeDeltaRecord } from './delta-record.js';
+import { ensureDeltasTopic } from './deltas-topic.js';
 import { lastRecords } from './last-records.js';
 
 /** What one record tells the engine about its source partition. */
@@ -36,7 +41,9 @@ export function mergerSourceOf(cfg: EngineConfig, onBrokerLost: (message: string
   });
 }
 
-export class MergerInput {
+export class MergerInput implements AggregatorInput {
+  readonly source: KafkaSource;
+  readonly pool = undefined;
   /** Per source partition, whether its last record said it was idle. */
   private readonly recordIdle = new Map<number, boolean>();
   /** Per source partition, the source offset its last record reached. */
@@ -44,11 +51,46 @@ export class MergerInput {
 
   constructor(
     private readonly cfg: EngineConfig,
-    private readonly source: KafkaSource,
-  ) {}
+    private readonly parts: LoopParts,
+  ) {
+    this.source = mergerSourceOf(cfg, (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`));
+  }
+
+  async start(restored: Restored): Promise<void> {
+    await ensureDeltasTopic(this.cfg, this.source.client, this.cfg.kafkaTopic, this.cfg.consumerGroup);
+    await this.restore(restored.offsets);
+  }
+
+  process(segments: Segment[], ctx: InputContext): void {
+    const { counts, metrics } = this.parts;
+    const delta = (d: BatchDelta) => {
+      counts.consumed += d.valid + d.invalidIndex.length;
+      ctx.delta(d);
+    };
+    for (const s of segments)
+      this.apply(s, delta, (r) => {
+        counts.invalid += r.invalid;
+        if (r.invalid > 0) metrics.events.inc({ outcome: 'invalid' }, r.invalid);
+        ctx.cut.counted(r.partition, r.nextOffset, r.partitionMax);
+        ctx.applied();
+      });
+  }
+
+  async backPressure(): Promise<void> {}
+
+  /** Its counters dead-lettered their invalid events: nothing of its own to settle. */
+  async settle(): Promise<InputMark> {
+    return { dlqEnd: 0, dlqCovered: {} };
+  }
+
+  async mayExit(): Promise<boolean> {
+    return this.coversSourceEnd();
+  }
+
+  async close(): Promise<void> {}
 
   /** Idleness said by the last record already applied (from the checkpoint's offsets). */
-  async restore(offsets: Record<number, number>): Promise<void> {
+  private async restore(offsets: Record<number, number>): Promise<void> {
     const partitions = Object.keys(offsets).map(Number);
     const topic = deltasTopic(this.cfg.kafkaTopic, this.cfg.consumerGroup);
     for (const [p, { record, offset }] of await lastRecords(this.cfg, topic, partitions))
@@ -59,7 +101,7 @@ export class MergerInput {
   }
 
   /** The records of one deltas partition, in order: `delta` for each delta, `applied` per record. */
-  apply(s: Segment, delta: (d: BatchDelta) => void, applied: (r: RecordProgress) => void): void {
+  private apply(s: Segment, delta: (d: BatchDelta) => void, applied: (r: RecordProgress) => void): void {
     const { ends, offsetDelta } = segmentViews(s);
     let start = 0;
     for (let i = 0; i < s.count; i++) {
@@ -100,7 +142,7 @@ export class MergerInput {
    * count. Source offsets are the counters' positions after their last message, so a source
    * written with transactions (a commit marker last) would never reach its end here.
    */
-  async coversSourceEnd(): Promise<boolean> {
+  private async coversSourceEnd(): Promise<boolean> {
     for (const p of await this.source.partitionIds()) {
       const end = await endOffset(this.source.client, this.cfg.kafkaTopic, p);
       if ((this.recordNext.get(p) ?? 0) < end) return false;

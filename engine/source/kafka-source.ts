@@ -7,6 +7,7 @@
 import Kafka from 'node-rdkafka';
 import { connectKafka, type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
+import { Idleness } from './idleness.js';
 import { consumeBatch, type Segment } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
@@ -24,12 +25,6 @@ export interface PartitionProgress {
   next: number;
   /** End of the partition when last seen (high watermark). */
   high: number;
-  /** When the partition was last seen caught up with nothing new (ms, performance.now()). */
-  caughtUpSince: number | undefined;
-  /** When a message last came (or the broker was last lost): the clock for confirming idleness. */
-  lastMessageAt: number;
-  /** A watermark query is under way. */
-  confirming: boolean;
 }
 
 /**
@@ -49,17 +44,13 @@ export const FETCH_SETTINGS = {
   'queued.max.messages.kbytes': 65_536,
 };
 
-/** A partition just assigned at `next`: nothing known yet of its end. */
-function progressAt(next: number): PartitionProgress {
-  return { next, high: -1, caughtUpSince: undefined, lastMessageAt: performance.now(), confirming: false };
-}
-
 /** Errors that mean "the broker is out of reach": nothing is known to be caught up any more. */
 const BROKER_LOST = new Set([Kafka.CODES.ERRORS.ERR__TRANSPORT, Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN]);
 
 export class KafkaSource {
   private readonly consumer: Kafka.KafkaConsumer;
   readonly partitions = new Map<number, PartitionProgress>();
+  private readonly idleness = new Idleness();
 
   /**
    * `options.rebalance`: the consumer joins its group with subscribe() and Kafka assigns the
@@ -98,11 +89,7 @@ export class KafkaSource {
     this.consumer.on('event.error', (e) => {
       if (!BROKER_LOST.has(e.code)) return;
       options.onBrokerLost?.(e.message);
-      const now = performance.now();
-      for (const p of this.partitions.values()) {
-        p.caughtUpSince = undefined;
-        p.lastMessageAt = now;
-      }
+      this.idleness.brokerLost();
     });
   }
 
@@ -151,7 +138,7 @@ export class KafkaSource {
     });
     const added = ids.filter((p) => p % of === share && !this.partitions.has(p));
     if (added.length === 0) return added;
-    for (const p of added) this.partitions.set(p, progressAt(0));
+    for (const p of added) this.track(p, 0);
     this.consumer.incrementalAssign(
       added.map((partition) => ({ topic: this.topic, partition, offset: OFFSET_BEGINNING })),
     );
@@ -188,14 +175,16 @@ export class KafkaSource {
   /** Reads these partitions from these offsets (OFFSET_BEGINNING when none is known). */
   assign(offsets: Map<number, number>): void {
     this.partitions.clear();
+    this.idleness.forgetAll();
     const assignment = [...offsets].map(([partition, offset]) => ({ topic: this.topic, partition, offset }));
-    for (const a of assignment) this.partitions.set(a.partition, progressAt(Math.max(0, a.offset)));
+    for (const a of assignment) this.track(a.partition, Math.max(0, a.offset));
     this.consumer.assign(assignment);
   }
 
   /** Gives every partition back (a rebalance revoked them). */
   unassign(): void {
     this.partitions.clear();
+    this.idleness.forgetAll();
     this.consumer.unassign();
   }
 
@@ -210,20 +199,18 @@ export class KafkaSource {
    */
   async consume(n: number): Promise<Segment[]> {
     const { segments, eofs } = await consumeBatch(this.consumer, CONSUME_TIMEOUT_MS, n);
-    const now = performance.now();
     for (const s of segments) {
       const p = this.partitions.get(s.partition);
       if (p) {
         p.next = s.lastOffset + 1;
-        p.caughtUpSince = undefined;
-        p.lastMessageAt = now;
+        this.idleness.message(s.partition);
       }
     }
     for (const e of eofs) {
       const p = this.partitions.get(e.partition);
       if (p && e.offset >= p.next) {
         p.high = e.offset;
-        p.caughtUpSince ??= now;
+        this.idleness.caughtUp(e.partition);
       }
     }
     return segments;
@@ -234,20 +221,21 @@ export class KafkaSource {
    * for that long without an end-of-partition marker (librdkafka gives one per reaching the end,
    * not again after a reconnect) is confirmed by asking the broker for its end offset.
    */
-  isIdle(partition: number, idleMs: number, now = performance.now()): boolean {
+  isIdle(partition: number, idleMs: number): boolean {
     const p = this.partitions.get(partition);
     if (!p) return false;
-    if (p.caughtUpSince === undefined && !p.confirming && now - p.lastMessageAt >= idleMs) {
-      p.confirming = true;
+    if (this.idleness.confirmationDue(partition, idleMs)) {
       this.consumer.queryWatermarkOffsets(this.topic, partition, 2000, (err, w) => {
-        p.confirming = false;
-        if (err) return;
-        p.high = Math.max(p.high, w.highOffset);
-        if (w.highOffset <= p.next) p.caughtUpSince ??= performance.now();
-        else p.lastMessageAt = performance.now(); // behind: ask again later
+        if (!err) p.high = Math.max(p.high, w.highOffset);
+        this.idleness.confirmed(partition, err ? undefined : w.highOffset <= p.next);
       });
     }
-    return p.caughtUpSince !== undefined && now - p.caughtUpSince >= idleMs;
+    return this.idleness.isIdle(partition, idleMs);
+  }
+
+  private track(partition: number, next: number): void {
+    this.partitions.set(partition, { next, high: -1 });
+    this.idleness.assigned(partition);
   }
 
   lag(): Map<number, number> {

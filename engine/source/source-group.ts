@@ -103,8 +103,8 @@ export class SourceGroup implements Source {
     if (e !== undefined) throw e;
   }
 
-  isIdle(partition: number, idleMs: number, now?: number): boolean {
-    return this.owner(partition).isIdle(partition, idleMs, now);
+  isIdle(partition: number, idleMs: number): boolean {
+    return this.owner(partition).isIdle(partition, idleMs);
   }
 
   lag(): Map<number, number> {

@@ -13,7 +13,8 @@ import { chromium } from 'playwright-core';
 export async function launchChromium() {
   let executablePath = process.env.CHROMIUM_PATH;
   if (!executablePath) {
-    const cache = process.env.RIA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ria');
+    const cache =
+      process.env.RIA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ria');
     const dir = join(cache, 'chromium');
     mkdirSync(dir, { recursive: true });
     const before = process.env.TMPDIR;

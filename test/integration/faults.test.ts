@@ -14,8 +14,8 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { requireServices, services } from './helpers.js';
-import { describeOnLocalStack } from './local-stack.js';
 import { finishAndVerify, liveRunWith, metricOf, setup, sleep } from './live-run.js';
+import { describeOnLocalStack } from './local-stack.js';
 
 const stack = new URL('../../scripts/stack.sh', import.meta.url).pathname;
 const es = createEsClient(services);
@@ -98,7 +98,8 @@ describeOnLocalStack('faults', 'faults (real services, local stack)', () => {
     expect(before.paused).toBe(0);
     const late = during.slice(-3);
     for (const s of late.slice(-2)) expect(s.paused, JSON.stringify(during)).toBe(1);
-    for (let i = 1; i < late.length; i++) expect(late[i].lag, JSON.stringify(during)).toBeGreaterThan(late[i - 1].lag);
+    for (let i = 1; i < late.length; i++)
+      expect(late[i].lag, JSON.stringify(during)).toBeGreaterThan(late[i - 1].lag);
     expect(late[late.length - 1].lag).toBeGreaterThan(before.lag + rate * 10);
     await finishAndVerify(es, run);
   }, 600_000);

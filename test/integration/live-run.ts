@@ -96,7 +96,9 @@ export async function finishAndVerify(es: Client, run: LiveRun): Promise<void> {
 /** One series of the engine's /metrics (summed over its labels); NaN when it cannot be read. */
 export async function metricOf(port: number, name: string): Promise<number> {
   try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+    const text = await (
+      await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) })
+    ).text();
     let sum = Number.NaN;
     for (const line of text.split('\n')) {
       if (!line.startsWith(name) || !/^[\w:]+(\{| )/.test(line) || line.split(/[{ ]/)[0] !== name) continue;

@@ -43,7 +43,8 @@ describe('ria start (npm start) and Ctrl-C', () => {
     // Progress first: the engine has had a flush acknowledged (its /metrics count one).
     const deadline = Date.now() + 120_000;
     while (!((await metricOf(port, 'ria_flushes_total')) > 0)) {
-      if (Date.now() > deadline || start.exitCode !== null) throw new Error(`no flush from ria start:\n${out}`);
+      if (Date.now() > deadline || start.exitCode !== null)
+        throw new Error(`no flush from ria start:\n${out}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     process.kill(-start.pid!, 'SIGINT');
