@@ -4,89 +4,44 @@ import { join } from 'node:path';
 import { type Bar, barChart } from './charts.js';
 import { costSection, writeCostChart } from './cost/cost-report.js';
 import { type Machine, readJson } from './machine.js';
-
-interface Saved {
-  suite: string;
-  quick: boolean;
-  machine: Machine;
-  seconds: number;
-  result: unknown;
-}
+import type { Saved, SuiteName, SuiteResult } from './suites.js';
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 
 function section(s: Saved): string {
   const head = `## ${s.suite}${s.quick ? ' (quick run)' : ''}\n\n${s.machine.cpu}, ${s.machine.cores} cores, ${s.machine.memoryGiB} GiB, Node ${s.machine.node}, librdkafka ${s.machine.librdkafka}; ${s.machine.date}\n\n`;
-  const cost = costSection(s.suite, s.result);
+  const cost = costSection(s);
   if (cost) return head + cost;
   if (s.suite === 'decode-micro') {
-    const rows = s.result as { name: string; nsPerOp: number; opsPerSec: number }[];
+    const rows = s.result;
     return `${head}| implementation | ns per event (median) | events/s on one core |\n|---|---|---|\n${rows.map((r) => `| ${r.name} | ${fmt(r.nsPerOp)} | ${fmt(r.opsPerSec)} |`).join('\n')}\n`;
   }
   if (s.suite === 'window-lag') {
-    const rows = s.result as {
-      rate: number;
-      items: number;
-      lagSeconds: number;
-      peakOpenWindows: number;
-      windowMiB: number;
-      denseWindowMiB: number;
-      peakRssMiB: number;
-    }[];
+    const rows = s.result;
     return `${head}One partition of six keeps delivering events ${rows[0]?.lagSeconds ?? 600} s of event time behind the others, over ${fmt(rows[0]?.items ?? 0)} items (all known): the windows in between stay open. The flusher's state driven directly, one child process per rate.\n\n| events/s | open windows (peak) | bytes in open windows (peak) | the same with dense windows only (the previous design) | peak RSS of the process |\n|---|---|---|---|---|\n${rows.map((r) => `| ${fmt(r.rate)} | ${r.peakOpenWindows} | ${fmt(r.windowMiB)} MiB | ${fmt(r.denseWindowMiB)} MiB | ${fmt(r.peakRssMiB)} MiB |`).join('\n')}\n`;
   }
   if (s.suite === 'state-micro') {
-    const r = s.result as {
-      micro: { name: string; usPerOp: number }[];
-      memory: { users: number; bytesPerUser: number; rssMiB: number };
-    };
+    const r = s.result;
     return `${head}| operation | µs (median) |\n|---|---|\n${r.micro.map((m) => `| ${m.name} | ${m.usPerOp.toFixed(1)} |`).join('\n')}\n\nMemory: ${fmt(r.memory.users)} distinct users interned: **${r.memory.bytesPerUser.toFixed(1)} bytes per user** (heap + typed arrays), process RSS ${r.memory.rssMiB} MiB.\n`;
   }
   if (s.suite === 'sink-micro') {
-    const r = s.result as {
-      sizes: { currentBytes: number; clientSerializedBytes: number; scriptedBytes: number };
-      micro: { name: string; usPerOp: number }[];
-    };
+    const r = s.result;
     return `${head}| operation | µs (median) |\n|---|---|\n${r.micro.map((m) => `| ${m.name} | ${fmt(m.usPerOp)} |`).join('\n')}\n\nBulk body size for the 6,000 documents: ${fmt(r.sizes.currentBytes)} bytes as index operations (current; the same ${fmt(r.sizes.clientSerializedBytes)} when the client serializes them), ${fmt(r.sizes.scriptedBytes)} as scripted updates.\n`;
   }
   if (s.suite === 'pool-scaling') {
-    const r = s.result as {
-      batchEvents: number;
-      batches: number;
-      median: Record<string, number>;
-      speedup: number;
-    };
+    const r = s.result;
     return `${head}Pre-made batches of ${fmt(r.batchEvents)} producer events through the Piscina pool (decode, validate, lateness, count), no Kafka: 1 worker **${fmt(r.median[1])} events/s**, 2 workers **${fmt(r.median[2])} events/s** (×${r.speedup.toFixed(2)}; medians; ${r.batches} batches per run).\n`;
   }
   if (s.suite === 'source-consume') {
-    const r = s.result as {
-      events: number;
-      consume: { eventsPerSecond: number; cpuUsPerEvent: number };
-      consumeBatch: { eventsPerSecond: number; cpuUsPerEvent: number };
-      speedup: number;
-      runs: { api: string; eventsPerSecond: number; cpuUsPerEvent: number; seconds: number }[];
-    };
+    const r = s.result;
     return `${head}The source alone on a topic of ${fmt(r.events)} events (6 partitions), messages counted and dropped, the engine's fetch settings, the two calls alternated: node-rdkafka's \`consume(10000)\` (a JS object and Buffers per message) **${fmt(r.consume.eventsPerSecond)} events/s**, ${r.consume.cpuUsPerEvent.toFixed(1)} µs CPU per event; our \`consumeBatch\` (flat segments per partition, \`scripts/node-rdkafka/batch.cc\`) **${fmt(r.consumeBatch.eventsPerSecond)} events/s**, ${r.consumeBatch.cpuUsPerEvent.toFixed(1)} µs CPU per event (×${r.speedup.toFixed(2)}; medians; CPU = main thread + librdkafka's threads). This is the ceiling of the engine's source stage.\n\n| run | call | events/s | µs CPU per event | seconds |\n|---|---|---|---|---|\n${r.runs.map((x, i) => `| ${Math.floor(i / 2) + 1} | ${x.api} | ${fmt(x.eventsPerSecond)} | ${x.cpuUsPerEvent.toFixed(2)} | ${x.seconds.toFixed(1)} |`).join('\n')}\n`;
   }
   if (s.suite === 'producer-micro') {
-    const rows = s.result as { name: string; nsPerOp: number; opsPerSec: number }[];
+    const rows = s.result;
     return `${head}| implementation | ns per event (median) | events/s |\n|---|---|---|\n${rows.map((r) => `| ${r.name} | ${fmt(r.nsPerOp)} | ${fmt(r.opsPerSec)} |`).join('\n')}\n`;
   }
   if (s.suite === 'producer-throughput') {
-    const r = s.result as {
-      count: number;
-      runs: { eventsPerSecond: number; mbPerSecond: number; cpuSeconds: number; seconds: number }[];
-      medianEventsPerSecond: number;
-      medianMbPerSecond: number;
-      oneCore?:
-        | { skipped: string }
-        | {
-            runs: { what: string; eventsPerSecond: number; cpuUsPerEvent?: number }[];
-            producer: number;
-            librdkafkaAlone: number;
-            librdkafkaCpuUsPerEvent: number;
-          };
-    };
+    const r = s.result;
     const oc = r.oneCore;
     const oneCore =
       oc === undefined
@@ -97,37 +52,11 @@ function section(s: Saved): string {
     return `${head}\`ria produce --rate 0 --count ${r.count}\` into the local broker, 6 partitions, ${r.runs.length} runs: median **${fmt(r.medianEventsPerSecond)} events/s** (${r.medianMbPerSecond.toFixed(1)} MB/s).\n\n| run | events/s | MB/s | seconds | process CPU s |\n|---|---|---|---|---|\n${r.runs.map((x, i) => `| ${i + 1} | ${fmt(x.eventsPerSecond)} | ${x.mbPerSecond.toFixed(1)} | ${x.seconds.toFixed(2)} | ${x.cpuSeconds.toFixed(2)} |`).join('\n')}\n${oneCore}`;
   }
   if (s.suite === 'engine-scale-out') {
-    const r = s.result as {
-      events: number;
-      runs: { setup: string; repeat: number; eventsPerSecond: number; seconds: number; exact: boolean }[];
-      oneEngine: number;
-      scaledOut: number;
-      allExact: boolean;
-    };
+    const r = s.result;
     return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), drained alternately by one engine and by two counters (one consumer group) + the merger, on the same 2 cores as the broker and Elasticsearch; wall time from start until every window is closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}. One engine **${fmt(r.oneEngine)} events/s**, scaled out on this one host **${fmt(r.scaledOut)} events/s** (×${(r.scaledOut / r.oneEngine).toFixed(2)}: the cost of the deltas topic and its transactions; scale-out pays with more hosts).\n\n| run | setup | events/s | seconds | exact |\n|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.setup} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.exact} |`).join('\n')}\n`;
   }
   if (s.suite === 'engine-catch-up') {
-    const r = s.result as {
-      kafkajsPeer?: { medianEventsPerSecond: number; ratio: number; runs: { exact: boolean }[] };
-      sparkPeer?: {
-        version: string;
-        medianEventsPerSecond: number;
-        ratio: number;
-        runs: { exact: boolean; seconds: number; secondsInQuery: number }[];
-      };
-      events: number;
-      runs: {
-        workers: number;
-        repeat: number;
-        eventsPerSecond: number;
-        seconds: number;
-        cpuSeconds: number;
-        maxRssMiB: number;
-        exact: boolean;
-      }[];
-      medianEventsPerSecond: Record<string, number>;
-      allExact: boolean;
-    };
+    const r = s.result;
     const peer = r.kafkajsPeer
       ? `\n\nPeer, same topic, same indices, same run: a single-threaded KafkaJS consumer with per-event JSON.parse and Maps (\`bench/peers/kafkajs-peer.ts\`): **${fmt(r.kafkajsPeer.medianEventsPerSecond)} events/s** (median of ${r.kafkajsPeer.runs.length}; verified exact: ${r.kafkajsPeer.runs.every((x) => x.exact)}); our engine with 2 workers / the peer = **×${r.kafkajsPeer.ratio.toFixed(2)}**.`
       : '';
@@ -138,19 +67,7 @@ function section(s: Saved): string {
     return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | max RSS MiB | exact |\n|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}${spark}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
-    const r = s.result as {
-      rate: number;
-      seconds: number;
-      kafkaMBps: number;
-      exact: boolean;
-      engine: {
-        cpuSeconds: number;
-        maxRssMiB: number;
-        seconds: number;
-        flushMs: Record<string, number>;
-        endToEndMs: Record<string, number>;
-      };
-    };
+    const r = s.result;
     const e = r.engine;
     return `${head}${fmt(r.rate)} events/s for ${r.seconds} s through the local Kafka and Elasticsearch (the seed's experiment; the seed reports a ~200 ms Spark micro-batch on 4 vCPU). Exact: ${r.exact}.\n\n| figure | p50 | p99 | max |\n|---|---|---|---|\n| flush cycle (checkpoint + bulk until acknowledged), ms | ${e.flushMs.p50} | ${e.flushMs.p99} | ${e.flushMs.max} |\n| event time → acknowledged by Elasticsearch, ms | ${e.endToEndMs.p50} | ${e.endToEndMs.p99} | ${e.endToEndMs.max} |\n\nKafka in: ${r.kafkaMBps} MB/s. Engine: ${((e.cpuSeconds / e.seconds) * 100).toFixed(0)} % of one core on average, max RSS ${e.maxRssMiB} MiB.\n`;
   }
@@ -188,16 +105,17 @@ function soakSection(r: Soak): string {
 }
 
 /** The charts: throughput beside the peers, scaling, latency beside the seed's figure, the soak. */
+/** A suite's saved result, with its type. */
+function resultOf<K extends SuiteName>(saved: Map<string, Saved>, suite: K): SuiteResult<K> | undefined {
+  const s = saved.get(suite);
+  // The map is keyed by each file's own suite name: the entry under `suite` is that suite's.
+  return s?.suite === suite ? (s.result as SuiteResult<K>) : undefined;
+}
+
 function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefined): void {
   const out = join(dir, 'charts');
   mkdirSync(out, { recursive: true });
-  const cu = saved.get('engine-catch-up')?.result as
-    | {
-        medianEventsPerSecond: Record<string, number>;
-        kafkajsPeer?: { medianEventsPerSecond: number };
-        sparkPeer?: { medianEventsPerSecond: number; version: string };
-      }
-    | undefined;
+  const cu = resultOf(saved, 'engine-catch-up');
   if (cu) {
     const bars: Bar[] = [
       { label: 'ria engine, 2 workers', value: cu.medianEventsPerSecond[2] },
@@ -220,7 +138,7 @@ function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefi
       barChart('Catch-up: events/s until drained and flushed (exact)', 'ev/s', bars),
     );
   }
-  const pool = saved.get('pool-scaling')?.result as { median: Record<string, number> } | undefined;
+  const pool = resultOf(saved, 'pool-scaling');
   if (pool && cu) {
     writeFileSync(
       join(out, 'scaling.svg'),
@@ -232,9 +150,7 @@ function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefi
       ]),
     );
   }
-  const fr = saved.get('engine-fixed-rate')?.result as
-    | { engine: { flushMs: Record<string, number>; endToEndMs: Record<string, number> } }
-    | undefined;
+  const fr = resultOf(saved, 'engine-fixed-rate');
   if (fr) {
     const e = fr.engine;
     writeFileSync(
@@ -250,8 +166,8 @@ function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefi
       ]),
     );
   }
-  const cost = saved.get('cost-side-by-side');
-  if (cost) writeCostChart(out, cost.result);
+  const cost = resultOf(saved, 'cost-side-by-side');
+  if (cost) writeCostChart(out, cost);
   if (soak) {
     writeFileSync(
       join(out, 'soak.svg'),
@@ -278,9 +194,10 @@ export function writeResultsReadme(dir: string): void {
   const saved = new Map<string, Saved>();
   let soak: Soak | undefined;
   for (const f of files) {
-    const j = readJson<Saved & { name?: string }>(join(dir, f), {} as Saved);
-    if (j.name === 'soak') soak = j as unknown as Soak;
-    else if (j.suite) saved.set(j.suite, j);
+    // The files are ours, written by run.ts and soak.ts with these types: read back as such.
+    const j = readJson<{ name?: string; suite?: string }>(join(dir, f), {});
+    if (j.name === 'soak') soak = j as Soak;
+    else if (j.suite) saved.set(j.suite, j as Saved);
   }
   writeCharts(dir, saved, soak);
   const parts = [...saved.values()].map((x) => {

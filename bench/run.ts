@@ -4,51 +4,26 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { costSideBySide } from './cost/cost-side-by-side.js';
-import { engineSteadyCost } from './cost/engine-steady-cost.js';
-import { catchUp } from './engine/catch-up.js';
-import { fixedRate } from './engine/fixed-rate.js';
-import { scaleOut } from './engine/scale-out.js';
 import { machine, readJson, repoRoot } from './machine.js';
-import { poolScaling } from './pool/scaling.js';
-import { eventMakerBench } from './producer/event-maker.bench.js';
-import { producerThroughput } from './producer/throughput.js';
 import { writeResultsReadme } from './report.js';
-import { decodeBench } from './shared/decode.bench.js';
-import { sinkBench } from './sink/sink.bench.js';
-import { rawConsume } from './source/raw-consume.js';
-import { stageCeilings } from './stages/stage-ceilings.js';
-import { stateBench } from './window/state.bench.js';
-import { windowLag } from './window/window-lag.js';
-
-const SUITES: Record<string, (quick: boolean) => Promise<unknown>> = {
-  'producer-micro': eventMakerBench,
-  'producer-throughput': producerThroughput,
-  'decode-micro': decodeBench,
-  'state-micro': stateBench,
-  'window-lag': windowLag,
-  'sink-micro': sinkBench,
-  'source-consume': rawConsume,
-  'pool-scaling': poolScaling,
-  'engine-fixed-rate': fixedRate,
-  'engine-catch-up': catchUp,
-  'engine-scale-out': scaleOut,
-  'engine-steady-cost': engineSteadyCost,
-  'cost-side-by-side': costSideBySide,
-  'stage-ceilings': stageCeilings,
-};
+import { SUITES, type SuiteName, suitesHelp } from './suites.js';
 
 export async function runBenchmarks(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(suitesHelp());
+    return 0;
+  }
   const quick = args.includes('--quick');
   const names = args.filter((a) => !a.startsWith('--'));
-  const unknown = names.filter((n) => !SUITES[n]);
+  const isSuite = (n: string): n is SuiteName => n in SUITES;
+  const unknown = names.filter((n) => !isSuite(n));
   if (unknown.length) {
     process.stderr.write(
       `bench: unknown suite ${unknown.join(', ')} (suites: ${Object.keys(SUITES).join(', ')})\n`,
     );
     return 2;
   }
-  const selected = names.length ? names : Object.keys(SUITES);
+  const selected = (names.length ? names : Object.keys(SUITES)).filter(isSuite);
   const dir = join(repoRoot(), 'results');
   mkdirSync(dir, { recursive: true });
   const m = await machine();
@@ -71,7 +46,7 @@ export async function runBenchmarks(args: string[]): Promise<number> {
         Math.max(0, expected(name) - ran) + selected.slice(i + 1).reduce((a, n) => a + expected(n), 0);
       process.stderr.write(`bench: ${name} running for ${clock(ran)}; about ${clock(rest)} left in all\n`);
     }, 30_000);
-    const result = await SUITES[name](quick).finally(() => clearInterval(ticker));
+    const result = await SUITES[name].run(quick).finally(() => clearInterval(ticker));
     const seconds = (performance.now() - t0) / 1000;
     writeFileSync(
       join(dir, `${name}.json`),

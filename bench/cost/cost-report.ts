@@ -2,57 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChart } from '../charts.js';
+import type { Saved, SuiteResult } from '../suites.js';
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 const pct = (n: number) => `${n.toFixed(1)} %`;
 
-interface Quantile {
-  ms: number;
-  bucketMs: number[];
-}
-interface SteadyCase {
-  rate: number;
-  users: number;
-  windowSeconds: number;
-  cpuPercentOfCore: number;
-  docsPerSecond: number;
-  flushesPerSecond: number;
-  cpuMicrosPerEvent: number;
-  cpuMicrosPerDoc: number;
-  cpuMillisPerFlush: number;
-  threads: Record<string, number>;
-  flushCycle: { p50?: Quantile; p99?: Quantile };
-  eventToAck: { p50?: Quantile; p99?: Quantile };
-  eventToEsFromOutside: { p50: number; p99: number; max: number };
-  exact: boolean;
-}
-interface SteadyCost {
-  idle?: { cpuPercentOfCore: number; threads: Record<string, number> };
-  seedRate: SteadyCase;
-  largeRate: SteadyCase;
-  profile: { thread: string; busyMs: number; functions: { fn: string; ms: number }[] }[];
-}
-interface SideBySide {
-  rate: number;
-  users: number;
-  rows: {
-    program: string;
-    cpuPercentOfCore: number;
-    cpuMicrosPerEvent: number;
-    cpuTimesOurs: number;
-    eventToEs: { p50: number; p99: number; max: number };
-  }[];
-}
-interface Ceilings {
-  events: number;
-  users: number;
-  target: number;
-  stages: Record<string, number>;
-  cap: { stage: string; eventsPerSecond: number };
-  capWithTwoConsumers?: { stage: string; eventsPerSecond: number };
-  poolOnThisHost: number;
-  flusher: { docsPerEvent: number; flushes: number };
-}
+type SteadyCost = SuiteResult<'engine-steady-cost'>;
+type SteadyCase = SteadyCost['seedRate'];
+type SideBySide = SuiteResult<'cost-side-by-side'>;
+type Ceilings = SuiteResult<'stage-ceilings'>;
+type Quantile = { ms: number; bucketMs: number[] };
 
 const q = (x?: Quantile) => (x ? `${x.ms} (bucket ${x.bucketMs[0]}–${x.bucketMs[1]})` : '—');
 
@@ -95,16 +54,15 @@ function ceilingsSection(r: Ceilings): string {
 }
 
 /** The section body of one of these suites, or undefined for another suite. */
-export function costSection(suite: string, result: unknown): string | undefined {
-  if (suite === 'engine-steady-cost') return steadySection(result as SteadyCost);
-  if (suite === 'cost-side-by-side') return sideBySideSection(result as SideBySide);
-  if (suite === 'stage-ceilings') return ceilingsSection(result as Ceilings);
+export function costSection(s: Saved): string | undefined {
+  if (s.suite === 'engine-steady-cost') return steadySection(s.result);
+  if (s.suite === 'cost-side-by-side') return sideBySideSection(s.result);
+  if (s.suite === 'stage-ceilings') return ceilingsSection(s.result);
   return undefined;
 }
 
 /** charts/cost.svg: CPU of each program at the seed's rate. */
-export function writeCostChart(chartsDir: string, result: unknown): void {
-  const r = result as SideBySide;
+export function writeCostChart(chartsDir: string, r: SideBySide): void {
   writeFileSync(
     join(chartsDir, 'cost.svg'),
     barChart(

@@ -6,9 +6,11 @@
  * librdkafka alone reading the same topic (kcat, bench/source/kcat-floor.ts); the engine's ratio
  * to it is the issue's goal (≥ 0.6).
  */
+
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EngineSummaryLine } from '../../engine/cli/engine-command.js';
 import { ensureIndices } from '../../engine/setup/index-templates.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
@@ -23,7 +25,12 @@ export async function catchUp(quick: boolean) {
   const events = quick ? 300_000 : 5_000_000;
   const repeats = quick ? 1 : 3;
   const { topic, truth, produced } = await preloadedTopic('ria-bench-catchup', events);
-  const runs: Record<string, unknown>[] = [];
+  const runs: (EngineSummaryLine & {
+    workers: number;
+    repeat: number;
+    eventsPerSecond: number;
+    exact: boolean;
+  })[] = [];
   const floor: number[] = [];
   if (!hasKcat())
     process.stderr.write('bench: kcat is not installed (apt-get install kcat): no librdkafka floor\n');
@@ -64,8 +71,9 @@ export async function catchUp(quick: boolean) {
   }
   // The KafkaJS peer on the same topic, same indices, same truth.
   const es = createEsClient({ elasticsearchHost: process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200' });
-  const peers: Record<string, unknown>[] = [];
-  const sparkRuns: Record<string, unknown>[] = [];
+  const peers: (Awaited<ReturnType<typeof runKafkajsPeer>> & { exact: boolean })[] = [];
+  const sparkRuns: (Awaited<ReturnType<typeof runSparkPeer>> & { exact: boolean; differences: string })[] =
+    [];
   try {
     for (let r = 0; r < (quick ? 1 : 2); r++) {
       await resetIndices();
@@ -99,7 +107,7 @@ export async function catchUp(quick: boolean) {
   } finally {
     await es.close();
   }
-  const by = (w: number) => runs.filter((x) => x.workers === w).map((x) => x.eventsPerSecond as number);
+  const by = (w: number) => runs.filter((x) => x.workers === w).map((x) => x.eventsPerSecond);
   return {
     topic,
     events,

@@ -1,7 +1,9 @@
 /** Runs `ria …` as a child process (as a user would) and collects its output. */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EngineSummaryLine } from '../../engine/cli/engine-command.js';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { repoRoot } from '../machine.js';
 
@@ -36,12 +38,10 @@ export async function mustRun(args: string[]): Promise<string> {
 }
 
 /** The `engine-summary {…}` line of an engine run. */
-export function engineSummary(
-  out: string,
-): Record<string, unknown> & { valid: number; invalid: number; seconds: number } {
+export function engineSummary(out: string): EngineSummaryLine {
   const line = out.split('\n').find((l) => l.startsWith('engine-summary '));
   if (!line) throw new Error(`no engine summary in:\n${out.slice(-2000)}`);
-  return JSON.parse(line.slice('engine-summary '.length));
+  return JSON.parse(line.slice('engine-summary '.length)) as EngineSummaryLine;
 }
 
 /** Deletes the three aggregate indices (the engine recreates them from the templates). */

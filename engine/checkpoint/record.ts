@@ -6,6 +6,8 @@
  *
  * Typed arrays travel as bytes (msgpack bin) and are copied back into aligned arrays on read.
  */
+
+import { RiaError } from '../errors/errors.js';
 import type { AggregateState } from '../window/aggregate-state.js';
 
 export interface Cut {
@@ -143,8 +145,9 @@ export function makeSnapshot(state: AggregateState, cut: Cut, seq: number, at: n
 /** Replays a record into the state (restore). Throws when records are out of order. */
 export function applyRecord(state: AggregateState, r: CheckpointRecord): void {
   if (r.firstNewItem !== state.items.size || r.firstNewUser !== state.users.size) {
-    throw new Error(
+    throw new RiaError(
       `checkpoint record ${r.seq} does not follow the state it is applied to (ids out of order)`,
+      { code: 'RIA_ERR_CHECKPOINT' },
     );
   }
   for (const id of r.newItemIds) state.internItem(id);

@@ -13,15 +13,17 @@ import { type Command, wantsHelp } from './command.js';
 export const benchCommand: Command = {
   summary: 'run the benchmarks (results/ gets JSON and a README; a clone with dev dependencies)',
   async run(args) {
-    if (wantsHelp(args)) {
+    const root = packageRoot();
+    const main = join(root, 'dist', 'bench', 'main.js');
+    const installed = existsSync(main) && existsSync(join(root, 'node_modules', 'tinybench'));
+    // The suites and what each measures are listed by the benchmarks themselves (bench/suites.ts).
+    if (wantsHelp(args) && !installed) {
       process.stdout.write(
-        'usage: ria bench [--quick] [suite...]\n\nsuites: producer-micro, producer-throughput, decode-micro, state-micro, sink-micro, source-consume, pool-scaling, engine-fixed-rate, engine-catch-up, engine-scale-out (all by default)\n',
+        'usage: ria bench [--quick] [suite...]\n\nThe benchmarks are not in this installation: in a clone, `npm ci && npx ria bench --help` lists the suites.\n',
       );
       return 0;
     }
-    const root = packageRoot();
-    const main = join(root, 'dist', 'bench', 'main.js');
-    if (!existsSync(main) || !existsSync(join(root, 'node_modules', 'tinybench')))
+    if (!installed)
       throw new ConfigError(
         'ria bench: the benchmarks are not in this installation (they need a clone with its dev dependencies: `npm ci && npm run bench`)',
       );

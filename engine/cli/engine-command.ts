@@ -4,7 +4,7 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { type LiveEngine, type LivePage, startDashboard } from '../dashboard/server.js';
-import { createEngine } from '../engine.js';
+import { createEngine, type RoleSummary } from '../engine.js';
 import { ConfigError } from '../errors/errors.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import { checkEsConnection, createEsClient } from '../sink/es-client.js';
@@ -22,6 +22,31 @@ stable per host) and \`--role merger\` once, all with the same \`--consumer-grou
 
 options:
 `;
+
+/** Percentiles of one latency histogram, in the summary line. */
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** The machine-readable `engine-summary {…}` line a counter prints when it stops. */
+export type CounterSummaryLine = RoleSummary & { role: 'counter'; cpuSeconds: number; maxRssMiB: number };
+
+/** The same line of the engine and the merger (benchmarks read it). */
+export type EngineSummaryLine = RoleSummary & {
+  cpuSeconds: number;
+  maxRssMiB: number;
+  poolSize: number;
+  batchUs: Percentiles;
+  flushMs: Percentiles;
+  endToEndMs: Percentiles;
+};
+
+/** Writes the summary line (one JSON object). */
+function writeSummaryLine(line: EngineSummaryLine | CounterSummaryLine): void {
+  process.stdout.write(`engine-summary ${JSON.stringify(line)}\n`);
+}
 
 /**
  * This process's peak RSS. Linux keeps getrusage's maxrss across fork and exec, so a child started
@@ -81,9 +106,12 @@ async function runCounter(config: EngineConfig): Promise<number> {
   process.stdout.write(
     `counter: stopped after ${s.seconds.toFixed(1)} s: ${s.valid} valid (${s.late} late), ${s.invalid} invalid, ${s.flushes} transactions, ${s.rebalances} rebalances\n`,
   );
-  process.stdout.write(
-    `engine-summary ${JSON.stringify({ ...s, role: 'counter', cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, maxRssMiB: peakRssMiB(ru) })}\n`,
-  );
+  writeSummaryLine({
+    ...s,
+    role: 'counter',
+    cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
+    maxRssMiB: peakRssMiB(ru),
+  });
   return 0;
 }
 
@@ -118,22 +146,20 @@ export const engineCommand: Command = {
     );
     // One machine-readable line for benchmarks and scripts.
     const ru = process.resourceUsage();
-    const pct = (h: typeof engine.latencies.flushMs) => ({
+    const pct = (h: typeof engine.latencies.flushMs): Percentiles => ({
       p50: h.getValueAtPercentile(50),
       p99: h.getValueAtPercentile(99),
       max: h.maxValue,
     });
-    process.stdout.write(
-      `engine-summary ${JSON.stringify({
-        ...s,
-        poolSize: engine.poolSize,
-        cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
-        maxRssMiB: peakRssMiB(ru),
-        batchUs: pct(engine.latencies.batchUs),
-        flushMs: pct(engine.latencies.flushMs),
-        endToEndMs: pct(engine.latencies.endToEndMs),
-      })}\n`,
-    );
+    writeSummaryLine({
+      ...s,
+      poolSize: engine.poolSize,
+      cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
+      maxRssMiB: peakRssMiB(ru),
+      batchUs: pct(engine.latencies.batchUs),
+      flushMs: pct(engine.latencies.flushMs),
+      endToEndMs: pct(engine.latencies.endToEndMs),
+    });
     return 0;
   },
 };

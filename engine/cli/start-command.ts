@@ -31,7 +31,8 @@ function child(name: string, args: string[], env: NodeJS.ProcessEnv) {
       .join('');
   p.stdout.on('data', (d: Buffer) => process.stdout.write(prefix(d)));
   p.stderr.on('data', (d: Buffer) => process.stderr.write(prefix(d)));
-  const exited = new Promise<number>((resolve) => p.on('exit', (code) => resolve(code ?? 1)));
+  // 'close': the process has exited and its output is all read (an 'exit' may come before the last lines).
+  const exited = new Promise<number>((resolve) => p.on('close', (code) => resolve(code ?? 1)));
   return { p, exited };
 }
 
@@ -53,9 +54,12 @@ export const startCommand: Command = {
     process.stdout.write(
       `start: producing to ${env.KAFKA_TOPIC ?? 'user_interactions'} at ${env.EVENT_RATE ?? '5000'} events/s, aggregating into ${env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200'}\nstart: dashboard ${dashboard} (metrics ${dashboard}metrics); Ctrl-C to stop\n`,
     );
-    // Each signal is passed on once per child still running: the first asks for a graceful stop,
-    // a second one for the engine's immediate stop.
+    // Each signal is passed on once to each child still running: the first asks for a graceful
+    // stop, a second one (Ctrl-C again) for the engine's immediate stop. One child ending asks
+    // the other to stop, unless a signal already did.
+    let asked = false;
     const stop = () => {
+      asked = true;
       if (producer.p.exitCode === null) producer.p.kill('SIGINT');
       if (engine.p.exitCode === null) engine.p.kill('SIGTERM');
     };
@@ -66,7 +70,7 @@ export const startCommand: Command = {
       producer.exited.then((c) => ['produce', c] as const),
     ]);
     if (first[1] !== 0) process.stderr.write(`start: ${first[0]} exited with ${first[1]}; stopping\n`);
-    stop();
+    if (!asked) stop();
     const [e, p] = await Promise.all([engine.exited, producer.exited]);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -27,9 +27,9 @@ export type ConfigOf<S extends OptionSpecs> = {
 
 function integer(min: number, max: number) {
   return (raw: string): number => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`expected a whole number, got "${raw}"`);
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`expected a whole number, got "${raw}"`);
     const n = Number(raw);
-    if (n < min || n > max) throw new Error(`expected a whole number from ${min} to ${max}, got ${n}`);
+    if (n < min || n > max) throw new ConfigError(`expected a whole number from ${min} to ${max}, got ${n}`);
     return n;
   };
 }
@@ -37,8 +37,8 @@ function integer(min: number, max: number) {
 function decimal(min: number, max: number) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new Error(`expected a number, got "${raw}"`);
-    if (n < min || n > max) throw new Error(`expected a number from ${min} to ${max}, got ${n}`);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`expected a number, got "${raw}"`);
+    if (n < min || n > max) throw new ConfigError(`expected a number from ${min} to ${max}, got ${n}`);
     return n;
   };
 }
@@ -81,8 +81,9 @@ export const opt = {
       description,
       default: def,
       parse: (raw) => {
-        if (raw === '') throw new Error('expected a non-empty value');
-        if (pattern && !pattern.test(raw)) throw new Error(`expected text matching ${pattern}, got "${raw}"`);
+        if (raw === '') throw new ConfigError('expected a non-empty value');
+        if (pattern && !pattern.test(raw))
+          throw new ConfigError(`expected text matching ${pattern}, got "${raw}"`);
         return raw;
       },
     };
@@ -108,7 +109,7 @@ export const opt = {
       default: def,
       parse: (raw) => {
         if (!(choices as readonly string[]).includes(raw))
-          throw new Error(`expected one of ${choices.join(', ')}, got "${raw}"`);
+          throw new ConfigError(`expected one of ${choices.join(', ')}, got "${raw}"`);
         return raw as C;
       },
     };
@@ -124,7 +125,7 @@ export const opt = {
         const v = raw.trim().toLowerCase();
         if (['1', 'true', 'yes', 'on'].includes(v)) return true;
         if (['0', 'false', 'no', 'off'].includes(v)) return false;
-        throw new Error(`expected true or false, got "${raw}"`);
+        throw new ConfigError(`expected true or false, got "${raw}"`);
       },
     };
   },
@@ -139,7 +140,7 @@ export const opt = {
         const parts = raw.split(',').map((s) => s.trim());
         for (const p of parts) {
           if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(p)) {
-            throw new Error(`expected host:port[,host:port...], got "${raw}"`);
+            throw new ConfigError(`expected host:port[,host:port...], got "${raw}"`);
           }
         }
         return parts.join(',');
@@ -157,10 +158,10 @@ export const opt = {
         try {
           u = new URL(raw);
         } catch {
-          throw new Error(`expected a URL such as http://127.0.0.1:9200, got "${raw}"`);
+          throw new ConfigError(`expected a URL such as http://127.0.0.1:9200, got "${raw}"`);
         }
         if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-          throw new Error(`expected an http:// or https:// URL, got "${raw}"`);
+          throw new ConfigError(`expected an http:// or https:// URL, got "${raw}"`);
         }
         return raw.replace(/\/+$/, '');
       },

@@ -3,6 +3,8 @@
  * ELASTICSEARCH_HOST, EVENT_RATE). docs/configuration.md is generated from this file
  * (`npm run docs:config`; a test fails when it is stale). The producer's part is producer-settings.ts.
  */
+
+import { ConfigError } from '../errors/errors.js';
 import { type OptionSpec, opt } from './options.js';
 
 /** librdkafka properties given as k=v,k=v on the command line; merged over RDKAFKA_* variables. */
@@ -16,7 +18,7 @@ const rdkafkaProps: OptionSpec<Record<string, string>> = {
     const props: Record<string, string> = {};
     for (const pair of raw.split(',')) {
       const eq = pair.indexOf('=');
-      if (eq <= 0) throw new Error(`expected key=value[,key=value...], got "${pair}"`);
+      if (eq <= 0) throw new ConfigError(`expected key=value[,key=value...], got "${pair}"`);
       props[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
     }
     return props;
@@ -136,7 +138,7 @@ export const engineOptions = {
     1,
     1,
     64,
-    'librdkafka consumers in a single engine, each reading a share of the partitions: one carries about 850,000 events/s (results/stage-ceilings.json), raise it on hosts that can do more (counters and the merger have one each)',
+    'librdkafka consumers in a single engine, each reading a share of the partitions: the ceiling of one is in results/stage-ceilings.json; raise it on hosts that can do more (counters and the merger have one each)',
   ),
   flushIntervalMs: opt.int(
     'FLUSH_INTERVAL_MS',
@@ -162,8 +164,8 @@ export const engineOptions = {
   batchSize: opt.int(
     'BATCH_SIZE',
     'batch-size',
-    // Larger batches dedupe more ids per pool task (catch-up of 3 M: 201k events/s at 10,000,
-    // 236k at 30,000); at a steady rate a call returns what is there, so latency is unchanged.
+    // Larger batches dedupe more ids per pool task (faster catch-up: results/engine-catch-up.json);
+    // at a steady rate a call returns what is there, so latency is unchanged.
     32_768,
     1,
     65_536,

@@ -36,7 +36,7 @@ export function flusherDataOf(cfg: EngineConfig): FlusherThreadData {
 }
 
 function flusherError(message: string, cause?: unknown): RiaError {
-  return new RiaError(message, { code: 'RIA_ERR_FLUSHER', domain: 'internal', cause });
+  return new RiaError(message, { code: 'RIA_ERR_FLUSHER', cause });
 }
 
 export class FlusherLink {
@@ -70,7 +70,7 @@ export class FlusherLink {
       else if (r.kind === 'refused') this.onRefused(r.refusals);
       else if (r.kind === 'error') {
         if (!r.fatal) this.onProblem(r.message);
-        else this.fail(new RiaError(r.message, { code: 'RIA_ERR_FLUSHER', domain: 'external' }));
+        else this.fail(new RiaError(r.message, { code: 'RIA_ERR_RESTORE' }));
       }
     });
     this.worker.on('error', (e) => this.fail(flusherError(`flusher thread failed: ${e.message}`, e)));

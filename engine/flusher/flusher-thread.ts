@@ -61,7 +61,7 @@ function injectFault(): void {
   if (!fault || ++flushes !== Number(fault[2])) return;
   if (fault[1] === 'exit') process.exit(3);
   setImmediate(() => {
-    throw new Error(`injected flusher fault at flush ${flushes}`);
+    throw new RiaError(`injected flusher fault at flush ${flushes}`, { code: 'RIA_ERR_INJECTED' });
   });
 }
 

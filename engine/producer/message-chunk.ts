@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
+import { RiaError } from '../errors/errors.js';
 import { type ProduceChunk, produceBatch } from '../source/rdkafka-batch.js';
 import { ByteWriter } from './byte-writer.js';
 
@@ -95,7 +96,12 @@ export class MessageChunk {
       from += accepted;
       if (from === this.count) break;
       if (code !== Kafka.CODES.ERRORS.ERR__QUEUE_FULL)
-        throw Object.assign(new Error(`produce failed: ${errorName(code)}`), { code });
+        throw Object.assign(
+          new RiaError(`produce failed: ${errorName(code)}`, { code: 'RIA_ERR_KAFKA_PRODUCE' }),
+          {
+            rdkafkaCode: code,
+          },
+        );
       producer.poll();
       await sleep(5);
     }

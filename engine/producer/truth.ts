@@ -15,6 +15,7 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { internalError } from '../errors/errors.js';
 import { isLate, windowOf } from '../shared/event-rules.js';
 
 export const TRUTH_FORMAT = 'ria-truth/1';
@@ -82,7 +83,7 @@ export class TruthBuilder {
 
   /** Registers ids up front so that their indices are the caller's own (the producer's catalog). */
   registerIds(userIds: readonly string[], itemIds: readonly string[]): void {
-    if (this.users.ids.length || this.items.ids.length) throw new Error('registerIds must come first');
+    if (this.users.ids.length || this.items.ids.length) throw internalError('registerIds must come first');
     for (const u of userIds) this.users.of(u);
     for (const i of itemIds) this.items.of(i);
   }

@@ -6,6 +6,7 @@
  * read back by the next owner of the partition to resume at `next` with the same maximum.
  */
 import { Packr } from 'msgpackr';
+import { RiaError } from '../errors/errors.js';
 import type { BatchDelta } from '../shared/messages.js';
 
 export interface DeltaRecord {
@@ -47,8 +48,9 @@ export function encodeDeltaRecord(r: Omit<DeltaRecord, 'format'>): Buffer {
 export function decodeDeltaRecord(bytes: Uint8Array): DeltaRecord {
   const r = packr.unpack(bytes) as DeltaRecord;
   if (r?.format !== DELTA_FORMAT)
-    throw new Error(
+    throw new RiaError(
       `not a ${DELTA_FORMAT} record (format ${String(r?.format)}): is the deltas topic shared?`,
+      { code: 'RIA_ERR_DELTAS' },
     );
   return r;
 }

@@ -112,7 +112,6 @@ export class MergerInput implements AggregatorInput {
       if (r.partition !== s.partition)
         throw new RiaError(`deltas record of partition ${r.partition} in partition ${s.partition}`, {
           code: 'RIA_ERR_DELTAS',
-          domain: 'external',
         });
       for (const d of r.deltas) delta(d);
       this.recordIdle.set(s.partition, r.idle);

@@ -5,6 +5,7 @@
  * main thread is proportional to the distinct ids of the batch, not to its events.
  */
 
+import { RiaError } from '../errors/errors.js';
 import { validateEvent } from './event-reference.js';
 import { isLate, MAX_EVENT_BYTES, windowOf } from './event-rules.js';
 import { ACCEPT, scan, scanEvent } from './fast-decode.js';
@@ -82,7 +83,8 @@ class WindowCounts {
 export function decodeBatch(task: BatchTask): BatchDelta {
   const t0 = process.hrtime.bigint();
   const n = task.ends.length;
-  if (n > MAX_BATCH_MESSAGES) throw new Error(`batch of ${n} messages exceeds ${MAX_BATCH_MESSAGES}`);
+  if (n > MAX_BATCH_MESSAGES)
+    throw new RiaError(`batch of ${n} messages exceeds ${MAX_BATCH_MESSAGES}`, { code: 'RIA_ERR_BATCH' });
   const bytes = new Uint8Array(task.values);
   const values = Buffer.from(task.values);
   const fastItems = new IdTable(bytes, n);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { internalError } from '../errors/errors.js';
 
 const NAME = 'realtime-interaction-analytics';
 
@@ -15,7 +16,7 @@ export function packageRoot(from: string = import.meta.url): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === NAME) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json of ${NAME} above ${from}`);
+    if (up === dir) throw internalError(`no package.json of ${NAME} above ${from}`);
     dir = up;
   }
 }

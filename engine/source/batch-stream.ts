@@ -6,6 +6,7 @@
  */
 import type { EngineConfig } from '../config/engine-config.js';
 import { eventTimeRangeOf } from '../config/engine-config.js';
+import { internalError } from '../errors/errors.js';
 import type { Health } from '../metrics/health.js';
 import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
@@ -116,7 +117,7 @@ export class BatchStream {
     use: (s: Segment, d: BatchDelta) => void,
   ): void {
     const pool = this.pool;
-    if (!pool) throw new Error('countBatch() needs a pool');
+    if (!pool) throw internalError('countBatch() needs a pool');
     let events = 0;
     for (const s of segments) events += s.count;
     // One task needs distinct partitions: each segment's maximum is its partition's before the task.
@@ -137,7 +138,7 @@ export class BatchStream {
   /** Keeps `job` among the batches in flight; its failure stops the loop at its next step. */
   track(job: Promise<void>): void {
     const tracked = job.catch((e) => {
-      this.failure ??= e instanceof Error ? e : new Error(String(e));
+      this.failure ??= e instanceof Error ? e : internalError(String(e));
     });
     this.inflight.add(tracked);
     tracked.finally(() => this.inflight.delete(tracked));

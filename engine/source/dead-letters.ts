@@ -109,7 +109,13 @@ export class DeadLetters {
     this.producer.on('delivery-report', (err, report) => {
       this.pending--;
       if (this.pending === 0) this.stopPolling();
-      if (err) this.failure = new Error(err.message);
+      if (err)
+        this.failure = new ServiceError(
+          `dead letter not delivered: ${err.message}`,
+          'RIA_ERR_DLQ',
+          true,
+          err,
+        );
       else if (report.offset + 1 > this.end) this.end = report.offset + 1;
     });
   }

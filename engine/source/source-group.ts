@@ -1,9 +1,8 @@
 /**
  * SOURCE_CONSUMERS librdkafka consumers in one engine, each reading a share of the partitions
  * (partition p goes to consumer p mod n), behind the one KafkaSource face the engine uses. One
- * consumer is one broker thread fetching and one libuv thread packing batches: about 850,000
- * events/s (results/stage-ceilings.json), which would cap a large host before anything else
- * does. Every consume call asks each consumer at once; what any of them took is always handed
+ * consumer is one broker thread fetching and one libuv thread packing batches, whose ceiling
+ * (results/stage-ceilings.json) would cap a large host before anything else does. Every consume call asks each consumer at once; what any of them took is always handed
  * on, so a failing consumer never makes another's messages vanish.
  */
 import type Kafka from 'node-rdkafka';

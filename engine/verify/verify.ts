@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
+import { RiaError } from '../errors/errors.js';
 import type { TruthFile } from '../producer/truth.js';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 
@@ -43,7 +44,9 @@ async function readAll(
 export function readTruth(path: string): TruthFile {
   const truth = JSON.parse(readFileSync(path, 'utf8')) as TruthFile;
   if (truth.format !== 'ria-truth/1')
-    throw new Error(`${path} is not a ria truth file (format ${String(truth.format)})`);
+    throw new RiaError(`${path} is not a ria truth file (format ${String(truth.format)})`, {
+      code: 'RIA_ERR_TRUTH',
+    });
   return truth;
 }
 

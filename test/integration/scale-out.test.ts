@@ -10,7 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
-import { consumeAll, newTopic, requireServices, services, uniqueName } from './helpers.js';
+import { consumeAll, freePort, newTopic, requireServices, services, uniqueName } from './helpers.js';
+import { metricOf } from './live-run.js';
 import { ria } from './run-ria.js';
 
 const es = createEsClient(services);
@@ -31,7 +32,7 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
     const { topic, truth, checkpoint } = await newTopic('ria-scale');
     const group = uniqueName('ria-counters');
     const common = ['--kafka-topic', topic, '--status-interval-ms', '0', ...GROUP_SETTINGS];
-    const counter = (id: string, ...more: string[]) =>
+    const counter = (id: string, port = 0, ...more: string[]) =>
       ria([
         'engine',
         '--role',
@@ -40,9 +41,9 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
         group,
         '--instance-id',
         id,
-        // Counters serve /metrics too: on one host, each would need its own port.
+        // Counters serve /metrics too: on one host, each needs its own port (0: none).
         '--dashboard-port',
-        '0',
+        String(port),
         ...common,
         ...more,
       ]);
@@ -82,11 +83,19 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
     ]);
     const steady = counter('b');
     let m = merger();
-    // Kill times are random (printed, so that a failure can be replayed).
-    const delays = Array.from({ length: 2 }, () => 2000 + Math.floor(Math.random() * 3000));
-    console.log(`counter kill delays (ms after each start): ${delays.join(', ')}`);
+    // Each kill comes after the victim committed a transaction (progress seen in its /metrics),
+    // at a random delay after that (printed, so that a failure can be replayed).
+    const delays = Array.from({ length: 2 }, () => Math.floor(Math.random() * 3000));
+    console.log(`counter kill delays (ms after its first committed transaction): ${delays.join(', ')}`);
     for (const [i, afterMs] of delays.entries()) {
-      const victim = counter('a');
+      const port = await freePort();
+      const victim = counter('a', port);
+      const deadline = Date.now() + 120_000;
+      while (!((await metricOf(port, 'ria_flushes_total')) > 0)) {
+        if (Date.now() > deadline || victim.child.exitCode !== null)
+          throw new Error(`counter a committed no transaction:\n${victim.output().slice(-3000)}`);
+        await sleep(200);
+      }
       await sleep(afterMs);
       victim.child.kill('SIGKILL');
       expect((await victim.done).signal).toBe('SIGKILL');
@@ -100,7 +109,7 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
     const produced = await producer.done;
     expect(produced.code, produced.out).toBe(0);
     // Both counters count their partitions to the end, say so, and stop; so does the merger.
-    const stopping = [counter('a', '--exit-when-idle'), counter('b', '--exit-when-idle')];
+    const stopping = [counter('a', 0, '--exit-when-idle'), counter('b', 0, '--exit-when-idle')];
     again.child.kill('SIGTERM');
     steady.child.kill('SIGTERM');
     for (const c of [again, steady]) expect((await c.done).code).toBe(0);
