@@ -15,9 +15,11 @@ export class RoleLoop {
   private stopping = false;
   private readonly cfg: EngineConfig;
 
+  /** `now`: the clock of the flush and status intervals, in ms (injected by tests). */
   constructor(
     readonly parts: LoopParts,
     private readonly role: Role,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.cfg = parts.cfg;
     parts.role = role;
@@ -51,15 +53,15 @@ export class RoleLoop {
       await this.role.start();
       health.restored = true;
       metrics.lastAck.set(Date.now() / 1000);
-      let lastFlushAt = performance.now();
+      let lastFlushAt = this.now();
       let lastStatus = lastFlushAt;
       let lastConsumed = 0;
       while (!this.stopping) {
         this.role.batches.throwIfFailed();
         health.loopTurned();
-        await this.role.beforeBatch(performance.now());
+        await this.role.beforeBatch(this.now());
         this.role.process(await this.role.batches.next());
-        const now = performance.now();
+        const now = this.now();
         if (now - lastFlushAt >= this.cfg.flushIntervalMs && !this.role.flushing) {
           lastFlushAt = now;
           if ((await this.role.flush()) && this.cfg.exitWhenIdle) break;

@@ -8,8 +8,8 @@ import type { Segment } from '../source/rdkafka-batch.js';
 import type { Source } from '../source/source-group.js';
 
 export interface Role {
-  /** Where the role's batches come from, and whether any is in flight at the pool. */
-  readonly batches: BatchStream;
+  /** Where the role's batches come from (what the loop uses of its batch stream). */
+  readonly batches: Pick<BatchStream, 'next' | 'throwIfFailed' | 'settle' | 'lastPollAt'>;
   /** Its source (lag, in /metrics and the status line). */
   readonly source: Pick<Source, 'lag'>;
   /** Batches taken and not yet acknowledged (back-pressure, /metrics). */

@@ -19,6 +19,11 @@ interface Problem {
 }
 
 export class Health {
+  /** `now`: the clock, in ms (injected by tests). */
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.lastLoopAt = now();
+  }
+
   /** The state gauges of /metrics, read from here and from the role's source. */
   gauges(lag: () => Map<number, number>, unflushed: () => number): GaugeSource {
     return {
@@ -30,7 +35,7 @@ export class Health {
     };
   }
 
-  private lastLoopAt = performance.now();
+  private lastLoopAt: number;
   private lastAckAt: number | undefined;
   private esProblem: Problem | undefined;
   private kafkaProblem: Problem | undefined;
@@ -40,31 +45,31 @@ export class Health {
   restored = false;
 
   loopTurned(): void {
-    this.lastLoopAt = performance.now();
+    this.lastLoopAt = this.now();
   }
 
   acknowledged(): void {
-    this.lastAckAt = performance.now();
+    this.lastAckAt = this.now();
   }
 
   /** Messages came from Kafka, or the broker answered a metadata request: it is reachable. */
   polled(): void {
-    this.kafkaOkAt = performance.now();
+    this.kafkaOkAt = this.now();
   }
 
   problem(service: 'kafka' | 'elasticsearch', message: string): void {
-    const p = { at: performance.now(), message };
+    const p = { at: this.now(), message };
     if (service === 'kafka') this.kafkaProblem = p;
     else this.esProblem = p;
   }
 
   /** Milliseconds since the main loop last turned (it may wait on purpose: see paused). */
   loopAgeMs(): number {
-    return Math.round(performance.now() - this.lastLoopAt);
+    return Math.round(this.now() - this.lastLoopAt);
   }
 
   lastAckAgoMs(): number | null {
-    return this.lastAckAt === undefined ? null : Math.round(performance.now() - this.lastAckAt);
+    return this.lastAckAt === undefined ? null : Math.round(this.now() - this.lastAckAt);
   }
 
   get problemMessage(): string | null {
@@ -83,7 +88,7 @@ export class Health {
 
   private kafkaFailing(): boolean {
     const p = this.kafkaProblem;
-    return p !== undefined && p.at > this.kafkaOkAt && performance.now() - p.at < KAFKA_LOST_MS;
+    return p !== undefined && p.at > this.kafkaOkAt && this.now() - p.at < KAFKA_LOST_MS;
   }
 
   /** Why the engine is not ready (empty: ready). */

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { batchTask, type TestEvent } from '../../test/batches.js';
 import { TruthBuilder } from '../producer/truth.js';
 import { decodeBatch } from '../shared/batch-decode.js';
 import type { BatchTask } from '../shared/messages.js';
@@ -14,46 +15,14 @@ const W = 1000;
 const L = 500;
 const T0 = Date.UTC(2026, 0, 1);
 
-interface Ev {
-  user: number;
-  item: number;
-  dt: number;
-}
+type Ev = TestEvent;
 
 function task(partition: number, events: Ev[], partitionMax: number, firstOffset: number): BatchTask {
-  const bufs = events.map((e) =>
-    Buffer.from(
-      JSON.stringify({
-        user_id: `u${e.user}`,
-        item_id: `i${e.item}`,
-        timestamp: new Date(T0 + e.dt).toISOString(),
-      }),
-    ),
-  );
-  const values = new ArrayBuffer(bufs.reduce((a, b) => a + b.length, 0));
-  const bytes = new Uint8Array(values);
-  const ends = new Int32Array(bufs.length);
-  let pos = 0;
-  bufs.forEach((b, k) => {
-    bytes.set(b, pos);
-    pos += b.length;
-    ends[k] = pos;
-  });
-  return {
-    partition,
-    firstOffset,
-    values,
-    ends,
-    offsetDelta: Int32Array.from(bufs, (_, k) => k),
-    timestamps: new Float64Array(bufs.length).fill(-1),
-    maxAheadMs: Number.POSITIVE_INFINITY,
-    partitionMax,
+  return batchTask(partition, events, partitionMax, firstOffset, {
+    t0: T0,
     windowMs: W,
     allowedLatenessMs: L,
-    format: 'json',
-    range: { minMs: 0, maxMs: 4e12 },
-    sampleEvery: 1000,
-  };
+  });
 }
 
 /** Final item/user figures of a state, in the truth file's shape. */

@@ -5,7 +5,8 @@
  * 429 es_rejected_execution_exception inside the HTTP 200 response, as a busy Elasticsearch does.
  * Each document version is rejected at most once, so a retry gets through; only a retry can get
  * it written. Everything else passes through untouched. It records which versions it rejected and
- * which of those it saw sent again.
+ * which of those it saw sent again. While `holdBulk` is set, a `_bulk` request is not answered at
+ * all (an Elasticsearch that hangs): it waits until the proxy is closed.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,10 @@ export interface FaultProxy {
   url: string;
   /** 0: pass everything through. */
   rejectEvery: number;
+  /** `_bulk` requests get no answer while set. */
+  holdBulk: boolean;
+  /** `_bulk` requests received so far. */
+  bulkRequests: number;
   /** index/id@version of each held-back document. */
   rejected: Set<string>;
   /** Rejected versions that a later bulk request carried again (and the proxy let through). */
@@ -52,6 +57,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const to = new URL(target);
   const state = {
     rejectEvery: 0,
+    holdBulk: false,
+    bulkRequests: 0,
     rejected: new Set<string>(),
     resent: new Set<string>(),
     authorizations: new Set<string>(),
@@ -84,6 +91,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         state.authorizations.add(String(req.headers.authorization ?? ''));
         delete headers['accept-encoding']; // plain JSON back, so a bulk answer can be read and edited
         if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
+          state.bulkRequests++;
+          if (state.holdBulk) return; // never answered: the client waits until close()
           const items = parseBulk(body.toString('utf8'));
           const keep: BulkLine[] = [];
           const held = new Set<number>();
