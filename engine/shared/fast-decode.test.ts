@@ -80,6 +80,27 @@ describe('fast decode', () => {
     for (const c of cases) expect(check(c).fast, c).toBe(false);
   });
 
+  it('a calendar-invalid day right after a valid date of the next month is rejected (the day cache)', () => {
+    // The cache key once collided: (y*16+11)*32+33 === (y*16+12)*32+1, so 2026-11-33 reused
+    // 2026-12-01's check.
+    expect(check(JSON.stringify({ ...good, timestamp: '2026-12-01T00:00:00Z' }))).toEqual({
+      fast: true,
+      ref: true,
+    });
+    expect(check(JSON.stringify({ ...good, timestamp: '2026-11-33T00:00:00Z' })).fast).toBe(false);
+    expect(check(JSON.stringify({ ...good, timestamp: '2026-02-01T00:00:00Z' })).fast).toBe(true);
+    expect(check(JSON.stringify({ ...good, timestamp: '2026-01-33T00:00:00Z' })).fast).toBe(false);
+  });
+
+  it('a price of 309 digits or more is Infinity to the reference: never accepted', () => {
+    for (const n of [24, 25, 308, 309, 400])
+      check(`{"user_id":"a","item_id":"b","timestamp":"2026-11-28T10:00:00Z","price_usd":${'9'.repeat(n)}}`);
+    expect(
+      check(`{"user_id":"a","item_id":"b","timestamp":"2026-11-28T10:00:00Z","price_usd":${'9'.repeat(309)}}`)
+        .fast,
+    ).toBe(false);
+  });
+
   it('agrees with the reference on random mutations of valid events', () => {
     const base = Buffer.from(JSON.stringify(good));
     fc.assert(
@@ -107,6 +128,14 @@ describe('fast decode', () => {
         .integer({ min: DEFAULT_MIN_EVENT_TIME_MS - 10, max: DEFAULT_MIN_EVENT_TIME_MS + 1e12 })
         .map((t) => new Date(t).toISOString()),
       fc.integer({ min: 0, max: 4e12 }),
+      // Calendar edges: any two-digit month and day, a valid time of day.
+      fc
+        .tuple(
+          fc.integer({ min: 2020, max: 2030 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 0, max: 99 }),
+        )
+        .map(([y, m, d]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T10:00:00Z`),
       fc.string(),
       fc.double(),
     );
@@ -117,13 +146,19 @@ describe('fast decode', () => {
             user_id: id,
             item_id: id,
             timestamp: ts,
-            price_usd: fc.oneof(fc.double(), fc.constant(null)),
+            price_usd: fc.oneof(
+              fc.double(),
+              fc.constant(null),
+              // Long digit runs: 309 and more overflow to Infinity.
+              fc.integer({ min: 1, max: 400 }).map((n) => ({ raw: '9'.repeat(n) })),
+            ),
             other: fc.jsonValue(),
           },
           { requiredKeys: [] },
         ),
         (o) => {
-          check(JSON.stringify(o));
+          // A { raw } price is written as its digits, unquoted.
+          check(JSON.stringify(o).replace(/\{"raw":"(\d+)"\}/, '$1'));
         },
       ),
       { numRuns: 20_000 },

@@ -241,7 +241,9 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
         if (b[p] === 0x2d) return FALLBACK; // negative (or -0): let the reference judge
         const e = numberEnd(b, p, end);
         if (e < 0) return FALLBACK;
-        // An exponent could overflow to Infinity (not a valid price): let the reference judge.
+        // An exponent, or a long run of digits (309 of them overflow to Infinity, not a valid
+        // price), could leave the doubles' range: let the reference judge.
+        if (e - p > 24) return FALLBACK;
         for (let i = p; i < e; i++) if ((b[i] | 0x20) === 0x65) return FALLBACK;
         p = e;
       }

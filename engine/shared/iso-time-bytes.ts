@@ -61,8 +61,9 @@ export function isoTime(b: Uint8Array, s: number, e: number): number {
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
     offsetMin = (b[i] === 0x2d ? -1 : 1) * (oh * 60 + om);
   } else return Number.NaN;
-  // Events of one day share the date: cache its day number (calendar math once per day).
-  const dayKey = (y * 16 + mo) * 32 + d;
+  // Events of one day share the date: cache its day number (calendar math once per day). The key
+  // is unique for every two-digit day and month (a day of 33 must not reuse another date's check).
+  const dayKey = (y * 100 + mo) * 100 + d;
   if (dayKey !== cachedDayKey) {
     if (d > daysInMonth(y, mo)) return Number.NaN;
     cachedDays = daysFromCivil(y, mo, d);
