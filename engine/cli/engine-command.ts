@@ -1,6 +1,6 @@
 /** `ria engine`: consume, aggregate, keep Elasticsearch exact. */
 import { readFileSync } from 'node:fs';
-import type { EngineConfig } from '../config/engine-config.js';
+import { checkEngineConfig, type EngineConfig } from '../config/engine-config.js';
 import { describeOptions, loadOptions } from '../config/options.js';
 import { checkpointDirOf, engineOptions } from '../config/settings.js';
 import { type LiveEngine, type LivePage, startDashboard } from '../dashboard/server.js';
@@ -46,6 +46,19 @@ export type EngineSummaryLine = RoleSummary & {
 /** Writes the summary line (one JSON object). */
 function writeSummaryLine(line: EngineSummaryLine | CounterSummaryLine): void {
   process.stdout.write(`engine-summary ${JSON.stringify(line)}\n`);
+}
+
+/**
+ * libuv's pool size is fixed when the process starts (bin/ria.js sizes it from SOURCE_CONSUMERS):
+ * each consumer's batch call holds a pool thread, so an explicit UV_THREADPOOL_SIZE at or below the
+ * consumers leaves nothing for file writes, DNS and commits. Said once, not fatal.
+ */
+function warnOfSmallThreadPool(config: EngineConfig): void {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  if (pool <= config.sourceConsumers)
+    process.stderr.write(
+      `engine: WARNING: UV_THREADPOOL_SIZE=${pool} with SOURCE_CONSUMERS=${config.sourceConsumers}: each consumer's batch call holds a libuv thread, leaving none for file writes, DNS and commits; unset it (ria sizes it to ${Math.min(1024, 4 + config.sourceConsumers)}) or raise it\n`,
+    );
 }
 
 /**
@@ -125,6 +138,8 @@ export const engineCommand: Command = {
     const { config, rest } = loadOptions(engineOptions, args, env);
     if (rest.length)
       throw new ConfigError(`unexpected argument "${rest[0]}" (ria engine takes only options)`);
+    checkEngineConfig(config);
+    warnOfSmallThreadPool(config);
     if (config.role === 'counter') return runCounter(config);
     // Settings the flusher thread would use: checked here, so a mistake is one line, not a thread's crash.
     checkEsConnection(config);
@@ -133,7 +148,7 @@ export const engineCommand: Command = {
     process.stderr.write(
       config.role === 'merger'
         ? `engine: merger of ${deltasTopic(config.kafkaTopic, config.consumerGroup)} (group ${mergerGroup(config.consumerGroup)}) on ${config.kafkaBroker} → ${config.elasticsearchHost}; window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`
-        : `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}\n`,
+        : `engine: ${config.kafkaTopic} on ${config.kafkaBroker} → ${config.elasticsearchHost}; ${engine.poolSize} workers, window ${config.windowMs} ms, lateness ${config.allowedLatenessMs} ms, checkpoint ${checkpointDirOf(config)}; ${config.sourceConsumers} consumer(s), libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4}\n`,
     );
     const es = config.dashboardPort > 0 ? createEsClient(config) : undefined;
     const close = await serveHttp(config, 'engine', engine, es && { es, live: () => engine.live() });

@@ -35,6 +35,10 @@ export const ERROR_CODES = {
     domain: 'external',
     what: 'the checkpoint file cannot be read as this engine wrote it',
   },
+  RIA_ERR_CAPACITY: {
+    domain: 'external',
+    what: 'the input outgrew a fixed limit of one process (e.g. 4 GiB of distinct ids)',
+  },
   RIA_ERR_FLUSHER: { domain: 'internal', what: 'the flusher thread failed or exited' },
   RIA_ERR_NATIVE: {
     domain: 'internal',

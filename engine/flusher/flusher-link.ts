@@ -69,8 +69,13 @@ export class FlusherLink {
       else if (r.kind === 'flushed') this.waiters.shift()?.resolve(r);
       else if (r.kind === 'refused') this.onRefused(r.refusals);
       else if (r.kind === 'error') {
-        if (!r.fatal) this.onProblem(r.message);
-        else this.fail(new RiaError(r.message, { code: 'RIA_ERR_RESTORE' }));
+        if (r.flush && !r.fatal) {
+          // That flush failed, the thread lives on: its waiter hears it (a later reply must not
+          // settle the wrong flush), and the engine stops on it (restart resumes exactly).
+          this.onProblem(r.message);
+          this.waiters.shift()?.reject(new RiaError(r.message, { code: 'RIA_ERR_FLUSHER', retriable: true }));
+        } else if (!r.fatal) this.onProblem(r.message);
+        else this.fail(new RiaError(r.message, { code: r.flush ? 'RIA_ERR_FLUSHER' : 'RIA_ERR_RESTORE' }));
       }
     });
     this.worker.on('error', (e) => this.fail(flusherError(`flusher thread failed: ${e.message}`, e)));

@@ -53,13 +53,19 @@ let chain: Promise<void> = flusher
 /**
  * Fault injection for the tests of flusher failures (test/integration/flusher-failures.test.ts):
  * RIA_TEST_FLUSHER_FAULT=throw:N throws an uncaught exception in this thread at its N-th flush,
- * exit:N ends the thread there. Unset in every real run.
+ * exit:N ends the thread there, retriable:N fails that flush with a retriable error. Unset in
+ * every real run.
  */
-const fault = /^(throw|exit):(\d+)$/.exec(process.env.RIA_TEST_FLUSHER_FAULT ?? '');
+const fault = /^(throw|exit|retriable):(\d+)$/.exec(process.env.RIA_TEST_FLUSHER_FAULT ?? '');
 let flushes = 0;
 function injectFault(): void {
   if (!fault || ++flushes !== Number(fault[2])) return;
   if (fault[1] === 'exit') process.exit(3);
+  if (fault[1] === 'retriable')
+    throw new RiaError(`injected retriable flush failure at flush ${flushes}`, {
+      code: 'RIA_ERR_INJECTED',
+      retriable: true,
+    });
   setImmediate(() => {
     throw new RiaError(`injected flusher fault at flush ${flushes}`, { code: 'RIA_ERR_INJECTED' });
   });
@@ -79,14 +85,15 @@ port.on('message', (req: FlusherRequest) => {
       dlqCovered: req.dlqCovered,
     };
     chain = chain.then(async () => {
-      injectFault();
       try {
+        injectFault();
         reply(await flusher.flush(cut, req.watermark));
       } catch (e) {
         reply({
           kind: 'error',
           message: `flush failed: ${describeError(e)}`,
           fatal: !(e instanceof RiaError && e.retriable),
+          flush: true,
         });
       }
     });

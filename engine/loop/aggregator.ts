@@ -198,8 +198,8 @@ export class Aggregator implements Role {
       this.inFlight = undefined;
       return r;
     });
-    // A failed flush stops the loop at its next step (the flusher link reported it).
-    this.inFlight.catch(() => undefined);
+    // A failed flush stops the loop at its next step.
+    this.inFlight.catch((e: Error) => this.batches.fail(e));
     if (final) await this.inFlight;
     return false;
   }

@@ -8,7 +8,7 @@ import Kafka from 'node-rdkafka';
 import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 import { endOffset } from '../source/end-offset.js';
-import { consumeBatch, segmentViews } from '../source/rdkafka-batch.js';
+import { consumeBatch, segmentViews, valueStart } from '../source/rdkafka-batch.js';
 import { type DeltaRecord, decodeDeltaRecord } from './delta-record.js';
 
 const TIMEOUT_MS = 15_000;
@@ -54,8 +54,8 @@ export async function lastRecords(
         for (const s of segments) {
           const { ends, offsetDelta } = segmentViews(s);
           const last = s.count - 1;
-          const start = last > 0 ? ends[last - 1] : 0;
           if (ends[last] < 0) continue;
+          const start = valueStart(ends, last);
           found.set(s.partition, {
             record: decodeDeltaRecord(new Uint8Array(s.values, start, ends[last] - start)),
             offset: s.firstOffset + offsetDelta[last],

@@ -16,6 +16,8 @@ import type { BatchDelta, BatchTask } from './messages.js';
 export const MAX_BATCH_MESSAGES = 65_536;
 /** Batch-local item indices: fast-path ids 0..n-1, reference-path ids n..2n-1. */
 const ITEM_SPACE = 2 * MAX_BATCH_MESSAGES;
+/** A (window, item) key is window × this + item: the config keeps it below 2^53 (engine-config.ts). */
+export const WINDOW_KEY_SPACE = ITEM_SPACE;
 
 /** Ids that came through the reference validator (non-ASCII, escapes): deduplicated by string. */
 class SlowIds {

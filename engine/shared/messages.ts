@@ -123,7 +123,11 @@ export type FlusherReply =
       items: number;
       users: number;
     }
-  | { kind: 'error'; message: string; fatal: boolean }
+  /**
+   * A problem of the thread. `flush`: it is the failure of the oldest flush still waiting (which
+   * it settles); otherwise a retried problem (not fatal) or the thread's end (fatal).
+   */
+  | { kind: 'error'; message: string; fatal: boolean; flush?: true }
   /** Documents Elasticsearch refused in one bulk round, grouped by (index, status, reason). */
   | { kind: 'refused'; refusals: Refusal[] }
   | { kind: 'stopped' };

@@ -6,7 +6,7 @@
  */
 import Kafka from 'node-rdkafka';
 import { connectKafka, type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
-import { ServiceError } from '../errors/errors.js';
+import { ConfigError, ServiceError } from '../errors/errors.js';
 import { Idleness } from './idleness.js';
 import { consumeBatch, type Segment } from './rdkafka-batch.js';
 
@@ -33,6 +33,20 @@ export interface PartitionProgress {
  * messages queued) let through (results/source-consume.json). Prefetch stays capped at 64 MiB:
  * raising fetch.max.bytes as well cost about a GiB of RSS even at the seed's rate.
  */
+/**
+ * A batch call packs one partition's messages into one segment whose value ends are Int32: the
+ * prefetch queue (queued.max.messages.kbytes) plus one fetch (fetch.max.bytes) bounds a segment,
+ * and must stay below 2 GiB, or the start stops naming them.
+ */
+export function checkFetchBudget(props: Record<string, string | number | boolean>): void {
+  const queued = Number(props['queued.max.messages.kbytes'] ?? 65_536) * 1024;
+  const fetch = Number(props['fetch.max.bytes'] ?? 52_428_800);
+  if (queued + fetch >= 2 ** 31)
+    throw new ConfigError(
+      `invalid settings: librdkafka's queued.max.messages.kbytes (${queued / 1024}) and fetch.max.bytes (${fetch}) allow a batch of 2 GiB or more for one partition; keep queued.max.messages.kbytes × 1024 + fetch.max.bytes below 2147483648`,
+    );
+}
+
 export const FETCH_SETTINGS = {
   'max.partition.fetch.bytes': 8 * 1024 * 1024,
   // At a steady few thousand events/s the broker would answer each fetch as soon as one message
@@ -68,21 +82,20 @@ export class KafkaSource {
       onBrokerLost?: (message: string) => void;
     } = {},
   ) {
-    this.consumer = new Kafka.KafkaConsumer(
-      kafkaClientConfig(conn, 'ria-engine', {
-        ...options.config,
-        ...(options.rebalance ? { rebalance_cb: options.rebalance as unknown as boolean } : {}),
-        'group.id': group,
-        'enable.auto.commit': false,
-        'enable.auto.offset.store': false,
-        // EOF markers tell when a partition is caught up (idleness, --exit-when-idle), and make a
-        // batch call return at once at the end instead of waiting for more.
-        'enable.partition.eof': true,
-        'fetch.wait.max.ms': 100,
-        ...FETCH_SETTINGS,
-      }),
-      { 'auto.offset.reset': 'earliest' },
-    );
+    const props = kafkaClientConfig(conn, 'ria-engine', {
+      ...options.config,
+      ...(options.rebalance ? { rebalance_cb: options.rebalance as unknown as boolean } : {}),
+      'group.id': group,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      // EOF markers tell when a partition is caught up (idleness, --exit-when-idle), and make a
+      // batch call return at once at the end instead of waiting for more.
+      'enable.partition.eof': true,
+      'fetch.wait.max.ms': 100,
+      ...FETCH_SETTINGS,
+    });
+    checkFetchBudget(props);
+    this.consumer = new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'earliest' });
     // A partition that looked caught up before the broker went away may not be: while the broker
     // is out of reach no partition counts as idle (else every window would close, and events of
     // the outage would then arrive late).

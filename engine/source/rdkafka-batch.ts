@@ -79,6 +79,15 @@ export function consumeBatch(
 }
 
 /** The views of a segment's meta block. */
+/**
+ * Where value i starts in a segment's values: the end of the nearest earlier non-null value (a
+ * null value's end is -1 and holds no bytes), else 0.
+ */
+export function valueStart(ends: Int32Array, i: number): number {
+  for (let k = i - 1; k >= 0; k--) if (ends[k] >= 0) return ends[k];
+  return 0;
+}
+
 export function segmentViews(s: Segment): {
   ends: Int32Array;
   offsetDelta: Int32Array;

@@ -15,8 +15,8 @@ import { OpenWindow } from './open-window.js';
 const MAX_SPARE_WINDOWS = 8;
 
 export class AggregateState {
-  readonly items = new Dictionary();
-  readonly users = new Dictionary();
+  readonly items = new Dictionary('item ids');
+  readonly users = new Dictionary('user ids');
   itemTotal = new Float64Array(1024);
   itemMax = new Uint32Array(1024);
   itemMin = new Uint32Array(1024);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RiaError } from '../errors/errors.js';
 import { Dictionary } from './dictionary.js';
 
 describe('dictionary', () => {
@@ -33,5 +34,24 @@ describe('dictionary', () => {
     expect(d.size).toBe(1_000_000);
     expect(d.get('user-999999')).toBe(999_999);
     expect(d.idOf(123_456)).toBe('user-123456');
+  });
+});
+
+describe('Dictionary at its limit', () => {
+  it('stops with an error naming the ids and the limit, never a RangeError from a typed array', () => {
+    const d = new Dictionary('user ids', 70_000);
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 20_000; i++) d.intern(`user-${String(i).padStart(6, '0')}`);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(RiaError);
+    expect((thrown as RiaError).code).toBe('RIA_ERR_CAPACITY');
+    expect((thrown as Error).message).toMatch(
+      /distinct user ids fill \d+ bytes, the most one process holds \(one array of at most 70000 bytes\)/,
+    );
+    // What it held stays usable.
+    expect(d.intern('user-000001')).toBe(1);
   });
 });

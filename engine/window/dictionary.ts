@@ -12,9 +12,24 @@
  *
  * Indices are never reused (state only grows; a checkpoint stores ids in index order).
  */
+import { constants } from 'node:buffer';
+import { RiaError } from '../errors/errors.js';
+
 const encoder = new TextEncoder();
 
+/** The largest typed array Node allocates (4 GiB on Node 20): the arena's limit. */
+export const MAX_ARENA_BYTES = constants.MAX_LENGTH;
+
 export class Dictionary {
+  /**
+   * `name`: what the ids are (for the error at the limit); `maxArenaBytes`: the arena's limit
+   * (MAX_ARENA_BYTES; smaller in tests).
+   */
+  constructor(
+    private readonly name = 'ids',
+    private readonly maxArenaBytes = MAX_ARENA_BYTES,
+  ) {}
+
   private arena = new Uint8Array(1 << 16);
   /** The arena seen as a Buffer, for decoding ids without a view object each (idOf runs per document). */
   private text = Buffer.from(this.arena.buffer);
@@ -98,7 +113,12 @@ export class Dictionary {
       this.hashes = grow(this.hashes, entries);
     }
     if (this.used + bytes > this.arena.length) {
-      this.arena = grow(this.arena, this.used + bytes);
+      if (this.used + bytes > this.maxArenaBytes)
+        throw new RiaError(
+          `${this.count} distinct ${this.name} fill ${this.used} bytes, the most one process holds (one array of at most ${this.maxArenaBytes} bytes): spread the ids over more counters (docs/scale-out.md)`,
+          { code: 'RIA_ERR_CAPACITY' },
+        );
+      this.arena = grow(this.arena, this.used + bytes, this.maxArenaBytes);
       this.text = Buffer.from(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
     }
   }
@@ -117,9 +137,10 @@ export class Dictionary {
 
 type Growable = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 
-function grow<T extends Growable>(a: T, n: number): T {
+function grow<T extends Growable>(a: T, n: number, max = Number.POSITIVE_INFINITY): T {
   let size = Math.max(1024, a.length);
   while (size < n) size = Math.ceil(size * 1.5);
+  size = Math.min(size, max);
   const grown = new (a.constructor as new (n: number) => T)(size);
   grown.set(a);
   return grown;

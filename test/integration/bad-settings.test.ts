@@ -39,6 +39,17 @@ describe('bad settings stop the engine with one clear line', () => {
     );
   });
 
+  it('settings that would overflow a number inside the engine: a tiny window, a 2 GiB fetch budget', async () => {
+    // Before: WINDOW_MS=1 made (window, item) keys past 2^53 (wrong counts, silently); a 2 GiB
+    // prefetch could wrap a batch's Int32 value ends.
+    expect(await failure([...base, '--window-ms', '1'])).toMatch(
+      /WINDOW_MS=1 is too small for EVENT_TIME_MAX=2100-01-01T00:00:00Z: .* use WINDOW_MS ≥ \d+/,
+    );
+    expect(await failure([...base, '--rdkafka', 'queued.max.messages.kbytes=2097151'])).toMatch(
+      /queued\.max\.messages\.kbytes \(2097151\) and fetch\.max\.bytes .* below 2147483648/,
+    );
+  });
+
   it('unreachable broker, unreachable Elasticsearch, unreadable secret file', async () => {
     expect(await failure([...base, '--kafka-broker', '127.0.0.1:1'])).toMatch(
       /cannot connect to Kafka at 127\.0\.0\.1:1/,

@@ -110,6 +110,7 @@ async function killedRun(name: string, events: number, kills: number, extra: str
   expect(final.code, final.out).toBe(0);
   await expectExact(run);
   rmSync(run.checkpoint, { recursive: true, force: true });
+  return final.out;
 }
 
 describe('ria engine (real Kafka and Elasticsearch)', () => {
@@ -134,6 +135,8 @@ describe('ria engine (real Kafka and Elasticsearch)', () => {
   });
 
   it('reads with several consumers (SOURCE_CONSUMERS=4 over 6 partitions): exact, also across SIGKILLs', async () => {
-    await killedRun('ria-consumers', 600_000, 2, ['--source-consumers', '4']);
+    const out = await killedRun('ria-consumers', 600_000, 2, ['--source-consumers', '4']);
+    // bin/ria.js sized libuv's pool for them before anything started it (4 + one per consumer).
+    expect(out).toContain('4 consumer(s), libuv pool 8');
   });
 });

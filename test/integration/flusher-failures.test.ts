@@ -63,6 +63,18 @@ describe('failures inside the flusher thread (real Kafka and Elasticsearch)', ()
     rmSync(checkpoint, { recursive: true, force: true });
   });
 
+  it('a flush failing with a retriable error settles its waiter: the engine ends with one line, no hang', async () => {
+    // Before, the link only logged a non-fatal flush error: that flush's waiter never settled, the
+    // engine waited on it for ever (and the next reply would have settled the wrong flush).
+    const { topic, checkpoint } = await newTopic('ria-flusher-retriable');
+    const r = await runUntilItStops(topic, checkpoint, { RIA_TEST_FLUSHER_FAULT: 'retriable:5' });
+    expect(r.code, r.out).not.toBe(0);
+    expect(errorLines(r.out)).toEqual([
+      'ria: error: flush failed: injected retriable flush failure at flush 5',
+    ]);
+    rmSync(checkpoint, { recursive: true, force: true });
+  }, 90_000);
+
   it('the flusher thread exiting ends the engine with one line and a non-zero exit', async () => {
     const { topic, checkpoint } = await newTopic('ria-flusher-exit');
     const r = await runUntilItStops(topic, checkpoint, { RIA_TEST_FLUSHER_FAULT: 'exit:5' });
