@@ -1,31 +1,22 @@
 /**
- * The checkpoint on local disk: one append-only file of framed records,
+ * The checkpoint on local disk: one append-only file of CRC-framed records (frames.ts), under a
+ * lock (dir-lock.ts: one engine per directory). The first frame is a header (what the state
+ * assumes: topic, window, lateness); each further frame a CheckpointRecord. A record is fsynced
+ * before its documents are sent anywhere.
  *
- *   ┌──────────┬──────────┬────────────────────┐
- *   │ len (u32)│ crc (u32)│ msgpack payload    │  × n
- *   └──────────┴──────────┴────────────────────┘
- *
- * The first frame is a header (what the state assumes: topic, window, lateness); each further
- * frame a CheckpointRecord. A record is fsynced before its documents are sent anywhere. A crash
- * mid-append leaves a torn last frame: its length or CRC does not match, so restore stops there
- * and cuts it off (its documents were never sent). Compaction rewrites the file as header +
- * one snapshot, atomically (temp file, fsync, rename, fsync of the folder).
+ * For real disks: every write's byte count is checked (a short write is retried, a failed append
+ * cut back off the file so no torn frame stays between good ones); a torn or zero-filled tail is
+ * dropped with a warning, a damaged frame with intact ones after it stops the start (frames.ts);
+ * compaction writes header + one snapshot to a temporary file, fsyncs it, reads it back, and only
+ * then renames it over the file (and fsyncs the folder) — if any step fails the old file and its
+ * descriptor stay in use.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
-import { ConfigError } from '../errors/errors.js';
+import { ConfigError, RiaError } from '../errors/errors.js';
+import { DirLock } from './dir-lock.js';
+import { frame, readFrames } from './frames.js';
 import type { CheckpointRecord } from './record.js';
 
 export interface CheckpointHeader {
@@ -35,61 +26,62 @@ export interface CheckpointHeader {
   allowedLatenessMs: number;
 }
 
+/** The file operations the store uses (tests inject failing ones). */
+export type StoreFs = Pick<
+  typeof fs,
+  'writeSync' | 'fsyncSync' | 'renameSync' | 'openSync' | 'closeSync' | 'readFileSync' | 'ftruncateSync'
+>;
+
 // Plain maps and arrays only (no msgpackr record extension): the file stays readable by any msgpack tool.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
-const FRAME_HEAD = 8;
-
-function frame(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_HEAD + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32(payload), 4);
-  out.set(payload, FRAME_HEAD);
-  return out;
-}
 
 /** One record as the frame appended to the file (length, CRC, msgpack). */
 export function encodeRecord(record: CheckpointRecord): Buffer {
   return frame(packr.pack(record));
 }
 
+function checkpointError(message: string, cause?: unknown): RiaError {
+  return new RiaError(message, { code: 'RIA_ERR_CHECKPOINT', cause });
+}
+
 export class CheckpointStore {
   readonly file: string;
   private fd = -1;
+  private readonly lock: DirLock;
   /** Bytes in the file (for the compaction decision). */
   size = 0;
 
+  /** `warn`: a repair it made (a torn tail dropped, a dead engine's lock taken over): said, counted. */
   constructor(
     readonly dir: string,
     private readonly header: CheckpointHeader,
+    private readonly warn: (message: string) => void = () => undefined,
+    private readonly io: StoreFs = fs,
   ) {
     this.file = join(dir, 'checkpoint.log');
+    this.lock = new DirLock(dir);
   }
 
-  /** Reads every intact record; cuts off a torn tail. Checks the header against the settings. */
+  /** Takes the directory's lock, reads every intact record, drops a torn tail, checks the header. */
   load(): CheckpointRecord[] {
-    mkdirSync(this.dir, { recursive: true });
-    if (!existsSync(this.file)) {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const took = this.lock.acquire();
+    if (took) this.warn(`${took} in ${this.dir}`);
+    if (!fs.existsSync(this.file)) {
       this.rewrite([]);
       return [];
     }
-    const data = readFileSync(this.file);
-    const frames: Uint8Array[] = [];
-    let pos = 0;
-    while (pos + FRAME_HEAD <= data.length) {
-      const len = data.readUInt32LE(pos);
-      const crc = data.readUInt32LE(pos + 4);
-      if (pos + FRAME_HEAD + len > data.length) break;
-      const payload = data.subarray(pos + FRAME_HEAD, pos + FRAME_HEAD + len);
-      if (crc32(payload) !== crc) break;
-      frames.push(payload);
-      pos += FRAME_HEAD + len;
-    }
-    if (pos < data.length) truncateSync(this.file, pos);
-    if (frames.length === 0) {
+    const data = this.io.readFileSync(this.file);
+    const read = readFrames(data);
+    if (read.kind === 'damaged')
+      throw checkpointError(
+        `the checkpoint file ${this.file} has a damaged frame at byte ${read.offset} with intact data after it: it is not cut (those records were made durable and Elasticsearch may hold their documents); restore the file from a backup, or move the directory away to rebuild from the beginning of the topic`,
+      );
+    if (read.payloads.length === 0) {
       this.rewrite([]);
       return [];
     }
-    const header = packr.unpack(frames[0]) as CheckpointHeader;
+    const header = packr.unpack(read.payloads[0]) as CheckpointHeader;
     for (const [key, setting] of [
       ['topic', 'KAFKA_TOPIC'],
       ['windowMs', 'WINDOW_MS'],
@@ -101,42 +93,88 @@ export class CheckpointStore {
         );
       }
     }
-    this.fd = openSync(this.file, 'a');
-    this.size = pos;
-    return frames.slice(1).map((f) => packr.unpack(f) as CheckpointRecord);
+    this.fd = this.io.openSync(this.file, 'r+');
+    if (read.tornBytes > 0) {
+      this.io.ftruncateSync(this.fd, read.end);
+      this.io.fsyncSync(this.fd);
+      this.warn(
+        `WARNING: the checkpoint file ${this.file} ended in ${read.tornBytes} bytes of an incomplete last record (a crash or power loss during its write): dropped; its documents had not been sent`,
+      );
+    }
+    this.size = read.end;
+    return read.payloads.slice(1).map((f) => packr.unpack(f) as CheckpointRecord);
   }
 
   /** Appends one record and makes it durable before returning. */
   append(record: CheckpointRecord): void {
     const buf = encodeRecord(record);
-    writeSync(this.fd, buf);
-    fsyncSync(this.fd);
+    try {
+      this.writeAll(this.fd, buf, this.size);
+      this.io.fsyncSync(this.fd);
+    } catch (e) {
+      // No torn frame may stay before the next one: cut the file back to its last whole record.
+      try {
+        this.io.ftruncateSync(this.fd, this.size);
+      } catch {
+        // the next start drops it as a torn tail (nothing was appended after it)
+      }
+      throw e;
+    }
     this.size += buf.length;
   }
 
-  /** Replaces the file with header + records, atomically. */
+  /** Replaces the file with header + records, atomically; on failure the old file stays in use. */
   rewrite(records: CheckpointRecord[]): void {
     const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    let size = 0;
-    for (const payload of [packr.pack(this.header), ...records.map((r) => packr.pack(r))]) {
-      const buf = frame(payload);
-      writeSync(fd, buf);
-      size += buf.length;
+    const frames = [packr.pack(this.header), ...records.map((r) => packr.pack(r))].map(frame);
+    const size = frames.reduce((a, f) => a + f.length, 0);
+    const fd = this.io.openSync(tmp, 'w');
+    try {
+      let at = 0;
+      for (const f of frames) {
+        this.writeAll(fd, f, at);
+        at += f.length;
+      }
+      this.io.fsyncSync(fd);
+    } finally {
+      this.io.closeSync(fd);
     }
-    fsyncSync(fd);
-    closeSync(fd);
-    if (this.fd >= 0) closeSync(this.fd);
-    renameSync(tmp, this.file);
-    const dirFd = openSync(this.dir, 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-    this.fd = openSync(this.file, 'a');
+    // Read back what the disk holds before it replaces anything.
+    const back = readFrames(this.io.readFileSync(tmp));
+    if (
+      back.kind !== 'ok' ||
+      back.tornBytes > 0 ||
+      back.payloads.length !== frames.length ||
+      back.end !== size
+    )
+      throw checkpointError(
+        `the checkpoint written to ${tmp} does not read back as written: the old file is kept`,
+      );
+    this.io.renameSync(tmp, this.file);
+    const dirFd = this.io.openSync(this.dir, 'r');
+    this.io.fsyncSync(dirFd);
+    this.io.closeSync(dirFd);
+    // Only now: the descriptor moves to the new file.
+    const old = this.fd;
+    this.fd = this.io.openSync(this.file, 'r+');
+    if (old >= 0) this.io.closeSync(old);
     this.size = size;
   }
 
+  /** Writes all of `buf` at `position`, checking each write's byte count. */
+  private writeAll(fd: number, buf: Buffer, position: number): void {
+    let done = 0;
+    while (done < buf.length) {
+      const n = this.io.writeSync(fd, buf, done, buf.length - done, position + done);
+      if (!(n > 0))
+        throw checkpointError(`writing ${this.file}: ${done} of ${buf.length} bytes written, then none`);
+      done += n;
+    }
+  }
+
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.fd >= 0) this.io.closeSync(this.fd);
     this.fd = -1;
+    this.lock.release();
   }
 }

@@ -196,6 +196,14 @@ export const engineOptions = {
     Number.MAX_SAFE_INTEGER,
     "an event stamped more than this ahead of its Kafka record's timestamp goes to the dead-letter topic (reason future) and moves no watermark: one client's wrong clock cannot push its partition's later events out of every window (0: no check; docs/windows-and-lateness.md)",
   ),
+  healIntervalMs: opt.int(
+    'HEAL_INTERVAL_MS',
+    'heal-interval-ms',
+    30_000,
+    0,
+    3_600_000,
+    'how often the engine checks that the indices still hold what it wrote (index UUIDs, document counts, the global document), and rewrites what is missing or differs (0: never)',
+  ),
   partitionDiscoveryMs: opt.int(
     'PARTITION_DISCOVERY_MS',
     'partition-discovery-ms',

@@ -31,6 +31,7 @@ export function flusherDataOf(cfg: EngineConfig): FlusherThreadData {
     startTimeoutMs: cfg.startTimeoutMs,
     // The checkpoint file is rewritten as one snapshot past this size.
     compactBytes: 64 * 1024 * 1024,
+    healIntervalMs: cfg.healIntervalMs,
     sampleEvery: cfg.latencySampleEvery,
   };
 }
@@ -51,12 +52,14 @@ export class FlusherLink {
    * `onProblem`: a retried failure the thread reports (said, counted, the flush goes on).
    * `onRefused`: documents Elasticsearch refused in a bulk round (retried), grouped.
    * `onFatal`: called once when the thread can no longer flush.
+   * `onRepaired`: a repair the thread made by itself (one line, a metric).
    */
   constructor(
     data: FlusherThreadData,
     private readonly onProblem: (message: string) => void,
     private readonly onRefused: (refusals: Refusal[]) => void,
     private readonly onFatal: (e: Error) => void,
+    private readonly onRepaired: (what: string, message: string) => void,
   ) {
     this.worker = new Worker(new URL('./flusher-thread.js', import.meta.url), { workerData: data });
     this.restored = new Promise((resolve, reject) => {
@@ -68,6 +71,7 @@ export class FlusherLink {
       if (r.kind === 'restored') this.restore.resolve(r);
       else if (r.kind === 'flushed') this.waiters.shift()?.resolve(r);
       else if (r.kind === 'refused') this.onRefused(r.refusals);
+      else if (r.kind === 'repaired') this.onRepaired(r.what, r.message);
       else if (r.kind === 'error') {
         if (r.flush && !r.fatal) {
           // That flush failed, the thread lives on: its waiter hears it (a later reply must not

@@ -23,12 +23,17 @@ const port = parentPort!;
 const reply = (r: FlusherReply) => port.postMessage(r);
 
 const es = createEsClient(data.elasticsearch, BulkAnswerSerializer);
-const store = new CheckpointStore(data.checkpointDir, {
-  format: 'ria-checkpoint/1',
-  topic: data.topic,
-  windowMs: data.windowMs,
-  allowedLatenessMs: data.allowedLatenessMs,
-});
+const repaired = (what: string, message: string) => reply({ kind: 'repaired', what, message });
+const store = new CheckpointStore(
+  data.checkpointDir,
+  {
+    format: 'ria-checkpoint/1',
+    topic: data.topic,
+    windowMs: data.windowMs,
+    allowedLatenessMs: data.allowedLatenessMs,
+  },
+  (message) => repaired('checkpoint', message),
+);
 const flusher = new Flusher(
   es,
   store,
@@ -36,6 +41,7 @@ const flusher = new Flusher(
   (message, retriable) =>
     reply({ kind: 'error', message: retriable ? message : `${message} (not retriable)`, fatal: false }),
   (refusals) => reply({ kind: 'refused', refusals }),
+  repaired,
 );
 
 let chain: Promise<void> = flusher
@@ -70,6 +76,27 @@ function injectFault(): void {
     throw new RiaError(`injected flusher fault at flush ${flushes}`, { code: 'RIA_ERR_INJECTED' });
   });
 }
+
+// The indices checked against the state between flushes (never during one: the chain orders them).
+// One check waits in the chain at most (Elasticsearch away: flushes wait too, checks do not pile up).
+let healing = false;
+if (data.healIntervalMs > 0)
+  setInterval(() => {
+    if (healing) return;
+    healing = true;
+    chain = chain
+      .then(() => flusher.heal())
+      .catch((e) =>
+        reply({
+          kind: 'error',
+          message: `checking the indices failed: ${describeError(e)}; trying again later`,
+          fatal: false,
+        }),
+      )
+      .finally(() => {
+        healing = false;
+      });
+  }, data.healIntervalMs).unref();
 
 port.on('message', (req: FlusherRequest) => {
   if (req.kind === 'delta') {

@@ -26,6 +26,7 @@ import { type Doc, writeDocs } from '../sink/bulk-writer.js';
 import { checkMappings, checkWriteRights, highestVersion, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
 import { documentsOf } from './documents.js';
+import { IndexHealer } from './index-healer.js';
 
 export interface FlusherSettings {
   windowMs: number;
@@ -35,6 +36,8 @@ export interface FlusherSettings {
   compactBytes: number;
   /** How long to wait for Elasticsearch at start before giving up. */
   startTimeoutMs: number;
+  /** How often the indices are checked against the state (index-healer.ts); 0: never. */
+  healIntervalMs: number;
 }
 
 export class Flusher {
@@ -44,6 +47,13 @@ export class Flusher {
   private lastOffsets: Record<number, number> = {};
   private sampled: number[] = [];
   private sampleWeight = 1;
+  private readonly healer: IndexHealer;
+  /** The last flush's cut and watermark, and whether deltas came since (heal() may flush at it). */
+  private lastCut: Cut | undefined;
+  private lastWatermark = Number.NEGATIVE_INFINITY;
+  private deltasSinceFlush = 0;
+  /** The next flush writes even if nothing changed (the global document must be rewritten). */
+  private forceWrite = false;
 
   constructor(
     private readonly es: Client,
@@ -51,8 +61,10 @@ export class Flusher {
     private readonly settings: FlusherSettings,
     private readonly onProblem: (message: string, retriable: boolean) => void,
     private readonly onRefused: (refusals: Refusal[]) => void,
+    private readonly onRepaired: (what: string, message: string) => void = () => undefined,
   ) {
     this.state = new AggregateState(settings.windowMs);
+    this.healer = new IndexHealer(es);
   }
 
   /** Loads the checkpoint, re-sends the last record's documents (the outbox), returns the cut. */
@@ -105,8 +117,18 @@ export class Flusher {
         seq: this.seq,
       };
     }
-    this.seq = last.seq;
+    // Versions continue above the checkpoint's and above what Elasticsearch holds: a checkpoint
+    // restored from an older backup must not write below the indices (every write refused as
+    // older, counted as done: frozen documents).
+    const held = await highestVersion(this.es);
+    this.seq = Math.max(last.seq, held);
+    if (held > last.seq)
+      this.onRepaired(
+        'versions',
+        `WARNING: the checkpoint in ${this.store.dir} is at flush ${last.seq} but Elasticsearch holds flush ${held} (a checkpoint restored from an older copy?): resuming from the checkpoint's offsets, writing versions from ${held + 1}`,
+      );
     this.lastOffsets = last.offsets;
+    this.lastCut = last;
     // A snapshot is written only after its documents were acknowledged; any other last record may not have been.
     if (!last.snapshot) await writeDocs(this.es, this.docsOf(last), this.bulkOptions());
     return {
@@ -121,6 +143,7 @@ export class Flusher {
   }
 
   onDelta(d: BatchDelta, sampleEvery: number): void {
+    this.deltasSinceFlush++;
     this.state.apply(d);
     this.sampleWeight = sampleEvery;
     for (const t of d.sampledTimes) this.sampled.push(t);
@@ -128,6 +151,9 @@ export class Flusher {
 
   /** One flush at `cut`; resolves once the documents are written (or when nothing changed). */
   async flush(cut: Cut, watermark: number): Promise<Extract<FlusherReply, { kind: 'flushed' }>> {
+    this.lastCut = cut;
+    this.lastWatermark = watermark;
+    this.deltasSinceFlush = 0;
     this.state.closeWindows(watermark);
     const changed = this.state.takeDirty();
     const offsetsMoved = JSON.stringify(cut.offsets) !== JSON.stringify(this.lastOffsets);
@@ -139,7 +165,9 @@ export class Flusher {
       items: this.state.items.size,
       users: this.state.users.size,
     };
-    if (changed.items.length === 0 && changed.users.length === 0 && !offsetsMoved) {
+    const force = this.forceWrite;
+    this.forceWrite = false;
+    if (changed.items.length === 0 && changed.users.length === 0 && !offsetsMoved && !force) {
       return {
         ...base,
         seq: this.seq,
@@ -162,8 +190,7 @@ export class Flusher {
     const t2 = performance.now();
     const ackedAt = Date.now();
     this.lastOffsets = cut.offsets;
-    if (this.store.size > this.settings.compactBytes)
-      this.store.rewrite([makeSnapshot(this.state, cut, seq, record.at)]);
+    if (this.store.size > this.settings.compactBytes) this.compact(cut, seq, record.at);
     const latencies = Float64Array.from(sampled, (t) => ackedAt - t);
     return {
       ...base,
@@ -175,6 +202,40 @@ export class Flusher {
       latencies,
       latencyWeight: this.sampleWeight,
     };
+  }
+
+  /**
+   * The indices checked against the state (index-healer.ts); what is missing or differs is
+   * rewritten above every version they hold: at once when no delta came since the last flush
+   * (the state is exactly that cut's), else by the next flush, which is due anyway.
+   */
+  async heal(): Promise<void> {
+    if (!this.lastCut || this.seq === 0) return;
+    const found = await this.healer.inspect(this.state, this.known, this.seq);
+    if (!found) return;
+    for (const i of found.items) this.state.markItem(i);
+    for (const u of found.users) this.state.markUser(u);
+    this.forceWrite = true;
+    this.seq = Math.max(this.seq, found.maxVersion);
+    const now = this.deltasSinceFlush === 0;
+    const what = `${found.items.length} item and ${found.users.length} user documents${found.global ? ' and the global one' : ''}`;
+    if (now) await this.flush(this.lastCut, this.lastWatermark);
+    this.onRepaired(
+      'index',
+      `elasticsearch: ${found.reasons.join('; ')}: ${now ? 'rewrote' : 'rewriting'} ${what} at version ${this.seq + (now ? 0 : 1)}${now ? '' : ' with the next flush'}`,
+    );
+  }
+
+  /** Rewrites the checkpoint as one snapshot; a failure keeps the old file (it only grows). */
+  private compact(cut: Cut, seq: number, at: number): void {
+    try {
+      this.store.rewrite([makeSnapshot(this.state, cut, seq, at)]);
+    } catch (e) {
+      this.onProblem(
+        `compacting the checkpoint failed: ${describeError(e)}; it goes on in the old file, which keeps growing`,
+        true,
+      );
+    }
   }
 
   private bulkOptions() {

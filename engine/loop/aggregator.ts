@@ -82,6 +82,7 @@ export class Aggregator implements Role {
       (m) => parts.problems.problem('elasticsearch', m),
       (refusals) => parts.problems.refused(refusals),
       (e) => this.batches.fail(e),
+      (what, m) => parts.problems.repaired(what, m),
     );
     this.ctx = {
       batches: this.batches,

@@ -28,6 +28,12 @@ export class Problems {
     this.log.line(`${this.who}: ${message}`);
   }
 
+  /** A repair made without anyone's help: one line, and counted by kind in /metrics. */
+  repaired(what: string, message: string): void {
+    this.metrics.repairs.inc({ what });
+    this.log.line(`${this.who}: ${message}`);
+  }
+
   /** Something an operator must hear of (a lost checkpoint…), not a failing service. */
   warn(message: string): void {
     this.log.line(`${this.who}: ${message}`);

@@ -101,6 +101,12 @@ export class EngineMetrics {
     help: 'Retried failures (Elasticsearch, Kafka)',
     registers: [this.registry],
   });
+  readonly repairs = new Counter({
+    name: 'ria_repairs_total',
+    help: "Repairs the engine made by itself, by kind (a torn checkpoint tail dropped, a dead engine's lock taken over, versions moved past the indices, documents rewritten)",
+    labelNames: ['what'],
+    registers: [this.registry],
+  });
   readonly flushSeconds = new Histogram({
     name: 'ria_flush_duration_seconds',
     help: 'Flush round trip: checkpoint + bulk until acknowledged',

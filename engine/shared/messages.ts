@@ -128,6 +128,8 @@ export type FlusherReply =
    * it settles); otherwise a retried problem (not fatal) or the thread's end (fatal).
    */
   | { kind: 'error'; message: string; fatal: boolean; flush?: true }
+  /** A repair the thread made by itself (`what`: its kind, a metric label): one line and a count. */
+  | { kind: 'repaired'; what: string; message: string }
   /** Documents Elasticsearch refused in one bulk round, grouped by (index, status, reason). */
   | { kind: 'refused'; refusals: Refusal[] }
   | { kind: 'stopped' };

@@ -148,6 +148,15 @@ export class AggregateState {
     return win;
   }
 
+  /** Changed since the last flush (its document will be written by the next one). */
+  itemIsDirty(i: number): boolean {
+    return this.itemDirtyFlag[i] === 1;
+  }
+
+  userIsDirty(u: number): boolean {
+    return this.userDirtyFlag[u] === 1;
+  }
+
   markItem(i: number): void {
     if (this.itemDirtyFlag[i] === 0) {
       this.itemDirtyFlag[i] = 1;

@@ -38,6 +38,7 @@ const SETTINGS: FlusherSettings = {
   allowedLatenessMs: SHAPE.allowedLatenessMs,
   bulkMaxDocs: 1000,
   compactBytes: 64 * 1024 * 1024,
+  healIntervalMs: 0,
   startTimeoutMs: 30_000,
 };
 const HEADER: CheckpointHeader = {

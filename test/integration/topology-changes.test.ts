@@ -5,10 +5,13 @@
  *   - the checkpoint is lost after earlier work (an emptied volume): versions must keep growing
  *     past what Elasticsearch holds, or every write is refused as older and the indices freeze;
  *   - the topic grows from 6 to 12 partitions while running: the new partitions are read without
- *     a restart (PARTITION_DISCOVERY_MS), and a line says so.
+ *     a restart (PARTITION_DISCOVERY_MS), and a line says so;
+ *   - (single engine) the checkpoint is restored from an older copy: versions continue above the
+ *     indices' too.
  * Each ends with `ria verify` exact against the truth of both producer runs.
  */
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { growTopic } from '../../engine/setup/topics.js';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
@@ -179,5 +182,49 @@ describe.each([
     await expectExact([truth, truth2]);
     rmSync(checkpoint, { recursive: true, force: true });
     rmSync(truth2, { force: true });
+  });
+});
+
+describe('a checkpoint restored from an older copy (real Kafka and Elasticsearch)', () => {
+  beforeAll(requireServices);
+  beforeEach(async () => {
+    await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
+  });
+
+  it('versions continue above what the indices hold: nothing frozen, a warning, exact', async () => {
+    // Before: only a missing checkpoint continued above Elasticsearch's versions. A checkpoint
+    // restored from an older backup wrote below them: every write refused as older (409, counted
+    // as done), the documents frozen at what the later run had written.
+    const { topic, truth, checkpoint } = await newTopic('ria-oldckpt');
+    const backup = `${checkpoint}.backup`;
+    const once = () =>
+      riaEngine(topic, checkpoint, ...quiet, '--exit-when-idle', '--idle-timeout-ms', '500').done;
+    const truths = [truth];
+    await produce(topic, 5_000, `${topic}-0`, truth);
+    expect((await once()).code).toBe(0);
+    cpSync(checkpoint, backup, { recursive: true });
+    // Later work: many flushes past the copy.
+    for (let k = 1; k <= 6; k++) {
+      truths.push(`${truth}.${k}`);
+      await produce(topic, 2_000, `${topic}-${k}`, truths[k]);
+      const r = await once();
+      expect(r.code, r.out).toBe(0);
+    }
+    const held = (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }))._version!;
+    // The volume is restored from the copy; new events arrive.
+    rmSync(checkpoint, { recursive: true, force: true });
+    cpSync(backup, checkpoint, { recursive: true });
+    rmSync(join(checkpoint, 'checkpoint.lock'), { force: true });
+    truths.push(`${truth}.new`);
+    await produce(topic, 3_000, `${topic}-new`, truths.at(-1)!);
+    const restored = await once();
+    expect(restored.code, restored.out).toBe(0);
+    expect(restored.out).toMatch(
+      new RegExp(
+        `WARNING: the checkpoint in .* is at flush \\d+ but Elasticsearch holds flush ${held} .* writing versions from ${held + 1}`,
+      ),
+    );
+    await expectExact(truths);
+    for (const f of [checkpoint, backup, ...truths]) rmSync(f, { recursive: true, force: true });
   });
 });

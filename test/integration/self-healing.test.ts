@@ -1,0 +1,155 @@
+/**
+ * Indices that heal themselves, with the engine running as an operator would find it: 2,000 users
+ * seen, then live traffic over 100 of them; the user index deleted (a cleanup job, an ILM mistake)
+ * and one item document deleted while traffic flows; then, with the engine idle, the item index
+ * replaced by an older copy of itself with its older versions (what a snapshot restore does). Each time the engine notices within HEAL_INTERVAL_MS,
+ * says so in one line and counts it (ria_repairs_total{what="index"}), and rewrites what differs;
+ * at the end the indices equal the producer's truth. Before, the user index held only the users
+ * seen after the delete, for good, and nothing said so. The test waits for the engine's line, not
+ * for a clock.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AGG_INDICES, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
+import { createEsClient } from '../../engine/sink/es-client.js';
+import { readTruth, verify } from '../../engine/verify/verify.js';
+import { freePort, mergeTruths, newTopic, requireServices, services } from './helpers.js';
+import { metricOf } from './live-run.js';
+import { ria, riaEngine } from './run-ria.js';
+
+const es = createEsClient(services);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, out: () => string, ms = 120_000) {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; the engine said:\n${out().slice(-3000)}`);
+    await sleep(250);
+  }
+}
+
+describe('self-healing indices (real Kafka and Elasticsearch)', () => {
+  beforeAll(requireServices);
+  beforeEach(async () => {
+    await es.indices.delete({ index: [...AGG_INDICES, 'ria-test-item-copy'], ignore_unavailable: true });
+  });
+  afterAll(async () => {
+    await es.indices.delete({ index: 'ria-test-item-copy', ignore_unavailable: true });
+    await es.close();
+  });
+
+  it('rewrites a deleted index, a deleted document and an index restored from an older copy', async () => {
+    const { topic, truth, checkpoint } = await newTopic('ria-heal');
+    const truth2 = `${truth}.live`;
+    const produce = (more: string[], t: string) =>
+      ria(['produce', '--kafka-topic', topic, '--items', '50', '--truth', t, '--quiet', ...more]);
+    const first = await produce(['--rate', '0', '--count', '20000', '--users', '2000', '--seed', 'a'], truth)
+      .done;
+    expect(first.code, first.out).toBe(0);
+    const port = await freePort();
+    const engine = riaEngine(
+      topic,
+      checkpoint,
+      '--dashboard-port',
+      String(port),
+      '--status-interval-ms',
+      '0',
+      '--heal-interval-ms',
+      '2000',
+    );
+    const producer = produce(['--rate', '2000', '--duration', '30', '--users', '100', '--seed', 'b'], truth2);
+    const repairs = () => metricOf(port, 'ria_repairs_total');
+    const lines = () =>
+      engine
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('elasticsearch: ') && / rewr(ote|iting) /.test(l));
+    await until(
+      'the first flushes',
+      async () => (await metricOf(port, 'ria_flushes_total')) > 2,
+      engine.output,
+    );
+    const refreshCount = async (index: string) => {
+      await es.indices.refresh({ index });
+      return (await es.count({ index })).count;
+    };
+
+    // An older copy of the item index, versions kept, for the restore below.
+    await es.indices.refresh({ index: ITEM_INDEX });
+    await es.reindex({
+      source: { index: ITEM_INDEX },
+      dest: { index: 'ria-test-item-copy', version_type: 'external' },
+      refresh: true,
+    });
+
+    // 1. The user index deleted.
+    await es.indices.delete({ index: USER_INDEX });
+    await until(
+      'the repair of the user index',
+      () => lines().some((l) => l.includes(USER_INDEX)),
+      engine.output,
+    );
+    expect(lines().find((l) => l.includes(USER_INDEX))).toMatch(
+      /interaction-agg_user (holds \d+ of \d+ documents|is gone|was recreated)/,
+    );
+    const usersSeen = Object.keys(readTruth(truth).users).length;
+    expect(usersSeen).toBeGreaterThan(500);
+    await until('every user back', async () => (await refreshCount(USER_INDEX)) >= usersSeen, engine.output);
+
+    // 2. One item document deleted.
+    const seen = lines().length;
+    await es
+      .delete({ index: ITEM_INDEX, id: 'SKU-0000', refresh: true })
+      .catch(() =>
+        es.deleteByQuery({ index: ITEM_INDEX, query: { match_all: {} }, max_docs: 1, refresh: true }),
+      );
+    await until('the repair of the item document', () => lines().length > seen, engine.output);
+
+    // 3. With the engine idle: the item index replaced by its older copy (older content, older
+    // versions, a new uuid). The engine rewrites it at once (no flush is due).
+    const produced = await producer.done;
+    expect(produced.code, produced.out).toBe(0);
+    await sleep(3000);
+    const before = lines().length;
+    await es.indices.delete({ index: ITEM_INDEX });
+    await es.reindex({
+      source: { index: 'ria-test-item-copy' },
+      dest: { index: ITEM_INDEX, version_type: 'external' },
+      refresh: true,
+    });
+    await until(
+      'the repair of the restored item index',
+      () =>
+        lines()
+          .slice(before)
+          .some((l) => l.includes(ITEM_INDEX)),
+      engine.output,
+    );
+    expect(await repairs()).toBeGreaterThanOrEqual(3);
+
+    expect(
+      lines()
+        .slice(before)
+        .find((l) => l.includes(ITEM_INDEX)),
+    ).toMatch(/ rewrote \d+ item/);
+    // Exact at the end.
+    engine.child.kill('SIGTERM');
+    expect((await engine.done).code).toBe(0);
+    const final = await riaEngine(
+      topic,
+      checkpoint,
+      '--dashboard-port',
+      '0',
+      '--status-interval-ms',
+      '0',
+      '--exit-when-idle',
+      '--idle-timeout-ms',
+      '1000',
+    ).done;
+    expect(final.code, final.out.slice(-2000)).toBe(0);
+    const r = await verify(es, mergeTruths(readTruth(truth), readTruth(truth2)));
+    expect(r.differences).toEqual([]);
+    for (const f of [checkpoint, truth, truth2]) rmSync(f, { recursive: true, force: true });
+  });
+});
