@@ -22,7 +22,11 @@ export class PoolInput implements AggregatorInput {
     private readonly cfg: EngineConfig,
     private readonly parts: LoopParts,
   ) {
-    this.source = engineSourceOf(cfg, (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`));
+    this.source = engineSourceOf(
+      cfg,
+      (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`),
+      (m) => parts.problems.problem('kafka', m),
+    );
     this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
     this.pool = new BatchPool(cfg.poolSize);
   }

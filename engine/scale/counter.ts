@@ -79,6 +79,7 @@ export class CounterRole implements Role {
     this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, {
       rebalance,
       onBrokerLost: (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`),
+      onRetry: (m) => parts.problems.problem('kafka', m),
       config: {
         // Eager rebalancing: every partition is given back before any is handed out again.
         'partition.assignment.strategy': 'range',

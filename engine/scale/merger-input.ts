@@ -33,11 +33,16 @@ export interface RecordProgress {
  * The merger's consumer: the counters' committed records only (docs/scale-out.md). CONSUMER_GROUP
  * is the counters' group: it names their deltas topic; the merger commits in a group of its own.
  */
-export function mergerSourceOf(cfg: EngineConfig, onBrokerLost: (message: string) => void): KafkaSource {
+export function mergerSourceOf(
+  cfg: EngineConfig,
+  onBrokerLost: (message: string) => void,
+  onRetry?: (message: string) => void,
+): KafkaSource {
   const topic = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
   return new KafkaSource(cfg, topic, mergerGroup(cfg.consumerGroup), {
     config: { 'isolation.level': 'read_committed' },
     onBrokerLost,
+    onRetry,
   });
 }
 
@@ -53,7 +58,11 @@ export class MergerInput implements AggregatorInput {
     private readonly cfg: EngineConfig,
     private readonly parts: LoopParts,
   ) {
-    this.source = mergerSourceOf(cfg, (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`));
+    this.source = mergerSourceOf(
+      cfg,
+      (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`),
+      (m) => parts.problems.problem('kafka', m),
+    );
   }
 
   async start(restored: Restored): Promise<void> {

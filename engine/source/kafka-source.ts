@@ -7,6 +7,7 @@
 import Kafka from 'node-rdkafka';
 import { connectKafka, type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ConfigError, ServiceError } from '../errors/errors.js';
+import { isCoordinatorRetriable, withCoordinatorRetry } from './group-retry.js';
 import { Idleness } from './idleness.js';
 import { consumeBatch, type Segment } from './rdkafka-batch.js';
 
@@ -65,6 +66,8 @@ export class KafkaSource {
   private readonly consumer: Kafka.KafkaConsumer;
   readonly partitions = new Map<number, PartitionProgress>();
   private readonly idleness = new Idleness();
+  /** A coordinator call retried (a line, counted as a Kafka problem). */
+  private readonly onGroupRetry: ((message: string) => void) | undefined;
 
   /**
    * `options.rebalance`: the consumer joins its group with subscribe() and Kafka assigns the
@@ -80,8 +83,11 @@ export class KafkaSource {
       config?: Record<string, string | number | boolean>;
       /** librdkafka says the broker is out of reach (it reconnects by itself). */
       onBrokerLost?: (message: string) => void;
+      /** A call to the group's coordinator is retried (a Kafka problem, with its message). */
+      onRetry?: (message: string) => void;
     } = {},
   ) {
+    this.onGroupRetry = options.onRetry;
     const props = kafkaClientConfig(conn, 'ria-engine', {
       ...options.config,
       ...(options.rebalance ? { rebalance_cb: options.rebalance as unknown as boolean } : {}),
@@ -174,8 +180,14 @@ export class KafkaSource {
   /** Whether the group has committed an offset past 0 on an assigned partition (earlier work). */
   async hasCommits(): Promise<boolean> {
     const list = [...this.partitions.keys()].map((partition) => ({ topic: this.topic, partition }));
-    const got = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
-      this.consumer.committed(list, TIMEOUT_MS, (e, tp) => (e ? reject(e) : resolve(tp))),
+    // A fresh group's coordinator may not be known yet ("Broker: Not coordinator"): asked again.
+    const got = await withCoordinatorRetry(
+      () =>
+        new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
+          this.consumer.committed(list, TIMEOUT_MS, (e, tp) => (e ? reject(e) : resolve(tp))),
+        ),
+      (e) =>
+        this.onGroupRetry?.(`kafka: asking the group for its committed offsets: ${e.message}; asking again`),
     );
     return got.some((tp) => typeof tp.offset === 'number' && tp.offset > 0);
   }
@@ -272,7 +284,14 @@ export class KafkaSource {
       partition: Number(p),
       offset: o,
     }));
-    if (list.length > 0) this.consumer.commit(list);
+    if (list.length === 0) return;
+    try {
+      this.consumer.commit(list);
+    } catch (e) {
+      // Commits are for monitoring (the checkpoint is the record): the next cut commits again.
+      if (!isCoordinatorRetriable(e)) throw e;
+      this.onGroupRetry?.(`kafka: committing offsets: ${(e as Error).message}; the next flush commits again`);
+    }
   }
 
   async close(): Promise<void> {

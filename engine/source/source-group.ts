@@ -31,11 +31,12 @@ export type Source = Pick<
 export function engineSourceOf(
   cfg: KafkaConnection & { kafkaTopic: string; consumerGroup: string; sourceConsumers: number },
   onBrokerLost: (message: string) => void,
+  onRetry?: (message: string) => void,
 ): Source {
   const { kafkaTopic: topic, consumerGroup: group, sourceConsumers: n } = cfg;
   return n > 1
-    ? new SourceGroup(cfg, topic, group, n, { onBrokerLost })
-    : new KafkaSource(cfg, topic, group, { onBrokerLost });
+    ? new SourceGroup(cfg, topic, group, n, { onBrokerLost, onRetry })
+    : new KafkaSource(cfg, topic, group, { onBrokerLost, onRetry });
 }
 
 export class SourceGroup implements Source {
