@@ -196,6 +196,13 @@ export const engineOptions = {
     Number.MAX_SAFE_INTEGER,
     "an event stamped more than this ahead of its Kafka record's timestamp goes to the dead-letter topic (reason future) and moves no watermark: one client's wrong clock cannot push its partition's later events out of every window (0: no check; docs/windows-and-lateness.md)",
   ),
+  offsetOutOfRange: opt.choice(
+    'OFFSET_OUT_OF_RANGE',
+    'offset-out-of-range',
+    'fail',
+    ['fail', 'earliest', 'latest'] as const,
+    'a checkpointed offset no longer in its partition (topic recreated, retention removed unread data): fail stops the start naming the partition, the offset and the log\'s range; earliest / latest read on from the log\'s start / end with a WARNING and a count (ria_repairs_total{what="offset-reset"})',
+  ),
   healIntervalMs: opt.int(
     'HEAL_INTERVAL_MS',
     'heal-interval-ms',

@@ -16,6 +16,14 @@ export const ERROR_CODES = {
   RIA_ERR_KAFKA_PRODUCE: { domain: 'external', what: 'librdkafka refused a message to produce' },
   RIA_ERR_KAFKA_FLUSH: { domain: 'external', what: 'produced messages were not delivered' },
   RIA_ERR_KAFKA_RESUME: { domain: 'external', what: "a counter could not read its partitions' last records" },
+  RIA_ERR_OFFSET_OUT_OF_RANGE: {
+    domain: 'external',
+    what: "a checkpointed offset is no longer in its partition's log (OFFSET_OUT_OF_RANGE)",
+  },
+  RIA_ERR_REREAD: {
+    domain: 'external',
+    what: 'Kafka delivered offsets before the next expected one (a re-read would count twice)',
+  },
   RIA_ERR_KAFKA_TXN: {
     domain: 'external',
     what: "a counter's Kafka transaction failed (aborted, read again)",

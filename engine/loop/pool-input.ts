@@ -12,6 +12,7 @@ import type { Segment } from '../source/rdkafka-batch.js';
 import { engineSourceOf, type Source } from '../source/source-group.js';
 import type { AggregatorInput, InputContext, InputMark } from './aggregator.js';
 import type { LoopParts } from './loop-parts.js';
+import { sourceHooksOf } from './source-hooks.js';
 
 export class PoolInput implements AggregatorInput {
   readonly source: Source;
@@ -22,11 +23,7 @@ export class PoolInput implements AggregatorInput {
     private readonly cfg: EngineConfig,
     private readonly parts: LoopParts,
   ) {
-    this.source = engineSourceOf(
-      cfg,
-      (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`),
-      (m) => parts.problems.problem('kafka', m),
-    );
+    this.source = engineSourceOf(cfg, sourceHooksOf(cfg, parts.problems));
     this.deadLetters = new DeadLetters(cfg, cfg.kafkaTopic);
     this.pool = new BatchPool(cfg.poolSize);
   }

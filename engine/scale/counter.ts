@@ -16,6 +16,7 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { ServiceError } from '../errors/errors.js';
 import type { LoopParts } from '../loop/loop-parts.js';
 import type { Role } from '../loop/role.js';
+import { sourceHooksOf } from '../loop/source-hooks.js';
 import { BatchPool } from '../pool/batch-pool.js';
 import { ensureTopics } from '../setup/topics.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
@@ -78,8 +79,7 @@ export class CounterRole implements Role {
     };
     this.source = new KafkaSource(cfg, cfg.kafkaTopic, cfg.consumerGroup, {
       rebalance,
-      onBrokerLost: (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`),
-      onRetry: (m) => parts.problems.problem('kafka', m),
+      ...sourceHooksOf(cfg, parts.problems),
       config: {
         // Eager rebalancing: every partition is given back before any is handed out again.
         'partition.assignment.strategy': 'range',

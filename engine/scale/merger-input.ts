@@ -10,11 +10,13 @@ import { RiaError } from '../errors/errors.js';
 import type { Restored } from '../flusher/flusher-link.js';
 import type { AggregatorInput, InputContext, InputMark } from '../loop/aggregator.js';
 import type { LoopParts } from '../loop/loop-parts.js';
+import { sourceHooksOf } from '../loop/source-hooks.js';
 import { deltasTopic, mergerGroup } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { endOffset } from '../source/end-offset.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { type Segment, segmentViews } from '../source/rdkafka-batch.js';
+import type { SourceHooks } from '../source/source-group.js';
 import { decodeDeltaRecord } from './delta-record.js';
 import { ensureDeltasTopic } from './deltas-topic.js';
 import { lastRecords } from './last-records.js';
@@ -33,16 +35,11 @@ export interface RecordProgress {
  * The merger's consumer: the counters' committed records only (docs/scale-out.md). CONSUMER_GROUP
  * is the counters' group: it names their deltas topic; the merger commits in a group of its own.
  */
-export function mergerSourceOf(
-  cfg: EngineConfig,
-  onBrokerLost: (message: string) => void,
-  onRetry?: (message: string) => void,
-): KafkaSource {
+export function mergerSourceOf(cfg: EngineConfig, hooks: SourceHooks): KafkaSource {
   const topic = deltasTopic(cfg.kafkaTopic, cfg.consumerGroup);
   return new KafkaSource(cfg, topic, mergerGroup(cfg.consumerGroup), {
     config: { 'isolation.level': 'read_committed' },
-    onBrokerLost,
-    onRetry,
+    ...hooks,
   });
 }
 
@@ -58,11 +55,7 @@ export class MergerInput implements AggregatorInput {
     private readonly cfg: EngineConfig,
     private readonly parts: LoopParts,
   ) {
-    this.source = mergerSourceOf(
-      cfg,
-      (m) => parts.problems.problem('kafka', `kafka: ${m}; reconnecting`),
-      (m) => parts.problems.problem('kafka', m),
-    );
+    this.source = mergerSourceOf(cfg, sourceHooksOf(cfg, parts.problems));
   }
 
   async start(restored: Restored): Promise<void> {

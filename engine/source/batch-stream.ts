@@ -6,7 +6,7 @@
  */
 import type { EngineConfig } from '../config/engine-config.js';
 import { eventTimeRangeOf } from '../config/engine-config.js';
-import { internalError } from '../errors/errors.js';
+import { internalError, RiaError } from '../errors/errors.js';
 import type { Health } from '../metrics/health.js';
 import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
@@ -76,6 +76,8 @@ export class BatchStream {
       if (segments.length > 0) this.health.polled();
       return segments;
     } catch (e) {
+      // What waiting cannot mend (an offset out of range, a re-read) stops the loop.
+      if (e instanceof RiaError && !e.retriable) throw e;
       this.problems.problem('kafka', `kafka: ${(e as Error).message}; retrying`);
       await new Promise((r) => setTimeout(r, RETRY_MS));
       return [];

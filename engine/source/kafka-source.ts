@@ -6,10 +6,11 @@
  */
 import Kafka from 'node-rdkafka';
 import { connectKafka, type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
-import { ConfigError, ServiceError } from '../errors/errors.js';
+import { ConfigError, RiaError, ServiceError } from '../errors/errors.js';
 import { isCoordinatorRetriable, withCoordinatorRetry } from './group-retry.js';
 import { Idleness } from './idleness.js';
-import { consumeBatch, type Segment } from './rdkafka-batch.js';
+import { isOutOfRange, type OutOfRangePolicy, outOfRangeDecision } from './out-of-range.js';
+import { consumeBatch, type PartitionError, type Segment } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
 /** How long a consume call waits for the first message. */
@@ -68,6 +69,8 @@ export class KafkaSource {
   private readonly idleness = new Idleness();
   /** A coordinator call retried (a line, counted as a Kafka problem). */
   private readonly onGroupRetry: ((message: string) => void) | undefined;
+  private readonly outOfRange: OutOfRangePolicy;
+  private readonly onReset: ((message: string) => void) | undefined;
 
   /**
    * `options.rebalance`: the consumer joins its group with subscribe() and Kafka assigns the
@@ -85,9 +88,15 @@ export class KafkaSource {
       onBrokerLost?: (message: string) => void;
       /** A call to the group's coordinator is retried (a Kafka problem, with its message). */
       onRetry?: (message: string) => void;
+      /** What to do with an offset no longer in its partition (out-of-range.ts); `fail` by default. */
+      outOfRange?: OutOfRangePolicy;
+      /** Reading on after an offset out of range (a WARNING line, counted). */
+      onReset?: (message: string) => void;
     } = {},
   ) {
     this.onGroupRetry = options.onRetry;
+    this.outOfRange = options.outOfRange ?? 'fail';
+    this.onReset = options.onReset;
     const props = kafkaClientConfig(conn, 'ria-engine', {
       ...options.config,
       ...(options.rebalance ? { rebalance_cb: options.rebalance as unknown as boolean } : {}),
@@ -101,7 +110,8 @@ export class KafkaSource {
       ...FETCH_SETTINGS,
     });
     checkFetchBudget(props);
-    this.consumer = new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'earliest' });
+    // librdkafka reports an offset out of range instead of resetting by itself (out-of-range.ts).
+    this.consumer = new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'error' });
     // A partition that looked caught up before the broker went away may not be: while the broker
     // is out of reach no partition counts as idle (else every window would close, and events of
     // the outage would then arrive late).
@@ -223,13 +233,19 @@ export class KafkaSource {
    * batch call: no JS object per message.
    */
   async consume(n: number): Promise<Segment[]> {
-    const { segments, eofs } = await consumeBatch(this.consumer, CONSUME_TIMEOUT_MS, n);
+    const { segments, eofs, errors } = await consumeBatch(this.consumer, CONSUME_TIMEOUT_MS, n);
+    for (const e of errors) await this.partitionError(e);
     for (const s of segments) {
       const p = this.partitions.get(s.partition);
-      if (p) {
-        p.next = s.lastOffset + 1;
-        this.idleness.message(s.partition);
-      }
+      if (!p) continue;
+      // Offsets before the next expected one would be counted a second time: never taken.
+      if (s.firstOffset < p.next)
+        throw new RiaError(
+          `partition ${s.partition} of ${this.topic}: Kafka delivered offset ${s.firstOffset}, before the next expected ${p.next}; not counted (the restart resumes exactly from the checkpoint)`,
+          { code: 'RIA_ERR_REREAD' },
+        );
+      p.next = s.lastOffset + 1;
+      this.idleness.message(s.partition);
     }
     for (const e of eofs) {
       const p = this.partitions.get(e.partition);
@@ -239,6 +255,35 @@ export class KafkaSource {
       }
     }
     return segments;
+  }
+
+  /** An error librdkafka delivered for one partition: an offset out of range, or said and retried. */
+  private async partitionError(e: PartitionError): Promise<void> {
+    const p = this.partitions.get(e.partition);
+    if (!isOutOfRange(e.code) || !p) {
+      this.onGroupRetry?.(`kafka: partition ${e.partition} of ${this.topic}: ${e.message}`);
+      return;
+    }
+    const w = await new Promise<{ lowOffset: number; highOffset: number }>((resolve, reject) =>
+      this.consumer.queryWatermarkOffsets(this.topic, e.partition, TIMEOUT_MS, (err, o) =>
+        err ? reject(err) : resolve(o),
+      ),
+    );
+    const { seekTo, warning } = outOfRangeDecision(this.outOfRange, {
+      topic: this.topic,
+      partition: e.partition,
+      offset: p.next,
+      low: w.lowOffset,
+      high: w.highOffset,
+    });
+    this.onReset?.(warning);
+    p.next = seekTo;
+    this.idleness.message(e.partition);
+    await new Promise<void>((resolve, reject) =>
+      this.consumer.seek({ topic: this.topic, partition: e.partition, offset: seekTo }, TIMEOUT_MS, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
   }
 
   /**

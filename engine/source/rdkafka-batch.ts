@@ -31,11 +31,31 @@ export interface PartitionEof {
   offset: number;
 }
 
+/** An error librdkafka delivered for one partition inside a batch (never dropped). */
+export interface PartitionError {
+  partition: number;
+  offset: number;
+  /** librdkafka's error code (Kafka.CODES.ERRORS). */
+  code: number;
+  message: string;
+}
+
+export interface Batch {
+  segments: Segment[];
+  eofs: PartitionEof[];
+  errors: PartitionError[];
+}
+
 interface NativeConsumer {
   consumeBatch(
     timeoutMs: number,
     max: number,
-    cb: (err: Kafka.LibrdKafkaError | null, segments: Segment[], eofs: PartitionEof[]) => void,
+    cb: (
+      err: Kafka.LibrdKafkaError | null,
+      segments: Segment[],
+      eofs: PartitionEof[],
+      errors: PartitionError[] | undefined,
+    ) => void,
   ): void;
 }
 
@@ -65,15 +85,11 @@ function native<T>(client: Kafka.KafkaConsumer | Kafka.Producer, method: string)
 }
 
 /** Up to `max` messages (waiting at most `timeoutMs` for the first), grouped by partition. */
-export function consumeBatch(
-  consumer: Kafka.KafkaConsumer,
-  timeoutMs: number,
-  max: number,
-): Promise<{ segments: Segment[]; eofs: PartitionEof[] }> {
+export function consumeBatch(consumer: Kafka.KafkaConsumer, timeoutMs: number, max: number): Promise<Batch> {
   const c = native<NativeConsumer>(consumer, 'consumeBatch');
   return new Promise((resolve, reject) =>
-    c.consumeBatch(timeoutMs, max, (err, segments, eofs) =>
-      err ? reject(err) : resolve({ segments, eofs }),
+    c.consumeBatch(timeoutMs, max, (err, segments, eofs, errors) =>
+      err ? reject(err) : resolve({ segments, eofs, errors: errors ?? [] }),
     ),
   );
 }

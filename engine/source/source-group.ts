@@ -27,16 +27,19 @@ export type Source = Pick<
   | 'client'
 >;
 
+/** What a source tells its role, and the role's policy for offsets out of range. */
+export type SourceHooks = Pick<
+  NonNullable<ConstructorParameters<typeof KafkaSource>[3]>,
+  'onBrokerLost' | 'onRetry' | 'onReset' | 'outOfRange'
+>;
+
 /** The single engine's source: one consumer, or a SourceGroup of SOURCE_CONSUMERS. */
 export function engineSourceOf(
   cfg: KafkaConnection & { kafkaTopic: string; consumerGroup: string; sourceConsumers: number },
-  onBrokerLost: (message: string) => void,
-  onRetry?: (message: string) => void,
+  hooks: SourceHooks,
 ): Source {
   const { kafkaTopic: topic, consumerGroup: group, sourceConsumers: n } = cfg;
-  return n > 1
-    ? new SourceGroup(cfg, topic, group, n, { onBrokerLost, onRetry })
-    : new KafkaSource(cfg, topic, group, { onBrokerLost, onRetry });
+  return n > 1 ? new SourceGroup(cfg, topic, group, n, hooks) : new KafkaSource(cfg, topic, group, hooks);
 }
 
 export class SourceGroup implements Source {

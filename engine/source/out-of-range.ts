@@ -1,0 +1,38 @@
+/**
+ * An offset that is no longer in the partition (OFFSET_OUT_OF_RANGE): the checkpoint says "read
+ * partition p from offset o", but the log holds low..high without it — the topic was deleted and
+ * recreated, retention removed data nobody had read, the log was truncated. Reading on from
+ * another offset either skips events or counts some a second time, so it is never done silently:
+ * `fail` (the default) stops the start with one line naming the partition, the offset and the
+ * log's range; `earliest` / `latest` read on from the log's start / end with a WARNING and a count.
+ * librdkafka's own reset is off (auto.offset.reset=error) so that it reports instead of resetting.
+ */
+import Kafka from 'node-rdkafka';
+import { RiaError } from '../errors/errors.js';
+
+export type OutOfRangePolicy = 'fail' | 'earliest' | 'latest';
+
+const E = Kafka.CODES.ERRORS;
+
+export function isOutOfRange(code: number): boolean {
+  return code === E.ERR__AUTO_OFFSET_RESET || code === E.ERR_OFFSET_OUT_OF_RANGE;
+}
+
+/** Where to read on (`fail`: throws the one line), and the warning to say. */
+export function outOfRangeDecision(
+  policy: OutOfRangePolicy,
+  where: { topic: string; partition: number; offset: number; low: number; high: number },
+): { seekTo: number; warning: string } {
+  const { topic, partition, offset, low, high } = where;
+  const what = `partition ${partition} of ${topic}: offset ${offset} (the checkpoint's next) is not in its log, which holds ${low}..${high}`;
+  if (policy === 'fail')
+    throw new RiaError(
+      `${what}: the topic was deleted and recreated, retention removed unread events, or the log was truncated; OFFSET_OUT_OF_RANGE=earliest or latest reads on from the log's start or end (a warning and a count), or restore the topic`,
+      { code: 'RIA_ERR_OFFSET_OUT_OF_RANGE' },
+    );
+  const seekTo = policy === 'earliest' ? low : high;
+  return {
+    seekTo,
+    warning: `WARNING: ${what}: reading on from offset ${seekTo}, its ${policy === 'earliest' ? 'start' : 'end'} (OFFSET_OUT_OF_RANGE=${policy})`,
+  };
+}
