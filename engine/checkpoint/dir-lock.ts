@@ -8,7 +8,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../errors/errors.js';
+import { RiaError } from '../errors/errors.js';
 
 interface LockOwner {
   pid: number;
@@ -55,15 +55,18 @@ export class DirLock {
       const owner = this.owner();
       const gone = !owner || (owner.host === me.host && (owner.pid === me.pid || !running(owner.pid)));
       if (!gone)
-        throw new ConfigError(
+        throw new RiaError(
           `CHECKPOINT_DIR ${this.file.slice(0, -'/checkpoint.lock'.length)} is in use by another engine (pid ${owner.pid} on ${owner.host} since ${owner.since}): give each engine its own CHECKPOINT_DIR (delete ${this.file} only if no engine runs there)`,
+          { code: 'RIA_ERR_LOCKED' },
         );
       warning = owner
         ? `WARNING: took over the checkpoint lock of an engine that is gone (pid ${owner.pid} on ${owner.host} since ${owner.since})`
         : 'WARNING: took over a checkpoint lock left half written by a crash';
       rmSync(this.file, { force: true });
     }
-    throw new ConfigError(`cannot take the lock ${this.file}: another engine took it at the same moment`);
+    throw new RiaError(`cannot take the lock ${this.file}: another engine took it at the same moment`, {
+      code: 'RIA_ERR_LOCKED',
+    });
   }
 
   private owner(): LockOwner | undefined {

@@ -51,10 +51,17 @@ export class CheckpointStore {
   /** Bytes in the file (for the compaction decision). */
   size = 0;
 
-  /** `warn`: a repair it made (a torn tail dropped, a dead engine's lock taken over): said, counted. */
+  /** The header of the file as loaded. */
+  loadedHeader: CheckpointHeader | undefined;
+
+  /**
+   * `header`: what the engine's settings say (a file made with others is refused); undefined
+   * reads any (ria verify --live). `warn`: a repair it made (a torn tail dropped, a dead engine's
+   * lock taken over): said, counted.
+   */
   constructor(
     readonly dir: string,
-    private readonly header: CheckpointHeader,
+    private readonly header: CheckpointHeader | undefined,
     private readonly warn: (message: string) => void = () => undefined,
     private readonly io: StoreFs = fs,
   ) {
@@ -68,6 +75,7 @@ export class CheckpointStore {
     const took = this.lock.acquire();
     if (took) this.warn(`${took} in ${this.dir}`);
     if (!fs.existsSync(this.file)) {
+      if (!this.header) return [];
       this.rewrite([]);
       return [];
     }
@@ -78,21 +86,26 @@ export class CheckpointStore {
         `the checkpoint file ${this.file} has a damaged frame at byte ${read.offset} with intact data after it: it is not cut (those records were made durable and Elasticsearch may hold their documents); restore the file from a backup, or move the directory away to rebuild from the beginning of the topic`,
       );
     if (read.payloads.length === 0) {
-      this.rewrite([]);
+      if (this.header) this.rewrite([]);
       return [];
     }
     const header = packr.unpack(read.payloads[0]) as CheckpointHeader;
+    this.loadedHeader = header;
     for (const [key, setting] of [
       ['topic', 'KAFKA_TOPIC'],
       ['windowMs', 'WINDOW_MS'],
       ['allowedLatenessMs', 'ALLOWED_LATENESS_MS'],
     ] as const) {
-      if (header[key] !== this.header[key]) {
+      if (this.header && header[key] !== this.header[key]) {
         throw new ConfigError(
           `the checkpoint in ${this.dir} was made with ${setting}=${header[key]}, not ${this.header[key]}: use another CHECKPOINT_DIR, or delete it (and the indices) to start over`,
         );
       }
     }
+    this.size = read.end;
+    const records = read.payloads.slice(1).map((f) => packr.unpack(f) as CheckpointRecord);
+    // Read only (ria verify --live): the file is left as it is.
+    if (!this.header) return records;
     this.fd = this.io.openSync(this.file, 'r+');
     if (read.tornBytes > 0) {
       this.io.ftruncateSync(this.fd, read.end);
@@ -101,8 +114,7 @@ export class CheckpointStore {
         `WARNING: the checkpoint file ${this.file} ended in ${read.tornBytes} bytes of an incomplete last record (a crash or power loss during its write): dropped; its documents had not been sent`,
       );
     }
-    this.size = read.end;
-    return read.payloads.slice(1).map((f) => packr.unpack(f) as CheckpointRecord);
+    return records;
   }
 
   /** Appends one record and makes it durable before returning. */

@@ -1,30 +1,69 @@
-/** `ria verify --truth FILE`: the three indices against a producer truth file. */
+/**
+ * `ria verify --truth FILE`: the three indices against a producer truth file.
+ * `ria verify --live`: the indices against the engine's own state (no truth file): read from the
+ * checkpoint directory when no engine runs, asked of the running engine otherwise (which rewrites
+ * what differs).
+ */
 import { describeOptions, loadOptions, opt } from '../config/options.js';
-import { elasticsearchOptions } from '../config/settings.js';
+import { checkpointDirOf, elasticsearchOptions, engineOptions } from '../config/settings.js';
 import { ConfigError } from '../errors/errors.js';
 import { createEsClient } from '../sink/es-client.js';
+import { type LiveVerdict, verifyByEngine, verifyFromCheckpoint } from '../verify/live-verify.js';
 import { readTruth, verify } from '../verify/verify.js';
 import { type Command, wantsHelp } from './command.js';
 
+const { kafkaTopic, consumerGroup, role, checkpointDir, dashboardHost, dashboardPort } = engineOptions;
 const verifyOptions = {
   ...elasticsearchOptions,
   truth: opt.optionalStr('TRUTH_FILE', 'truth', 'the truth file written by ria produce --truth'),
+  live: opt.bool(
+    'VERIFY_LIVE',
+    'live',
+    false,
+    "compare with the engine's own state instead of a truth file: its checkpoint, or the running engine (over DASHBOARD_HOST:DASHBOARD_PORT)",
+  ),
+  kafkaTopic,
+  consumerGroup,
+  role,
+  checkpointDir,
+  dashboardHost,
+  dashboardPort,
 };
 
+function report(v: LiveVerdict): number {
+  const read = `${v.checked.items} item and ${v.checked.users} user documents read`;
+  if (v.count === 0) {
+    process.stdout.write(`verify: OK: the indices equal ${v.source} (${read})\n`);
+    return 0;
+  }
+  process.stdout.write(
+    `verify: ${v.count === 1 ? '1 document differs' : `${v.count} documents differ`} from ${v.source} (${read})${v.repaired ? '; the engine is rewriting them' : ''}:\n  ${v.differences.join('\n  ')}\n`,
+  );
+  return 1;
+}
+
 export const verifyCommand: Command = {
-  summary: 'compare the three indices with a truth file (exit 1 on any difference)',
+  summary:
+    'compare the indices with a truth file, or with the engine itself (--live); exit 1 on any difference',
   async run(args, env) {
     if (wantsHelp(args)) {
       process.stdout.write(
-        `usage: ria verify --truth FILE [options]\n\noptions:\n${describeOptions(verifyOptions)}\n`,
+        `usage: ria verify --truth FILE [options]\n       ria verify --live [options]\n\noptions:\n${describeOptions(verifyOptions)}\n`,
       );
       return 0;
     }
     const { config } = loadOptions(verifyOptions, args, env);
-    if (!config.truth) throw new ConfigError('missing setting --truth: the truth file to compare with');
-    const truth = readTruth(config.truth);
     const es = createEsClient(config);
     try {
+      if (config.live) {
+        const fromCheckpoint = await verifyFromCheckpoint(es, checkpointDirOf(config));
+        return report(
+          fromCheckpoint ?? (await verifyByEngine(`http://${config.dashboardHost}:${config.dashboardPort}`)),
+        );
+      }
+      if (!config.truth)
+        throw new ConfigError('missing setting --truth: the truth file to compare with (or --live)');
+      const truth = readTruth(config.truth);
       const r = await verify(es, truth);
       if (r.count === 0) {
         process.stdout.write(

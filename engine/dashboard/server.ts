@@ -5,6 +5,8 @@
  *   GET /metrics   Prometheus text (prom-client)
  *   GET /healthz   liveness: 200 whenever it answers (waiting on a service is not wedged)
  *   GET /readyz    200 once restored, consuming and acknowledged; 503 with the true reasons otherwise
+ *   GET /verify    every document of the indices against the engine's state (ria verify --live);
+ *                  what differs is rewritten by the engine, as its periodic check does
  */
 
 import { readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { redact } from '../config/secrets.js';
 import type { Health } from '../metrics/health.js';
 import type { LiveFigures } from '../metrics/live-figures.js';
 import type { EngineMetrics } from '../metrics/prometheus.js';
+import type { LiveCheck } from '../shared/messages.js';
 import { AggregateReader } from './aggregates.js';
 import { DASHBOARD_HTML } from './page.js';
 
@@ -38,6 +41,7 @@ const asset = (() => {
 export interface LiveEngine {
   readonly metrics: EngineMetrics;
   readonly health: Health;
+  verifyLive?(): Promise<LiveCheck> | undefined;
 }
 
 /** The single engine and the merger also serve the live page (figures and aggregates). */
@@ -98,6 +102,11 @@ export function startDashboard(
               paused: engine.health.paused ?? null,
             }),
           );
+        case '/verify': {
+          const check = await engine.verifyLive?.();
+          if (!check) return send(404, 'text/plain', 'a counter keeps no documents: ask the merger\n');
+          return send(check.count < 0 ? 502 : 200, 'application/json', JSON.stringify(check));
+        }
         case '/readyz': {
           const reasons = engine.health.notReadyBecause();
           return send(

@@ -8,6 +8,10 @@ export type ErrorDomain = 'user' | 'external' | 'internal';
 /** Every error code the engine throws, whose fault it is, and what it means. */
 export const ERROR_CODES = {
   RIA_ERR_CONFIG: { domain: 'user', what: 'a setting is missing, unknown or malformed; the start stops' },
+  RIA_ERR_LOCKED: {
+    domain: 'user',
+    what: 'another engine holds the CHECKPOINT_DIR (one engine per directory)',
+  },
   RIA_ERR_TRUTH: { domain: 'user', what: 'the file given to `ria verify --truth` is not a truth file' },
   RIA_ERR_NO_TOPIC: { domain: 'external', what: 'a topic the engine reads does not exist' },
   RIA_ERR_KAFKA_CONNECT: { domain: 'external', what: 'the Kafka broker could not be reached at start' },

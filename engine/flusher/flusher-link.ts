@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { EngineConfig } from '../config/engine-config.js';
 import { checkpointDirOf } from '../config/settings.js';
 import { RiaError } from '../errors/errors.js';
-import type { BatchDelta, FlusherReply, FlusherRequest, Refusal } from '../shared/messages.js';
+import type { BatchDelta, FlusherReply, FlusherRequest, LiveCheck, Refusal } from '../shared/messages.js';
 import { esConnectionOf } from '../sink/es-client.js';
 import type { FlusherThreadData } from './flusher-thread.js';
 
@@ -43,6 +43,7 @@ function flusherError(message: string, cause?: unknown): RiaError {
 export class FlusherLink {
   private readonly worker: Worker;
   private readonly waiters: { resolve: (r: Flushed) => void; reject: (e: Error) => void }[] = [];
+  private readonly verifiers: ((c: LiveCheck) => void)[] = [];
   private failure: Error | undefined;
   private exited = false;
   private restore!: { resolve: (r: Restored) => void; reject: (e: Error) => void };
@@ -72,6 +73,7 @@ export class FlusherLink {
       else if (r.kind === 'flushed') this.waiters.shift()?.resolve(r);
       else if (r.kind === 'refused') this.onRefused(r.refusals);
       else if (r.kind === 'repaired') this.onRepaired(r.what, r.message);
+      else if (r.kind === 'verified') this.verifiers.shift()?.(r.check);
       else if (r.kind === 'error') {
         if (r.flush && !r.fatal) {
           // That flush failed, the thread lives on: its waiter hears it (a later reply must not
@@ -106,6 +108,14 @@ export class FlusherLink {
     if (this.failure) return Promise.reject(this.failure);
     const done = new Promise<Flushed>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.post({ kind: 'flush', ...mark });
+    return done;
+  }
+
+  /** Every document against the thread's state (ria verify --live); differences are rewritten. */
+  verify(): Promise<LiveCheck> {
+    if (this.failure) return Promise.reject(this.failure);
+    const done = new Promise<LiveCheck>((resolve) => this.verifiers.push(resolve));
+    this.post({ kind: 'verify' });
     return done;
   }
 

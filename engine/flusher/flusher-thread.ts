@@ -126,6 +126,24 @@ port.on('message', (req: FlusherRequest) => {
     });
     return;
   }
+  if (req.kind === 'verify') {
+    chain = chain.then(async () => {
+      try {
+        reply({ kind: 'verified', check: await flusher.verifyLive() });
+      } catch (e) {
+        reply({
+          kind: 'verified',
+          check: {
+            differences: [`the comparison failed: ${describeError(e)}`],
+            count: -1,
+            checked: { items: 0, users: 0 },
+            repaired: false,
+          },
+        });
+      }
+    });
+    return;
+  }
   chain = chain.then(() => {
     store.close();
     reply({ kind: 'stopped' });

@@ -21,12 +21,12 @@ import {
 } from '../checkpoint/record.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, ServiceError } from '../errors/errors.js';
-import type { BatchDelta, FlusherReply, Refusal } from '../shared/messages.js';
+import type { BatchDelta, FlusherReply, LiveCheck, Refusal } from '../shared/messages.js';
 import { type Doc, writeDocs } from '../sink/bulk-writer.js';
 import { checkMappings, checkWriteRights, highestVersion, prepareIndices } from '../sink/es-access.js';
 import { AggregateState } from '../window/aggregate-state.js';
 import { documentsOf } from './documents.js';
-import { IndexHealer } from './index-healer.js';
+import { differencesOf, type Finding, IndexHealer } from './index-healer.js';
 
 export interface FlusherSettings {
   windowMs: number;
@@ -212,7 +212,25 @@ export class Flusher {
   async heal(): Promise<void> {
     if (!this.lastCut || this.seq === 0) return;
     const found = await this.healer.inspect(this.state, this.known, this.seq);
-    if (!found) return;
+    if (found) await this.repair(found);
+  }
+
+  /**
+   * `ria verify --live` against the running engine: every document compared with the state; what
+   * differs is said, and rewritten as heal() does.
+   */
+  async verifyLive(): Promise<LiveCheck> {
+    const found = await this.healer.compareAll(this.state, this.known, this.seq);
+    const count = differencesOf(found);
+    if (count > 0 && this.lastCut) {
+      found.reasons.push(`ria verify --live found ${count} documents that differ`);
+      await this.repair(found);
+    }
+    return { differences: found.details, count, checked: found.checked, repaired: count > 0 };
+  }
+
+  private async repair(found: Finding): Promise<void> {
+    if (!this.lastCut) return;
     for (const i of found.items) this.state.markItem(i);
     for (const u of found.users) this.state.markUser(u);
     this.forceWrite = true;

@@ -1,11 +1,12 @@
 /**
  * Indices that heal (docs/guarantees.md): every HEAL_INTERVAL_MS the flusher thread looks at the
  * indices it writes, cheaply — each index's UUID and document count, and the global document's
- * version — and compares them with its state. On a mismatch (an index deleted or recreated, documents
- * missing, a global document older than the last flush: a restore from an older snapshot) it reads
- * the index whole and names every document that is missing or differs from the state; the flusher
- * rewrites them (flusher.ts, heal()) at versions above every version the index holds — known from
- * this very read, which returns each document's version, so even with the global document gone.
+ * version — and compares them with its state. On a mismatch (an index deleted or recreated,
+ * documents missing, a global document older than the last flush: a restore from an older
+ * snapshot) it reads the index whole and names every document that is missing or differs from the
+ * state; the flusher rewrites them (flusher.ts, heal()) at versions above every version the index
+ * holds — known from this very read, which returns each document's version, so even with the
+ * global document gone. `ria verify --live` uses the same whole read (compareAll).
  *
  * Only documents the state already wrote are compared: one changed since the last flush is due
  * in the next flush anyway.
@@ -22,15 +23,21 @@ export interface Finding {
   users: number[];
   global: boolean;
   maxVersion: number;
+  /** Each difference in words (the first MAX_DETAILS), and how many documents were read. */
+  details: string[];
+  checked: { items: number; users: number };
 }
 
 /** Documents read per request of a full comparison. */
 const PAGE = 5000;
+const MAX_DETAILS = 25;
 
 interface IndexLook {
   uuid: string | undefined;
   count: number;
 }
+
+type Known = { items: number; users: number };
 
 export class IndexHealer {
   private readonly uuids = new Map<string, string>();
@@ -41,11 +48,7 @@ export class IndexHealer {
    * Looks at the indices; undefined when they match the state as of the last flush (`known`:
    * ids written so far, `seq`: its sequence); else what to rewrite.
    */
-  async inspect(
-    state: AggregateState,
-    known: { items: number; users: number },
-    seq: number,
-  ): Promise<Finding | undefined> {
+  async inspect(state: AggregateState, known: Known, seq: number): Promise<Finding | undefined> {
     const reasons: string[] = [];
     const expected: [string, number][] = [
       [ITEM_INDEX, known.items],
@@ -81,15 +84,36 @@ export class IndexHealer {
       for (const index of [ITEM_INDEX, USER_INDEX, AVG_INDEX]) suspect.add(index);
     }
     if (suspect.size === 0) return undefined;
-    const found: Finding = {
-      reasons,
-      items: [],
-      users: [],
-      global: suspect.has(AVG_INDEX),
-      maxVersion: global,
-    };
+    const found = newFinding(reasons, suspect.has(AVG_INDEX), global);
     if (suspect.has(ITEM_INDEX)) await this.compareItems(state, known.items, found);
     if (suspect.has(USER_INDEX)) await this.compareUsers(state, known.users, found);
+    return found;
+  }
+
+  /**
+   * Every document against the state, whatever the cheap look says (`ria verify --live`): what
+   * differs, in words; the global document's totals too.
+   */
+  async compareAll(state: AggregateState, known: Known, seq: number): Promise<Finding> {
+    const found = newFinding([], false, 0);
+    await this.es.indices.refresh({ index: [ITEM_INDEX, USER_INDEX, AVG_INDEX], ignore_unavailable: true });
+    await this.compareItems(state, known.items, found);
+    await this.compareUsers(state, known.users, found);
+    const g = await this.es
+      .get<Record<string, number>>({ index: AVG_INDEX, id: GLOBAL_DOC_ID })
+      .catch((e) => (httpStatusOf(e) === 404 ? undefined : Promise.reject(e)));
+    const doc = g?._source;
+    found.maxVersion = Math.max(found.maxVersion, g?._version ?? 0);
+    const want = { total: state.valid, distinct: known.users };
+    if (seq > 0 && (!doc || doc.total_interactions !== want.total || doc.distinct_users !== want.distinct)) {
+      found.global = true;
+      detail(
+        found,
+        doc
+          ? `global: total_interactions ${doc.total_interactions}, distinct_users ${doc.distinct_users} in the index; ${want.total}, ${want.distinct} in the state`
+          : 'global: missing',
+      );
+    }
     return found;
   }
 
@@ -118,19 +142,21 @@ export class IndexHealer {
     }
   }
 
-  /** Every document of `index`, page by page in id order, with its version. */
+  /** Every document of `index`, page by page in id order, with its version (none: no index). */
   private async *documents(index: string, idField: string, fields: string[]) {
     let after: (string | number)[] | undefined;
     for (;;) {
-      const r = await this.es.search<Record<string, number | null>>({
-        index,
-        size: PAGE,
-        version: true,
-        sort: [{ [idField]: 'asc' }],
-        _source: [idField, ...fields],
-        ...(after ? { search_after: after } : {}),
-      });
-      const hits = r.hits.hits;
+      const r = await this.es
+        .search<Record<string, number | null>>({
+          index,
+          size: PAGE,
+          version: true,
+          sort: [{ [idField]: 'asc' }],
+          _source: [idField, ...fields],
+          ...(after ? { search_after: after } : {}),
+        })
+        .catch((e) => (httpStatusOf(e) === 404 ? undefined : Promise.reject(e)));
+      const hits = r?.hits.hits ?? [];
       for (const h of hits) yield { id: h._id as string, version: h._version ?? 0, doc: h._source ?? {} };
       if (hits.length < PAGE) return;
       after = hits[hits.length - 1].sort as (string | number)[];
@@ -139,13 +165,10 @@ export class IndexHealer {
 
   private async compareItems(s: AggregateState, known: number, found: Finding): Promise<void> {
     const seen = new Uint8Array(known);
-    for await (const { id, version, doc } of this.documents(ITEM_INDEX, 'item_id', [
-      'total_interactions',
-      'windows',
-      'max_per_sec',
-      'min_per_sec',
-    ])) {
+    const fields = ['total_interactions', 'windows', 'max_per_sec', 'min_per_sec'];
+    for await (const { id, version, doc } of this.documents(ITEM_INDEX, 'item_id', fields)) {
       found.maxVersion = Math.max(found.maxVersion, version);
+      found.checked.items++;
       const i = s.items.get(id);
       if (i === undefined || i >= known) continue; // not the engine's, or not written yet
       seen[i] = 1;
@@ -156,20 +179,52 @@ export class IndexHealer {
         doc.windows === closed &&
         doc.max_per_sec === (closed > 0 ? s.itemMax[i] : null) &&
         doc.min_per_sec === (closed > 0 ? s.itemMin[i] : null);
-      if (!same) found.items.push(i);
+      if (same) continue;
+      found.items.push(i);
+      detail(
+        found,
+        `item ${id}: total_interactions ${doc.total_interactions}, windows ${doc.windows} in the index; ${s.itemTotal[i]}, ${closed} in the state`,
+      );
     }
-    for (let i = 0; i < known; i++) if (!seen[i] && !s.itemIsDirty(i)) found.items.push(i);
+    for (let i = 0; i < known; i++)
+      if (!seen[i] && !s.itemIsDirty(i)) {
+        found.items.push(i);
+        detail(found, `item ${s.items.idOf(i)}: missing`);
+      }
   }
 
   private async compareUsers(s: AggregateState, known: number, found: Finding): Promise<void> {
     const seen = new Uint8Array(known);
     for await (const { id, version, doc } of this.documents(USER_INDEX, 'user_id', ['total_interactions'])) {
       found.maxVersion = Math.max(found.maxVersion, version);
+      found.checked.users++;
       const u = s.users.get(id);
       if (u === undefined || u >= known) continue;
       seen[u] = 1;
-      if (!s.userIsDirty(u) && doc.total_interactions !== s.userTotal[u]) found.users.push(u);
+      if (s.userIsDirty(u) || doc.total_interactions === s.userTotal[u]) continue;
+      found.users.push(u);
+      detail(
+        found,
+        `user ${id}: total_interactions ${doc.total_interactions} in the index, ${s.userTotal[u]} in the state`,
+      );
     }
-    for (let u = 0; u < known; u++) if (!seen[u] && !s.userIsDirty(u)) found.users.push(u);
+    for (let u = 0; u < known; u++)
+      if (!seen[u] && !s.userIsDirty(u)) {
+        found.users.push(u);
+        detail(found, `user ${s.users.idOf(u)}: missing`);
+      }
   }
+}
+
+function newFinding(reasons: string[], global: boolean, maxVersion: number): Finding {
+  return { reasons, items: [], users: [], global, maxVersion, details: [], checked: { items: 0, users: 0 } };
+}
+
+function detail(found: Finding, text: string): void {
+  if (found.details.length < MAX_DETAILS) found.details.push(text);
+}
+
+/** How many documents differ in all. */
+export function differencesOf(f: Finding): number {
+  return f.items.length + f.users.length + (f.global ? 1 : 0);
 }

@@ -11,7 +11,7 @@ import { type Flushed, FlusherLink, flusherDataOf, type Restored } from '../flus
 import type { Health } from '../metrics/health.js';
 import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
-import type { BatchDelta } from '../shared/messages.js';
+import type { BatchDelta, LiveCheck } from '../shared/messages.js';
 import { BatchStream } from '../source/batch-stream.js';
 import { CutTracker } from '../source/cut-tracker.js';
 import type { Segment } from '../source/rdkafka-batch.js';
@@ -138,6 +138,10 @@ export class Aggregator implements Role {
   async finish(): Promise<void> {
     await this.inFlight;
     await this.flushAndCommit(true);
+  }
+
+  verifyLive(): Promise<LiveCheck> {
+    return this.flusher.verify();
   }
 
   async close(): Promise<void> {

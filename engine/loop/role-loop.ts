@@ -6,6 +6,7 @@
  */
 import type { EngineConfig } from '../config/engine-config.js';
 import { type LiveFigures, liveFiguresOf, statusLineOf } from '../metrics/live-figures.js';
+import type { LiveCheck } from '../shared/messages.js';
 import type { Counts, LoopParts } from './loop-parts.js';
 import type { Role } from './role.js';
 
@@ -82,6 +83,11 @@ export class RoleLoop {
       this.parts.problems.close();
     }
     return { ...counts, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** `ria verify --live` asked over HTTP: undefined for a counter (it keeps no documents). */
+  verifyLive(): Promise<LiveCheck> | undefined {
+    return this.role.verifyLive?.();
   }
 
   /** Live figures for the dashboard, /readyz and the status line. */

@@ -3,6 +3,8 @@
  * (aggregator.ts), a scaled-out counter (scale/counter.ts). The loop does the rest: the turns,
  * the flush interval, health, the status line, the stop.
  */
+
+import type { LiveCheck } from '../shared/messages.js';
 import type { BatchStream } from '../source/batch-stream.js';
 import type { Segment } from '../source/rdkafka-batch.js';
 import type { Source } from '../source/source-group.js';
@@ -30,4 +32,6 @@ export interface Role {
   finish(): Promise<void>;
   /** After the loop, whatever happened; the batches at the pool have finished. */
   close(): Promise<void>;
+  /** Every document against the state, where the role keeps documents (ria verify --live). */
+  verifyLive?(): Promise<LiveCheck>;
 }

@@ -80,6 +80,17 @@ export interface BatchDelta {
   workerNs: number;
 }
 
+/** `ria verify --live`: every document of the indices against the engine's state. */
+export interface LiveCheck {
+  /** The first differences, in words. */
+  differences: string[];
+  /** Documents that differ, in all. */
+  count: number;
+  checked: { items: number; users: number };
+  /** The running engine is rewriting them (a running engine's answer only). */
+  repaired: boolean;
+}
+
 /** Main → flusher. */
 export type FlusherRequest =
   | { kind: 'delta'; delta: BatchDelta }
@@ -96,6 +107,8 @@ export type FlusherRequest =
       /** Highest source offset per partition in the dead-letter topic. */
       dlqCovered: Record<number, number>;
     }
+  /** Compare every document with the state (ria verify --live); answered with 'verified'. */
+  | { kind: 'verify' }
   | { kind: 'stop' };
 
 /** Flusher → main. */
@@ -132,4 +145,5 @@ export type FlusherReply =
   | { kind: 'repaired'; what: string; message: string }
   /** Documents Elasticsearch refused in one bulk round, grouped by (index, status, reason). */
   | { kind: 'refused'; refusals: Refusal[] }
+  | { kind: 'verified'; check: LiveCheck }
   | { kind: 'stopped' };

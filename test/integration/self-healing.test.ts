@@ -167,4 +167,76 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
     expect(r.differences).toEqual([]);
     for (const f of [checkpoint, truth, truth2]) rmSync(f, { recursive: true, force: true });
   });
+
+  it('ria verify --live: against the checkpoint with no engine running, against the running engine (which repairs)', async () => {
+    const { topic, checkpoint } = await newTopic('ria-verify-live');
+    const produced = await ria([
+      'produce',
+      '--kafka-topic',
+      topic,
+      '--rate',
+      '0',
+      '--count',
+      '5000',
+      '--quiet',
+    ]).done;
+    expect(produced.code).toBe(0);
+    const quiet = ['--dashboard-port', '0', '--status-interval-ms', '0'];
+    const first = await riaEngine(topic, checkpoint, ...quiet, '--exit-when-idle', '--idle-timeout-ms', '500')
+      .done;
+    expect(first.code, first.out).toBe(0);
+    const port = await freePort();
+    const verifyLive = () =>
+      ria([
+        'verify',
+        '--live',
+        '--checkpoint-dir',
+        checkpoint,
+        '--kafka-topic',
+        topic,
+        '--dashboard-port',
+        String(port),
+      ]).done;
+
+    const ok = await verifyLive();
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toMatch(/verify: OK: the indices equal the checkpoint in .* \(flush \d+\)/);
+
+    // A user document goes missing: found from the checkpoint, nothing changed by verify itself.
+    await es.indices.refresh({ index: USER_INDEX });
+    const victim = (await es.search({ index: USER_INDEX, size: 1 })).hits.hits[0]._id!;
+    await es.delete({ index: USER_INDEX, id: victim, refresh: true });
+    const found = await verifyLive();
+    expect(found.code).toBe(1);
+    expect(found.out).toContain(`user ${victim}: missing`);
+    expect(await es.exists({ index: USER_INDEX, id: victim })).toBe(false);
+
+    // With the engine running (its periodic check off), verify asks it; it repairs at once.
+    const engine = riaEngine(
+      topic,
+      checkpoint,
+      '--dashboard-port',
+      String(port),
+      '--status-interval-ms',
+      '0',
+      '--heal-interval-ms',
+      '0',
+    );
+    await until(
+      'the engine to be ready',
+      async () => (await metricOf(port, 'ria_ready')) === 1,
+      engine.output,
+    );
+    const asked = await verifyLive();
+    expect(asked.code, asked.out).toBe(1);
+    expect(asked.out).toMatch(
+      /1 document differs from the running engine at .*; the engine is rewriting them/,
+    );
+    await until('the document back', async () => es.exists({ index: USER_INDEX, id: victim }), engine.output);
+    const again = await verifyLive();
+    expect(again.code, again.out).toBe(0);
+    engine.child.kill('SIGTERM');
+    expect((await engine.done).code).toBe(0);
+    rmSync(checkpoint, { recursive: true, force: true });
+  });
 });
