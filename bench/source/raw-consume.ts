@@ -8,7 +8,7 @@ import Kafka from 'node-rdkafka';
 import { kafkaClientConfig } from '../../engine/config/kafka.js';
 import { loadOptions } from '../../engine/config/options.js';
 import { kafkaOptions } from '../../engine/config/settings.js';
-import { FETCH_SETTINGS } from '../../engine/source/kafka-source.js';
+import { FETCH_SETTINGS } from '../../engine/source/fetch-settings.js';
 import { consumeBatch } from '../../engine/source/rdkafka-batch.js';
 import { mustRun } from '../engine/run-cli.js';
 import { median } from '../machine.js';

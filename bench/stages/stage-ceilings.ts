@@ -23,7 +23,7 @@ import { BatchPool } from '../../engine/pool/batch-pool.js';
 import type { BatchDelta } from '../../engine/shared/messages.js';
 import { BulkAnswerSerializer, bulkBody } from '../../engine/sink/bulk-writer.js';
 import { taskOf } from '../../engine/source/batch-packer.js';
-import { FETCH_SETTINGS } from '../../engine/source/kafka-source.js';
+import { FETCH_SETTINGS } from '../../engine/source/fetch-settings.js';
 import { consumeBatch, type Segment } from '../../engine/source/rdkafka-batch.js';
 import { AggregateState } from '../../engine/window/aggregate-state.js';
 import { preloadedTopic } from '../engine/run-cli.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFetchBudget, FETCH_SETTINGS } from './kafka-source.js';
+import { checkFetchBudget, FETCH_SETTINGS } from './fetch-settings.js';
 
 describe('checkFetchBudget', () => {
   it('our settings leave a batch far below 2 GiB', () => {
