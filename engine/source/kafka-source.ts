@@ -10,7 +10,7 @@ import { RiaError, ServiceError } from '../errors/errors.js';
 import { checkFetchBudget, FETCH_SETTINGS } from './fetch-settings.js';
 import { isCoordinatorRetriable, withCoordinatorRetry } from './group-retry.js';
 import { Idleness } from './idleness.js';
-import { isOutOfRange, type OutOfRangePolicy, outOfRangeDecision } from './out-of-range.js';
+import { isOutOfRange, type OutOfRangePolicy, readOnAfterOutOfRange } from './out-of-range.js';
 import { consumeBatch, type PartitionError, type Segment } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
@@ -234,26 +234,14 @@ export class KafkaSource {
       this.onGroupRetry?.(`kafka: partition ${e.partition} of ${this.topic}: ${e.message}`);
       return;
     }
-    const w = await new Promise<{ lowOffset: number; highOffset: number }>((resolve, reject) =>
-      this.consumer.queryWatermarkOffsets(this.topic, e.partition, TIMEOUT_MS, (err, o) =>
-        err ? reject(err) : resolve(o),
-      ),
-    );
-    const { seekTo, warning } = outOfRangeDecision(this.outOfRange, {
+    const { seekTo, warning } = await readOnAfterOutOfRange(this.consumer, this.outOfRange, {
       topic: this.topic,
       partition: e.partition,
       offset: p.next,
-      low: w.lowOffset,
-      high: w.highOffset,
     });
     this.onReset?.(warning);
     p.next = seekTo;
     this.idleness.message(e.partition);
-    await new Promise<void>((resolve, reject) =>
-      this.consumer.seek({ topic: this.topic, partition: e.partition, offset: seekTo }, TIMEOUT_MS, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
   }
 
   /**

@@ -36,3 +36,25 @@ export function outOfRangeDecision(
     warning: `WARNING: ${what}: reading on from offset ${seekTo}, its ${policy === 'earliest' ? 'start' : 'end'} (OFFSET_OUT_OF_RANGE=${policy})`,
   };
 }
+
+const TIMEOUT_MS = 15_000;
+
+/** The log's range asked of the broker, the decision taken, the consumer moved there. */
+export async function readOnAfterOutOfRange(
+  consumer: Kafka.KafkaConsumer,
+  policy: OutOfRangePolicy,
+  at: { topic: string; partition: number; offset: number },
+): Promise<{ seekTo: number; warning: string }> {
+  const w = await new Promise<{ lowOffset: number; highOffset: number }>((resolve, reject) =>
+    consumer.queryWatermarkOffsets(at.topic, at.partition, TIMEOUT_MS, (err, o) =>
+      err ? reject(err) : resolve(o),
+    ),
+  );
+  const decision = outOfRangeDecision(policy, { ...at, low: w.lowOffset, high: w.highOffset });
+  await new Promise<void>((resolve, reject) =>
+    consumer.seek({ topic: at.topic, partition: at.partition, offset: decision.seekTo }, TIMEOUT_MS, (err) =>
+      err ? reject(err) : resolve(),
+    ),
+  );
+  return decision;
+}
