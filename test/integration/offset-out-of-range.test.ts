@@ -13,7 +13,7 @@ import { AGG_INDICES } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { mergeTruths, newTopic, requireServices, services } from './helpers.js';
-import { ria, riaEngine } from './run-ria.js';
+import { riaDrain, riaProduce } from './run-ria.js';
 
 const es = createEsClient(services);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,33 +53,8 @@ describe('offsets out of range (real Kafka)', () => {
     const { topic, truth, checkpoint } = await newTopic('ria-oor', 3);
     const truth2 = `${truth}.after`;
     const produce = (count: number, t: string, seed: string) =>
-      ria([
-        'produce',
-        '--kafka-topic',
-        topic,
-        '--rate',
-        '0',
-        '--count',
-        String(count),
-        '--seed',
-        seed,
-        '--truth',
-        t,
-        '--quiet',
-      ]).done;
-    const engine = (...more: string[]) =>
-      riaEngine(
-        topic,
-        checkpoint,
-        '--dashboard-port',
-        '0',
-        '--status-interval-ms',
-        '0',
-        '--exit-when-idle',
-        '--idle-timeout-ms',
-        '500',
-        ...more,
-      ).done;
+      riaProduce(topic, '--rate', '0', '--count', String(count), '--seed', seed, '--truth', t).done;
+    const engine = (...more: string[]) => riaDrain(topic, checkpoint, ...more).done;
     expect((await produce(3000, truth, 'a')).code).toBe(0);
     const first = await engine();
     expect(first.code, first.out).toBe(0);

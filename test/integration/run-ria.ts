@@ -36,3 +36,16 @@ export function ria(
 export function riaEngine(topic: string, checkpoint: string, ...more: string[]): ReturnType<typeof ria> {
   return ria(['engine', '--kafka-topic', topic, '--checkpoint-dir', checkpoint, ...more]);
 }
+
+/** `ria produce` into `topic`, quietly, with more options. */
+export function riaProduce(topic: string, ...more: string[]): ReturnType<typeof ria> {
+  return ria(['produce', '--kafka-topic', topic, '--quiet', ...more]);
+}
+
+/** `ria engine` without HTTP or status lines until drained, flushed and idle (exit 0). */
+export function riaDrain(topic: string, checkpoint: string, ...more: string[]): ReturnType<typeof ria> {
+  return riaEngine(topic, checkpoint, ...QUIET, '--exit-when-idle', '--idle-timeout-ms', '500', ...more);
+}
+
+/** No dashboard, no status lines. */
+export const QUIET = ['--dashboard-port', '0', '--status-interval-ms', '0'];

@@ -15,7 +15,7 @@ import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { freePort, mergeTruths, newTopic, requireServices, services } from './helpers.js';
 import { metricOf } from './live-run.js';
-import { ria, riaEngine } from './run-ria.js';
+import { ria, riaDrain, riaEngine, riaProduce } from './run-ria.js';
 
 const es = createEsClient(services);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,8 +57,7 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
   it('rewrites a deleted index, a deleted document and an index restored from an older copy', async () => {
     const { topic, truth, checkpoint } = await newTopic('ria-heal');
     const truth2 = `${truth}.live`;
-    const produce = (more: string[], t: string) =>
-      ria(['produce', '--kafka-topic', topic, '--items', '50', '--truth', t, '--quiet', ...more]);
+    const produce = (more: string[], t: string) => riaProduce(topic, '--items', '50', '--truth', t, ...more);
     const first = await produce(['--rate', '0', '--count', '20000', '--users', '2000', '--seed', 'a'], truth)
       .done;
     expect(first.code, first.out).toBe(0);
@@ -151,17 +150,7 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
     // Exact at the end.
     engine.child.kill('SIGTERM');
     expect((await engine.done).code).toBe(0);
-    const final = await riaEngine(
-      topic,
-      checkpoint,
-      '--dashboard-port',
-      '0',
-      '--status-interval-ms',
-      '0',
-      '--exit-when-idle',
-      '--idle-timeout-ms',
-      '1000',
-    ).done;
+    const final = await riaDrain(topic, checkpoint).done;
     expect(final.code, final.out.slice(-2000)).toBe(0);
     const r = await verify(es, mergeTruths(readTruth(truth), readTruth(truth2)));
     expect(r.differences).toEqual([]);
@@ -170,20 +159,9 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
 
   it('ria verify --live: against the checkpoint with no engine running, against the running engine (which repairs)', async () => {
     const { topic, checkpoint } = await newTopic('ria-verify-live');
-    const produced = await ria([
-      'produce',
-      '--kafka-topic',
-      topic,
-      '--rate',
-      '0',
-      '--count',
-      '5000',
-      '--quiet',
-    ]).done;
+    const produced = await riaProduce(topic, '--rate', '0', '--count', '5000').done;
     expect(produced.code).toBe(0);
-    const quiet = ['--dashboard-port', '0', '--status-interval-ms', '0'];
-    const first = await riaEngine(topic, checkpoint, ...quiet, '--exit-when-idle', '--idle-timeout-ms', '500')
-      .done;
+    const first = await riaDrain(topic, checkpoint).done;
     expect(first.code, first.out).toBe(0);
     const port = await freePort();
     const verifyLive = () =>
