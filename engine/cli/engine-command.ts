@@ -109,8 +109,8 @@ async function serveHttp(
 /** A scaled-out counter: no Elasticsearch and no live page (the merger has them); metrics and probes. */
 async function runCounter(config: EngineConfig): Promise<number> {
   const counter = createEngine(config);
-  const close = await serveHttp(config, 'counter', counter, undefined);
   stopOnSignals('counter', 'finishing the current transaction', config.stopTimeoutMs, () => counter.stop());
+  const close = await serveHttp(config, 'counter', counter, undefined);
   process.stderr.write(
     `counter: ${config.kafkaTopic} on ${config.kafkaBroker} (group ${config.consumerGroup}) → ${deltasTopic(config.kafkaTopic, config.consumerGroup)}; ${counter.poolSize} workers\n`,
   );

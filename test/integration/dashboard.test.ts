@@ -7,7 +7,7 @@
  * results/dashboard.png when the page changes; a test run never rewrites a tracked file).
  */
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Kafka from 'node-rdkafka';
@@ -207,7 +207,9 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
         return (await kpi('distinct users')) === g.distinct_users ? true : undefined;
       });
       expect(await page.locator('#chart-rate canvas').count()).toBeGreaterThan(0);
-      const shot = process.env.RIA_SCREENSHOT ?? join(tmpdir(), 'ria-dashboard.png');
+      // A directory of its own: another user's file of the same name may be in /tmp.
+      const shot =
+        process.env.RIA_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'ria-dashboard-')), 'dashboard.png');
       await page.screenshot({ path: shot });
       process.stdout.write(`dashboard screenshot: ${shot}\n`);
       expect(alerts).toEqual([]);

@@ -108,6 +108,9 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
     const again = counter('a');
     const produced = await producer.done;
     expect(produced.code, produced.out).toBe(0);
+    // A signal is for a counter that has started (a process still booting has no handler yet).
+    for (const c of [again, steady])
+      while (!c.output().includes('counter: assigned partitions')) await sleep(200);
     // Both counters count their partitions to the end, say so, and stop; so does the merger.
     const stopping = [counter('a', 0, '--exit-when-idle'), counter('b', 0, '--exit-when-idle')];
     again.child.kill('SIGTERM');

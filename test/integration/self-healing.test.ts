@@ -10,7 +10,13 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AGG_INDICES, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
+import {
+  AGG_INDICES,
+  AVG_INDEX,
+  GLOBAL_DOC_ID,
+  ITEM_INDEX,
+  USER_INDEX,
+} from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { freePort, mergeTruths, newTopic, requireServices, services } from './helpers.js';
@@ -71,6 +77,10 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
       '0',
       '--heal-interval-ms',
       '2000',
+      // Idle soon after the traffic stops: its last windows close (a flush that rewrites every
+      // item) before the idle steps below, so only the check can bring a document back.
+      '--idle-timeout-ms',
+      '500',
     );
     const producer = produce(['--rate', '2000', '--duration', '30', '--users', '100', '--seed', 'b'], truth2);
     const repairs = () => metricOf(port, 'ria_repairs_total');
@@ -112,6 +122,19 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
     const produced = await producer.done;
     expect(produced.code, produced.out).toBe(0);
     await sleep(3000);
+    // Settled: the global document's version (the last flush) no longer moves.
+    let last = -1;
+    await until(
+      'the engine to settle',
+      async () => {
+        const v = (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }))._version!;
+        const same = v === last;
+        last = v;
+        if (!same) await sleep(1500);
+        return same;
+      },
+      engine.output,
+    );
 
     // 2. One item document deleted.
     const seen = lines().length;
