@@ -61,7 +61,7 @@ async function stopWhenIdle(engine: Awaited<ReturnType<typeof startEngine>>) {
   return engine.done;
 }
 
-async function oneCase(rate: number, users: number, warmupS: number, windowS: number) {
+async function oneCase(rate: number, users: number, warmupS: number, windowS: number, extra: string[] = []) {
   const topic = `ria-bench-steady-${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'ria-steady-'));
   const truth = join(dir, 'truth.json');
@@ -76,7 +76,7 @@ async function oneCase(rate: number, users: number, warmupS: number, windowS: nu
     windowS,
     truth,
     start: async () => {
-      engine = await startEngine(topic, join(dir, 'ckpt'));
+      engine = await startEngine(topic, join(dir, 'ckpt'), extra);
       return engine.child;
     },
     probe: () => scrape(`http://127.0.0.1:${PORT}/metrics`),
@@ -147,11 +147,23 @@ export async function engineSteadyCost(quick: boolean) {
   const seed = await oneCase(5000, 10_000, warmupS, windowS);
   const large = await oneCase(50_000, 1_000_000, warmupS, windowS);
   const profile = await profiled(quick ? 10 : 30);
+  // The indices' periodic check (HEAL_INTERVAL_MS, 30 s by default) at the seed's rate, in the same
+  // run: off, and every second (30 times the default's checks, so its cost shows above the noise).
+  const healOff = await oneCase(5000, 10_000, warmupS, windowS, ['--heal-interval-ms', '0']);
+  const healEverySecond = await oneCase(5000, 10_000, warmupS, windowS, ['--heal-interval-ms', '1000']);
   return {
     goals: { seedRateCpuPercent: 5, largeRateCpuPercent: 25, flushP99Ms: 60, eventToEsP99Ms: 1000 },
     idle: { cpuPercentOfCore: idle.cpuPercentOfCore, threads: idle.threads, exact: idle.exact },
     seedRate: seed,
     largeRate: large,
     profile,
+    healCheck: {
+      offCpuPercent: healOff.cpuPercentOfCore,
+      defaultCpuPercent: seed.cpuPercentOfCore,
+      everySecondCpuPercent: healEverySecond.cpuPercentOfCore,
+      /** CPU of one check, from the every-second run against the run without (ms of one core). */
+      msPerCheck: ((healEverySecond.cpuPercentOfCore - healOff.cpuPercentOfCore) / 100) * 1000,
+      exact: healOff.exact && healEverySecond.exact,
+    },
   };
 }
