@@ -39,22 +39,22 @@ export function outOfRangeDecision(
 
 const TIMEOUT_MS = 15_000;
 
-/** The log's range asked of the broker, the decision taken, the consumer moved there. */
-export async function readOnAfterOutOfRange(
+/**
+ * The log's range asked of the broker and the decision taken (the caller moves the consumer
+ * there: a partition in this error state cannot be seeked, only assigned again); undefined when
+ * the offset is in the log after all.
+ */
+export async function decideOutOfRange(
   consumer: Kafka.KafkaConsumer,
   policy: OutOfRangePolicy,
   at: { topic: string; partition: number; offset: number },
-): Promise<{ seekTo: number; warning: string }> {
+): Promise<{ seekTo: number; warning: string } | undefined> {
   const w = await new Promise<{ lowOffset: number; highOffset: number }>((resolve, reject) =>
     consumer.queryWatermarkOffsets(at.topic, at.partition, TIMEOUT_MS, (err, o) =>
       err ? reject(err) : resolve(o),
     ),
   );
-  const decision = outOfRangeDecision(policy, { ...at, low: w.lowOffset, high: w.highOffset });
-  await new Promise<void>((resolve, reject) =>
-    consumer.seek({ topic: at.topic, partition: at.partition, offset: decision.seekTo }, TIMEOUT_MS, (err) =>
-      err ? reject(err) : resolve(),
-    ),
-  );
-  return decision;
+  // In the log after all (a report from before the partition moved): nothing to do.
+  if (at.offset >= w.lowOffset && at.offset <= w.highOffset) return undefined;
+  return outOfRangeDecision(policy, { ...at, low: w.lowOffset, high: w.highOffset });
 }
