@@ -10,7 +10,7 @@ import { RiaError, ServiceError } from '../errors/errors.js';
 import { checkFetchBudget, FETCH_SETTINGS } from './fetch-settings.js';
 import { isCoordinatorRetriable, withCoordinatorRetry } from './group-retry.js';
 import { Idleness } from './idleness.js';
-import { decideOutOfRange, isOutOfRange, type OutOfRangePolicy } from './out-of-range.js';
+import { isOutOfRange, type OutOfRangePolicy, readOnAfterOutOfRange } from './out-of-range.js';
 import { consumeBatch, type PartitionError, type Segment } from './rdkafka-batch.js';
 
 const TIMEOUT_MS = 15_000;
@@ -234,32 +234,9 @@ export class KafkaSource {
       this.onGroupRetry?.(`kafka: partition ${e.partition} of ${this.topic}: ${e.message}`);
       return;
     }
-    // Reported again for a position already left (errors queued before the partition moved).
-    if (e.offset >= 0 && e.offset !== p.next) return;
-    const decided = await decideOutOfRange(this.consumer, this.outOfRange, {
-      topic: this.topic,
-      partition: e.partition,
-      offset: p.next,
-    });
-    if (!decided) return;
-    const { seekTo, warning } = decided;
-    p.next = seekTo;
-    // Every partition assigned again where this source stands (librdkafka refuses to seek a
-    // partition in this state); one that cannot be moved stops the loop, never looks idle.
-    try {
-      this.consumer.assign(
-        [...this.partitions].map(([partition, q]) => ({ topic: this.topic, partition, offset: q.next })),
-      );
-    } catch (err) {
-      throw new RiaError(
-        `partition ${e.partition} of ${this.topic}: cannot read on from offset ${seekTo}: ${(err as Error).message}`,
-        {
-          code: 'RIA_ERR_OFFSET_OUT_OF_RANGE',
-          cause: err,
-        },
-      );
-    }
-    this.onReset?.(warning);
+    const moved = await readOnAfterOutOfRange(this.consumer, this.outOfRange, this.topic, this.partitions, e);
+    if (!moved) return;
+    this.onReset?.(moved.warning);
     this.idleness.message(e.partition);
   }
 

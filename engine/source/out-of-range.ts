@@ -58,3 +58,33 @@ export async function decideOutOfRange(
   if (at.offset >= w.lowOffset && at.offset <= w.highOffset) return undefined;
   return outOfRangeDecision(policy, { ...at, low: w.lowOffset, high: w.highOffset });
 }
+
+/**
+ * After an offset out of range on `e.partition`: decides (or throws, `fail`), and moves the
+ * consumer there by assigning every partition again where `positions` stand (librdkafka refuses
+ * to seek a partition in that state); one that cannot be moved stops the loop, never looks idle.
+ * Undefined: nothing to do (a report for a position already left, or in the log after all).
+ */
+export async function readOnAfterOutOfRange(
+  consumer: Kafka.KafkaConsumer,
+  policy: OutOfRangePolicy,
+  topic: string,
+  positions: Map<number, { next: number }>,
+  e: { partition: number; offset: number },
+): Promise<{ seekTo: number; warning: string } | undefined> {
+  const p = positions.get(e.partition);
+  // Reported again for a position already left (errors queued before the partition moved).
+  if (!p || (e.offset >= 0 && e.offset !== p.next)) return undefined;
+  const decided = await decideOutOfRange(consumer, policy, { topic, partition: e.partition, offset: p.next });
+  if (!decided) return undefined;
+  p.next = decided.seekTo;
+  try {
+    consumer.assign([...positions].map(([partition, q]) => ({ topic, partition, offset: q.next })));
+  } catch (err) {
+    throw new RiaError(
+      `partition ${e.partition} of ${topic}: cannot read on from offset ${decided.seekTo}: ${(err as Error).message}`,
+      { code: 'RIA_ERR_OFFSET_OUT_OF_RANGE', cause: err },
+    );
+  }
+  return decided;
+}
