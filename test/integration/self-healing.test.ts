@@ -240,4 +240,85 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
     expect((await engine.done).code).toBe(0);
     rmSync(checkpoint, { recursive: true, force: true });
   });
+
+  it('scaled out, the merger heals too: a deleted user index rewritten from its state', async () => {
+    const { topic, truth, checkpoint } = await newTopic('ria-heal-merger');
+    const group = `${topic}-counters`;
+    const common = ['--kafka-topic', topic, '--consumer-group', group, '--status-interval-ms', '0'];
+    const counter = ria([
+      'engine',
+      '--role',
+      'counter',
+      '--instance-id',
+      'c1',
+      '--dashboard-port',
+      '0',
+      ...common,
+    ]);
+    const port = await freePort();
+    const merger = ria([
+      'engine',
+      '--role',
+      'merger',
+      '--checkpoint-dir',
+      checkpoint,
+      '--dashboard-port',
+      String(port),
+      '--heal-interval-ms',
+      '2000',
+      ...common,
+    ]);
+    const produced = await riaProduce(
+      topic,
+      '--rate',
+      '0',
+      '--count',
+      '20000',
+      '--users',
+      '2000',
+      '--truth',
+      truth,
+    ).done;
+    expect(produced.code, produced.out).toBe(0);
+    const total = readTruth(truth).global.total_interactions;
+    const globalTotal = async () =>
+      Number(
+        (
+          (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }).catch(() => undefined))?._source as
+            | { total_interactions?: number }
+            | undefined
+        )?.total_interactions ?? 0,
+      );
+    await until(
+      'the merger to have written everything',
+      async () => (await globalTotal()) === total,
+      merger.output,
+    );
+    await es.indices.delete({ index: USER_INDEX });
+    await until(
+      "the merger's repair of the user index",
+      () =>
+        merger
+          .output()
+          .split('\n')
+          .some((l) => l.includes(`elasticsearch: ${USER_INDEX}`) && / rewr(ote|iting) /.test(l)),
+      merger.output,
+    );
+    expect(await metricOf(port, 'ria_repairs_total')).toBeGreaterThanOrEqual(1);
+    for (const p of [counter, merger]) p.child.kill('SIGTERM');
+    for (const p of [counter, merger]) expect((await p.done).code).toBe(0);
+    // A last pass closes every window (all idle), then both stop by themselves.
+    const idle = ['--exit-when-idle', '--idle-timeout-ms', '500', '--dashboard-port', '0'];
+    const last = [
+      ria(['engine', '--role', 'counter', '--instance-id', 'c1', ...common, ...idle]),
+      ria(['engine', '--role', 'merger', '--checkpoint-dir', checkpoint, ...common, ...idle]),
+    ];
+    for (const p of last) {
+      const done = await p.done;
+      expect(done.code, done.out.slice(-2000)).toBe(0);
+    }
+    const r = await verify(es, readTruth(truth));
+    expect(r.differences).toEqual([]);
+    for (const f of [checkpoint, truth]) rmSync(f, { recursive: true, force: true });
+  });
 });
