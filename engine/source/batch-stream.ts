@@ -166,10 +166,6 @@ export class BatchStream {
     if (this.failure) throw this.failure;
   }
 
-  get failed(): boolean {
-    return this.failure !== undefined;
-  }
-
   get size(): number {
     return this.inflight.size;
   }

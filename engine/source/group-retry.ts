@@ -8,7 +8,7 @@ import Kafka from 'node-rdkafka';
 
 const E = Kafka.CODES.ERRORS;
 /** Coordinator errors that pass: it moved, is not known yet, or is loading the group. */
-export const COORDINATOR_RETRIABLE = new Set<number>([
+const COORDINATOR_RETRIABLE = new Set<number>([
   E.ERR_NOT_COORDINATOR, // 16
   E.ERR_COORDINATOR_NOT_AVAILABLE, // 15
   E.ERR_COORDINATOR_LOAD_IN_PROGRESS, // 14

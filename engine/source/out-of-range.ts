@@ -44,7 +44,7 @@ const TIMEOUT_MS = 15_000;
  * there: a partition in this error state cannot be seeked, only assigned again); undefined when
  * the offset is in the log after all.
  */
-export async function decideOutOfRange(
+async function decideOutOfRange(
   consumer: Kafka.KafkaConsumer,
   policy: OutOfRangePolicy,
   at: { topic: string; partition: number; offset: number },

@@ -15,7 +15,7 @@ const LOCAL_BROKERS = ['127.0.0.1:9092', 'localhost:9092'];
 const LOCAL_ES = ['http://127.0.0.1:9200', 'http://localhost:9200'];
 
 /** Why the configured services are not the local stack's processes, or undefined when they are. */
-export function notLocalStack(): string | undefined {
+function notLocalStack(): string | undefined {
   const es = services.elasticsearchHost.replace(/\/+$/, '');
   if (!LOCAL_BROKERS.includes(services.kafkaBroker))
     return `KAFKA_BROKER=${services.kafkaBroker} is not the local stack's broker (${LOCAL_BROKERS[0]})`;
