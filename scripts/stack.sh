@@ -349,11 +349,11 @@ EOF
     cat >"$ES_HOME/config/roles.yml" <<'EOF'
 ria_engine:
   indices:
-    - names: [interaction-agg_item, interaction-agg_user, interaction-agg_avg]
+    - names: [interaction-agg_item, interaction-agg_user, interaction-agg_avg, interaction-agg_category]
       privileges: [index, read, view_index_metadata, create_index]
 ria_reader:
   indices:
-    - names: [interaction-agg_item, interaction-agg_user, interaction-agg_avg]
+    - names: [interaction-agg_item, interaction-agg_user, interaction-agg_avg, interaction-agg_category]
       privileges: [read, view_index_metadata]
 EOF
     cat >>"$ES_HOME/config/elasticsearch.yml" <<EOF

@@ -9,12 +9,19 @@ export interface TestEvent {
   item: number;
   /** Event time, ms after `t0`. */
   dt: number;
+  /** interaction_type, price_usd, category, session_id: left out when undefined. */
+  type?: string | null;
+  price?: number | null;
+  category?: string | null;
+  session?: string | null;
 }
 
 export interface TaskShape {
   t0: number;
   windowMs: number;
   allowedLatenessMs: number;
+  /** SESSION_GAP_MS (default 30 min). */
+  sessionGapMs?: number;
 }
 
 export function batchTask(
@@ -30,6 +37,10 @@ export function batchTask(
         user_id: `u${e.user}`,
         item_id: `i${e.item}`,
         timestamp: new Date(shape.t0 + e.dt).toISOString(),
+        interaction_type: e.type,
+        price_usd: e.price,
+        category: e.category,
+        session_id: e.session,
       }),
     ),
   );
@@ -53,6 +64,7 @@ export function batchTask(
     partitionMax,
     windowMs: shape.windowMs,
     allowedLatenessMs: shape.allowedLatenessMs,
+    sessionGapMs: shape.sessionGapMs ?? 1_800_000,
     format: 'json',
     range: { minMs: 0, maxMs: 4e12 },
     sampleEvery: 1000,

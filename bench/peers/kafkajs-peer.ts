@@ -6,7 +6,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import kafkajs from 'kafkajs';
-import { TruthBuilder } from '../../engine/producer/truth.js';
+import { TruthBuilder, truthFieldsOf } from '../../engine/producer/truth.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
@@ -43,7 +43,7 @@ export async function runKafkajsPeer(
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
             const v = validateEvent(m.value, 'json', range);
-            if (v.ok) agg.addValid(batch.partition, v.userId, v.itemId, v.time);
+            if (v.ok) agg.addValid(batch.partition, v.userId, v.itemId, v.time, truthFieldsOf(v));
             else agg.addInvalid();
             seen++;
           }

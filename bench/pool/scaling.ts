@@ -73,6 +73,7 @@ export async function poolScaling(quick: boolean) {
                 partitionMax: max,
                 windowMs: 1000,
                 allowedLatenessMs: 2000,
+                sessionGapMs: 1_800_000,
                 format: 'json',
                 range: { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) },
                 sampleEvery: 64,

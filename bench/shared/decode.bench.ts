@@ -53,6 +53,7 @@ export async function decodeBench(quick: boolean) {
   const task = taskOf(segment, Number.NEGATIVE_INFINITY, {
     windowMs: 1000,
     allowedLatenessMs: 2000,
+    sessionGapMs: 1_800_000,
     format: 'json',
     range,
     sampleEvery: 64,

@@ -112,14 +112,15 @@ export async function sinkBench(quick: boolean) {
     topic: 'bench',
     windowMs: 1000,
     allowedLatenessMs: 2000,
+    sessionGapMs: 1_800_000,
   });
   store.load();
   const s = stateWithChanges();
-  const all = { items: [...Array(2000).keys()], users: [...Array(4000).keys()] };
+  const all = { items: [...Array(2000).keys()], users: [...Array(4000).keys()], categories: [] };
   const record = makeRecord(
     s,
     all,
-    { items: 0, users: 0 },
+    { items: 0, users: 0, categories: 0 },
     { offsets: { 0: 1 }, partitionMax: {}, invalid: 0, dlqEnd: 0, dlqCovered: {} },
     1,
     1,
@@ -130,7 +131,7 @@ export async function sinkBench(quick: boolean) {
   const bench = new Bench({ time: quick ? 300 : 1500 });
   bench
     .add('bulk body, 6,000 docs: from the record through templates (documentsOf + bulkBody, current)', () =>
-      bulkBody(documentsOf(s, record, { windowMs: 1000, allowedLatenessMs: 2000 })),
+      bulkBody(documentsOf(s, record, { windowMs: 1000, allowedLatenessMs: 2000, sessionGapMs: 1_800_000 })),
     )
     .add('bulk body, 6,000 docs: objects, one stringify per line, one string', () => objectLinesBody(ds))
     .add('bulk body, 6,000 docs: operations array serialized by the client', () => clientSerializedBody(ds))

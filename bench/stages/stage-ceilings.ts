@@ -36,6 +36,7 @@ const PER_FLUSH = TARGET / 4;
 const PACK = {
   windowMs: 1000,
   allowedLatenessMs: 2000,
+  sessionGapMs: 1_800_000,
   format: 'json' as const,
   range: { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) },
   sampleEvery: 64,
@@ -161,18 +162,22 @@ function flusher(deltas: BatchDelta[]) {
   let seq = 0;
   let docs = 0;
   let bytes = 0;
-  let known = { items: 0, users: 0 };
+  let known = { items: 0, users: 0, categories: 0 };
   let maxTime = Number.NEGATIVE_INFINITY;
   const flush = () => {
     const t = performance.now();
     const changed = state.takeDirty();
     const cut = { offsets: { 0: seq }, partitionMax: {}, invalid: 0, dlqEnd: 0, dlqCovered: {} };
     const record = makeRecord(state, changed, known, cut, ++seq, Date.now());
-    known = { items: state.items.size, users: state.users.size };
+    known = { items: state.items.size, users: state.users.size, categories: state.funnel.categories.size };
     const t1 = performance.now();
     encodeRecord(record);
     const t2 = performance.now();
-    const d = documentsOf(state, record, { windowMs: 1000, allowedLatenessMs: 2000 });
+    const d = documentsOf(state, record, {
+      windowMs: 1000,
+      allowedLatenessMs: 2000,
+      sessionGapMs: 1_800_000,
+    });
     const t3 = performance.now();
     const text = bulkBody(d);
     const t3a = performance.now();

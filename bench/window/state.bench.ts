@@ -4,6 +4,7 @@
  */
 import { Bench } from 'tinybench';
 import { makeRecord } from '../../engine/checkpoint/record.js';
+import { noFunnel } from '../../engine/shared/batch-funnel.js';
 import type { BatchDelta } from '../../engine/shared/messages.js';
 import { AggregateState } from '../../engine/window/aggregate-state.js';
 
@@ -11,6 +12,7 @@ function delta(n: number, offset: number, window: number): BatchDelta {
   const items = Array.from({ length: 2000 }, (_, i) => `SKU-${String(i).padStart(4, '0')}`);
   const users = Array.from({ length: n }, (_, i) => `user-${String(offset + i).padStart(7, '0')}`);
   return {
+    ...noFunnel(),
     partition: 0,
     nextOffset: 0,
     partitionMax: 0,
@@ -51,7 +53,7 @@ export async function stateBench(quick: boolean) {
       makeRecord(
         s,
         s.takeDirty(),
-        { items: s.items.size, users: s.users.size },
+        { items: s.items.size, users: s.users.size, categories: s.funnel.categories.size },
         { offsets: {}, partitionMax: {}, invalid: 0, dlqEnd: 0, dlqCovered: {} },
         1,
         1,

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { noFunnel } from '../../engine/shared/batch-funnel.js';
 import type { BatchDelta } from '../../engine/shared/messages.js';
 import { AggregateState } from '../../engine/window/aggregate-state.js';
 
@@ -38,6 +39,7 @@ function secondOf(
   const items = [...counts.keys()];
   const c = Uint32Array.from(items, (i) => counts.get(i)!);
   return {
+    ...noFunnel(),
     partition,
     nextOffset: 0,
     partitionMax: second * 1000 + 999,

@@ -3,12 +3,19 @@ import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { noFunnel } from '../shared/batch-funnel.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { AggregateState } from '../window/aggregate-state.js';
 import { applyRecord, type CheckpointRecord, type Cut, makeRecord, makeSnapshot } from './record.js';
 import { CheckpointStore } from './store.js';
 
-const header = { format: 'ria-checkpoint/1' as const, topic: 't', windowMs: 1000, allowedLatenessMs: 500 };
+const header = {
+  format: 'ria-checkpoint/1' as const,
+  topic: 't',
+  windowMs: 1000,
+  allowedLatenessMs: 500,
+  sessionGapMs: 1_800_000,
+};
 const cut = (o: number): Cut => ({
   offsets: { 0: o, 1: o * 2 },
   partitionMax: { 0: 5000, 1: 7000 },
@@ -19,6 +26,7 @@ const cut = (o: number): Cut => ({
 
 function delta(items: string[], users: string[], windows: [number, number, number][]): BatchDelta {
   return {
+    ...noFunnel(),
     partition: 0,
     nextOffset: 0,
     partitionMax: 0,
@@ -58,7 +66,7 @@ function sameState(a: AggregateState, b: AggregateState) {
 describe('checkpoint', () => {
   it('records replayed in order rebuild the state; a snapshot alone does too', () => {
     const s = new AggregateState(1000);
-    const known = { items: 0, users: 0 };
+    const known = { items: 0, users: 0, categories: 0 };
     const records: CheckpointRecord[] = [];
     s.apply(
       delta(
@@ -102,9 +110,18 @@ describe('checkpoint', () => {
     s.apply(delta(['a'], ['u'], [[0, 1, 1]]));
     const store = new CheckpointStore(dir, header);
     expect(store.load()).toEqual([]);
-    store.append(makeRecord(s, s.takeDirty(), { items: 0, users: 0 }, cut(1), 1, 1));
+    store.append(makeRecord(s, s.takeDirty(), { items: 0, users: 0, categories: 0 }, cut(1), 1, 1));
     const good = statSync(store.file).size;
-    store.append(makeRecord(s, { items: [0], users: [] }, { items: 1, users: 1 }, cut(2), 2, 2));
+    store.append(
+      makeRecord(
+        s,
+        { items: [0], users: [], categories: [] },
+        { items: 1, users: 1, categories: 0 },
+        cut(2),
+        2,
+        2,
+      ),
+    );
     store.close();
     // A crash in the middle of the second append: half of its frame is on disk.
     const bytes = readFileSync(store.file);
@@ -129,7 +146,7 @@ describe('checkpoint', () => {
     store.load();
     for (let i = 1; i <= 20; i++) {
       s.apply(delta([`i${i}`], [`u${i}`], [[0, i, 1]]));
-      store.append(makeRecord(s, s.takeDirty(), { items: i - 1, users: i - 1 }, cut(i), i, i));
+      store.append(makeRecord(s, s.takeDirty(), { items: i - 1, users: i - 1, categories: 0 }, cut(i), i, i));
     }
     const before = store.size;
     store.rewrite([makeSnapshot(s, cut(20), 20, 20)]);

@@ -9,6 +9,7 @@
 
 import { RiaError } from '../errors/errors.js';
 import type { AggregateState } from '../window/aggregate-state.js';
+import { applyFunnelRecord, type FunnelRecord, funnelRecordOf } from './funnel-record.js';
 
 export interface Cut {
   /** Next offset per partition: every message before it is in the state. */
@@ -21,7 +22,7 @@ export interface Cut {
   dlqCovered: Record<number, number>;
 }
 
-export interface CheckpointRecord extends Cut {
+export interface CheckpointRecord extends Cut, FunnelRecord {
   /** Flush sequence: the external version of every document this record changes. */
   seq: number;
   /** Wall-clock time of the flush (the documents' @timestamp). */
@@ -73,11 +74,29 @@ export function changesOf(r: CheckpointRecord) {
   };
 }
 
-/** The record of one flush: the changed items and users (indices from takeDirty), and the cut. */
+/** Ids already in earlier records (a record lists the ids new since). */
+export interface Known {
+  items: number;
+  users: number;
+  categories: number;
+}
+
+export function knownOf(state: AggregateState): Known {
+  return { items: state.items.size, users: state.users.size, categories: state.funnel.categories.size };
+}
+
+/** What one flush changed (AggregateState.takeDirty). */
+export interface Changed {
+  items: number[];
+  users: number[];
+  categories: number[];
+}
+
+/** The record of one flush: the changed items, users, categories and sessions, and the cut. */
 export function makeRecord(
   state: AggregateState,
-  changed: { items: number[]; users: number[] },
-  known: { items: number; users: number },
+  changed: Changed,
+  known: Known,
   cut: Cut,
   seq: number,
   at: number,
@@ -105,8 +124,10 @@ export function makeRecord(
     for (let k = 0; k < items.length; k++) counts[k] = win.get(items[k]);
     return { w, items: bytes(items), counts: bytes(counts) };
   });
+  const sessions = snapshot ? state.sessions.all() : state.sessions.takeDirty();
   return {
     ...cut,
+    ...funnelRecordOf(state, itemIdx, changed.categories, known.categories, sessions),
     seq,
     at,
     snapshot,
@@ -133,8 +154,12 @@ export function makeSnapshot(state: AggregateState, cut: Cut, seq: number, at: n
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
   return makeRecord(
     state,
-    { items: all(state.items.size), users: all(state.users.size) },
-    { items: 0, users: 0 },
+    {
+      items: all(state.items.size),
+      users: all(state.users.size),
+      categories: all(state.funnel.categories.size),
+    },
+    { items: 0, users: 0, categories: 0 },
     cut,
     seq,
     at,
@@ -160,6 +185,7 @@ export function applyRecord(state: AggregateState, r: CheckpointRecord): void {
     state.itemMin[i] = c.itemMin[k];
     state.itemClosed[i] = c.itemClosed[k];
   }
+  applyFunnelRecord(state, r, c.itemIdx);
   const uidx = c.userIdx;
   const utotal = c.userTotal;
   for (let k = 0; k < uidx.length; k++) state.userTotal[uidx[k]] = utotal[k];

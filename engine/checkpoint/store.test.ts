@@ -13,7 +13,13 @@ import { AggregateState } from '../window/aggregate-state.js';
 import { type CheckpointRecord, makeRecord } from './record.js';
 import { CheckpointStore, type StoreFs } from './store.js';
 
-const header = { format: 'ria-checkpoint/1' as const, topic: 't', windowMs: 1000, allowedLatenessMs: 500 };
+const header = {
+  format: 'ria-checkpoint/1' as const,
+  topic: 't',
+  windowMs: 1000,
+  allowedLatenessMs: 500,
+  sessionGapMs: 1_800_000,
+};
 
 function records(n: number): CheckpointRecord[] {
   const s = new AggregateState(1000);
@@ -22,7 +28,16 @@ function records(n: number): CheckpointRecord[] {
     s.internItem(`item-${i}`);
     s.internUser(`user-${i}`);
     const cut = { offsets: { 0: i }, partitionMax: { 0: i }, invalid: 0, dlqEnd: 0, dlqCovered: {} };
-    out.push(makeRecord(s, { items: [i - 1], users: [i - 1] }, { items: i - 1, users: i - 1 }, cut, i, i));
+    out.push(
+      makeRecord(
+        s,
+        { items: [i - 1], users: [i - 1], categories: [] },
+        { items: i - 1, users: i - 1, categories: 0 },
+        cut,
+        i,
+        i,
+      ),
+    );
   }
   return out;
 }

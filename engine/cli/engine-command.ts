@@ -14,8 +14,8 @@ import { stopOnSignals } from './graceful-stop.js';
 const HELP = `usage: ria engine [--exit-when-idle] [options]
 
 Reads the event topic from the checkpointed offsets, counts in event-time windows on every core,
-and keeps interaction-agg_item, interaction-agg_user and interaction-agg_avg exact in
-Elasticsearch. SIGINT / SIGTERM: finish the current flush, checkpoint, commit, exit 0.
+and keeps interaction-agg_item, interaction-agg_user, interaction-agg_avg and
+interaction-agg_category (the funnel per category) exact in Elasticsearch. SIGINT / SIGTERM: finish the current flush, checkpoint, commit, exit 0.
 
 Scaled out over several hosts: \`--role counter\` on each (one consumer group, \`--instance-id\`
 stable per host) and \`--role merger\` once, all with the same \`--consumer-group\`.

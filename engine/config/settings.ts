@@ -6,6 +6,7 @@
 
 import { ConfigError } from '../errors/errors.js';
 import { type OptionSpec, opt } from './options.js';
+import { windowOptions } from './window-settings.js';
 
 /** librdkafka properties given as k=v,k=v on the command line; merged over RDKAFKA_* variables. */
 const rdkafkaProps: OptionSpec<Record<string, string>> = {
@@ -86,18 +87,7 @@ export const stackOptions = {
   ),
 };
 
-/** Window and lateness: the engine uses them, and the producer's ground truth must assume the same. */
-export const windowOptions = {
-  windowMs: opt.int('WINDOW_MS', 'window-ms', 1000, 1, 3_600_000, 'event-time tumbling window width in ms'),
-  allowedLatenessMs: opt.int(
-    'ALLOWED_LATENESS_MS',
-    'allowed-lateness-ms',
-    2000,
-    0,
-    86_400_000,
-    'how far behind its partition maximum an event may be and still count in its window',
-  ),
-};
+export { windowOptions } from './window-settings.js';
 
 const defaultStateDir = `${process.env.XDG_STATE_HOME ?? `${process.env.HOME ?? '.'}/.local/state`}/ria`;
 

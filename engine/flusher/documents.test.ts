@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRecord } from '../checkpoint/record.js';
-import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import { AVG_INDEX, CATEGORY_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import { docOf } from '../sink/bulk-writer.js';
 import { AggregateState } from '../window/aggregate-state.js';
 import { documentsOf } from './documents.js';
@@ -19,12 +19,19 @@ describe('documents from templates', () => {
         s.itemMin[i] = 2;
       }
       s.userTotal[s.internUser(`u-${id}`)] = 100 + k;
+      // Funnel: k views (none for the first: conversion_rate null), 1 purchase of $19.99.
+      s.funnel.items.steps.set([k, 2, 1, 1], i * 4);
+      s.funnel.items.cents[i] = 1999;
     }
-    const changed = { items: ids.map((_, k) => k), users: ids.map((_, k) => k) };
+    const c = s.funnel.internCategory('books "rare"');
+    s.funnel.categoryTotal[c] = 7;
+    s.funnel.categoryColumns.steps.set([4, 2, 0, 1], c * 4);
+    s.funnel.categoryColumns.cents[c] = 5;
+    const changed = { items: ids.map((_, k) => k), users: ids.map((_, k) => k), categories: [0] };
     const cut = { offsets: { 0: 5 }, partitionMax: {}, invalid: 2, dlqEnd: 0, dlqCovered: {} };
     const at = Date.UTC(2026, 10, 30, 12, 0, 0, 5);
-    const r = makeRecord(s, changed, { items: 0, users: 0 }, cut, 42, at);
-    const docs = documentsOf(s, r, { windowMs: 1000, allowedLatenessMs: 2000 });
+    const r = makeRecord(s, changed, { items: 0, users: 0, categories: 0 }, cut, 42, at);
+    const docs = documentsOf(s, r, { windowMs: 1000, allowedLatenessMs: 2000, sessionGapMs: 1_800_000 });
     const iso = '2026-11-30T12:00:00.005Z';
     const expected = [
       ...ids.map((id, k) => ({
@@ -36,6 +43,13 @@ describe('documents from templates', () => {
           max_per_sec: k === 0 ? 7 : null,
           min_per_sec: k === 0 ? 2 : null,
           windows: k === 0 ? 3 : 0,
+          views: k,
+          clicks: 2,
+          add_to_cart: 1,
+          purchases: 1,
+          revenue_cents: 1999,
+          revenue_usd: 19.99,
+          conversion_rate: k === 0 ? null : 1 / k,
           '@timestamp': iso,
         },
       })),
@@ -44,6 +58,22 @@ describe('documents from templates', () => {
         id: `u-${id}`,
         body: { user_id: `u-${id}`, total_interactions: 100 + k, '@timestamp': iso },
       })),
+      {
+        index: CATEGORY_INDEX,
+        id: 'books "rare"',
+        body: {
+          category: 'books "rare"',
+          total_interactions: 7,
+          views: 4,
+          clicks: 2,
+          add_to_cart: 0,
+          purchases: 1,
+          revenue_cents: 5,
+          revenue_usd: 0.05,
+          conversion_rate: 0.25,
+          '@timestamp': iso,
+        },
+      },
     ];
     expect(docs).toHaveLength(expected.length + 1);
     for (const [k, e] of expected.entries()) {

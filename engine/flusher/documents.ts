@@ -5,15 +5,39 @@
  * nearly every event changes a user document, so this is per-event cost
  * (results/engine-steady-cost.json).
  */
+import { CATEGORY_COLUMNS, categoriesOf, ITEM_COLUMNS, itemFunnelOf } from '../checkpoint/funnel-record.js';
 import { type CheckpointRecord, changesOf } from '../checkpoint/record.js';
-import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import { FUNNEL_STEPS } from '../shared/event-rules.js';
+import { AVG_INDEX, CATEGORY_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import { actionPrefixOf, actionSuffixOf, type Doc, linesOf } from '../sink/bulk-writer.js';
 import type { AggregateState } from '../window/aggregate-state.js';
+
+/** The funnel fields (docs/contract.md) of steps at values[at .. at + 4] and cents after them. */
+export function funnelFields(values: ArrayLike<number>, at: number) {
+  const views = values[at];
+  const purchases = values[at + 3];
+  const cents = values[at + FUNNEL_STEPS];
+  return {
+    views,
+    clicks: values[at + 1],
+    add_to_cart: values[at + 2],
+    purchases,
+    revenue_cents: cents,
+    revenue_usd: cents / 100,
+    conversion_rate: views > 0 ? purchases / views : null,
+  };
+}
+
+/** The same as JSON members, without braces (appended to a document's template). */
+function funnelJson(values: ArrayLike<number>, at: number): string {
+  const f = funnelFields(values, at);
+  return `"views":${f.views},"clicks":${f.clicks},"add_to_cart":${f.add_to_cart},"purchases":${f.purchases},"revenue_cents":${f.revenue_cents},"revenue_usd":${f.revenue_usd},"conversion_rate":${f.conversion_rate}`;
+}
 
 export function documentsOf(
   s: AggregateState,
   r: CheckpointRecord,
-  settings: { windowMs: number; allowedLatenessMs: number },
+  settings: { windowMs: number; allowedLatenessMs: number; sessionGapMs: number },
 ): Doc[] {
   const iso = new Date(r.at).toISOString();
   const at = `"${iso}"`; // an ISO time needs no escaping
@@ -21,8 +45,10 @@ export function documentsOf(
   const afterId = actionSuffixOf(version);
   const itemAction = actionPrefixOf(JSON.stringify(ITEM_INDEX));
   const userAction = actionPrefixOf(JSON.stringify(USER_INDEX));
+  const categoryAction = actionPrefixOf(JSON.stringify(CATEGORY_INDEX));
   const docs: Doc[] = [];
   const c = changesOf(r);
+  const itemFunnel = itemFunnelOf(r);
   for (let k = 0; k < c.itemIdx.length; k++) {
     const id = s.items.idOf(c.itemIdx[k]);
     const idJson = JSON.stringify(id);
@@ -33,7 +59,7 @@ export function documentsOf(
     docs.push({
       index: ITEM_INDEX,
       id,
-      lines: `${itemAction}${idJson}${afterId}{"item_id":${idJson},"total_interactions":${c.itemTotal[k]},"max_per_sec":${max},"min_per_sec":${min},"windows":${closed},"@timestamp":${at}}\n`,
+      lines: `${itemAction}${idJson}${afterId}{"item_id":${idJson},"total_interactions":${c.itemTotal[k]},"max_per_sec":${max},"min_per_sec":${min},"windows":${closed},${funnelJson(itemFunnel, k * ITEM_COLUMNS)},"@timestamp":${at}}\n`,
     });
   }
   for (let k = 0; k < c.userIdx.length; k++) {
@@ -45,8 +71,30 @@ export function documentsOf(
       lines: `${userAction}${idJson}${afterId}{"user_id":${idJson},"total_interactions":${c.userTotal[k]},"@timestamp":${at}}\n`,
     });
   }
+  const categories = categoriesOf(r);
+  for (let k = 0; k < categories.idx.length; k++) {
+    const id = s.funnel.categories.idOf(categories.idx[k]);
+    const idJson = JSON.stringify(id);
+    const row = k * CATEGORY_COLUMNS;
+    docs.push({
+      index: CATEGORY_INDEX,
+      id,
+      lines: `${categoryAction}${idJson}${afterId}{"category":${idJson},"total_interactions":${categories.values[row]},${funnelJson(categories.values, row + 1)},"@timestamp":${at}}\n`,
+    });
+  }
+  docs.push(globalDocument(r, version, iso, settings));
+  return docs;
+}
+
+function globalDocument(
+  r: CheckpointRecord,
+  version: number,
+  iso: string,
+  settings: { windowMs: number; allowedLatenessMs: number; sessionGapMs: number },
+): Doc {
   const distinct = r.firstNewUser + r.newUserIds.length;
-  docs.push({
+  const [sessions, purchasing, sessionLate] = r.sessionCounts;
+  return {
     index: AVG_INDEX,
     id: GLOBAL_DOC_ID,
     lines: linesOf(
@@ -59,11 +107,18 @@ export function documentsOf(
         distinct_users: distinct,
         late_events: r.late,
         invalid_events: r.invalid,
+        ...funnelFields(r.funnelTotals, 0),
+        purchases_without_price: r.funnelTotals[FUNNEL_STEPS + 1],
+        sessions,
+        purchasing_sessions: purchasing,
+        session_conversion_rate: sessions > 0 ? purchasing / sessions : null,
+        sessions_open: r.sessionsOpen,
+        session_late_events: sessionLate,
         window_ms: settings.windowMs,
         allowed_lateness_ms: settings.allowedLatenessMs,
+        session_gap_ms: settings.sessionGapMs,
         '@timestamp': iso,
       }),
     ),
-  });
-  return docs;
+  };
 }

@@ -27,6 +27,7 @@ export function flusherDataOf(cfg: EngineConfig): FlusherThreadData {
     topic: cfg.kafkaTopic,
     windowMs: cfg.windowMs,
     allowedLatenessMs: cfg.allowedLatenessMs,
+    sessionGapMs: cfg.sessionGapMs,
     bulkMaxDocs: cfg.bulkMaxDocs,
     startTimeoutMs: cfg.startTimeoutMs,
     // The checkpoint file is rewritten as one snapshot past this size.

@@ -31,6 +31,7 @@ const store = new CheckpointStore(
     topic: data.topic,
     windowMs: data.windowMs,
     allowedLatenessMs: data.allowedLatenessMs,
+    sessionGapMs: data.sessionGapMs,
   },
   (message) => repaired('checkpoint', message),
 );

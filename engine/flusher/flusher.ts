@@ -16,6 +16,8 @@ import {
   applyRecord,
   type CheckpointRecord,
   type Cut,
+  type Known,
+  knownOf,
   makeRecord,
   makeSnapshot,
 } from '../checkpoint/record.js';
@@ -31,6 +33,7 @@ import { differencesOf, type Finding, IndexHealer } from './index-healer.js';
 export interface FlusherSettings {
   windowMs: number;
   allowedLatenessMs: number;
+  sessionGapMs: number;
   bulkMaxDocs: number;
   /** Compact the checkpoint file when it grows past this many bytes. */
   compactBytes: number;
@@ -43,7 +46,7 @@ export interface FlusherSettings {
 export class Flusher {
   readonly state: AggregateState;
   private seq = 0;
-  private known = { items: 0, users: 0 };
+  private known: Known = { items: 0, users: 0, categories: 0 };
   private lastOffsets: Record<number, number> = {};
   private sampled: number[] = [];
   private sampleWeight = 1;
@@ -63,7 +66,7 @@ export class Flusher {
     private readonly onRefused: (refusals: Refusal[]) => void,
     private readonly onRepaired: (what: string, message: string) => void = () => undefined,
   ) {
-    this.state = new AggregateState(settings.windowMs);
+    this.state = new AggregateState(settings.windowMs, settings.sessionGapMs);
     this.healer = new IndexHealer(es);
   }
 
@@ -96,7 +99,7 @@ export class Flusher {
     const records = this.store.load();
     for (const r of records) applyRecord(this.state, r);
     const last = records.at(-1);
-    this.known = { items: this.state.items.size, users: this.state.users.size };
+    this.known = knownOf(this.state);
     if (!last) {
       // No checkpoint: the state is rebuilt from the beginning of the input. Versions must still
       // grow past what earlier runs wrote (a lost or emptied volume), or Elasticsearch would
@@ -155,6 +158,8 @@ export class Flusher {
     this.lastWatermark = watermark;
     this.deltasSinceFlush = 0;
     this.state.closeWindows(watermark);
+    // Sessions close by each partition's own watermark, never by idleness (session-state.ts).
+    const sessionsClosed = this.state.sessions.close(cut.partitionMax, this.settings.allowedLatenessMs);
     const changed = this.state.takeDirty();
     const offsetsMoved = JSON.stringify(cut.offsets) !== JSON.stringify(this.lastOffsets);
     const sampled = this.sampled;
@@ -167,7 +172,9 @@ export class Flusher {
     };
     const force = this.forceWrite;
     this.forceWrite = false;
-    if (changed.items.length === 0 && changed.users.length === 0 && !offsetsMoved && !force) {
+    const nothing =
+      changed.items.length + changed.users.length + changed.categories.length + sessionsClosed === 0;
+    if (nothing && !offsetsMoved && !force) {
       return {
         ...base,
         seq: this.seq,
@@ -182,7 +189,7 @@ export class Flusher {
     const seq = ++this.seq;
     const t0 = performance.now();
     const record = makeRecord(this.state, changed, this.known, cut, seq, Date.now());
-    this.known = { items: this.state.items.size, users: this.state.users.size };
+    this.known = knownOf(this.state);
     this.store.append(record);
     const t1 = performance.now();
     const docs = this.docsOf(record);
@@ -233,10 +240,11 @@ export class Flusher {
     if (!this.lastCut) return;
     for (const i of found.items) this.state.markItem(i);
     for (const u of found.users) this.state.markUser(u);
+    for (const c of found.categories) this.state.funnel.markCategory(c);
     this.forceWrite = true;
     this.seq = Math.max(this.seq, found.maxVersion);
     const now = this.deltasSinceFlush === 0;
-    const what = `${found.items.length} item and ${found.users.length} user documents${found.global ? ' and the global one' : ''}`;
+    const what = `${found.items.length} item, ${found.users.length} user and ${found.categories.length} category documents${found.global ? ' and the global one' : ''}`;
     if (now) await this.flush(this.lastCut, this.lastWatermark);
     this.onRepaired(
       'index',

@@ -12,7 +12,9 @@
  * in the next flush anyway.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import type { Known } from '../checkpoint/record.js';
+import { FUNNEL_STEPS } from '../shared/event-rules.js';
+import { AVG_INDEX, CATEGORY_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import { httpStatusOf } from '../sink/es-access.js';
 import type { AggregateState } from '../window/aggregate-state.js';
 
@@ -21,6 +23,7 @@ export interface Finding {
   reasons: string[];
   items: number[];
   users: number[];
+  categories: number[];
   global: boolean;
   maxVersion: number;
   /** Each difference in words (the first MAX_DETAILS), and how many documents were read. */
@@ -37,7 +40,8 @@ interface IndexLook {
   count: number;
 }
 
-type Known = { items: number; users: number };
+/** The funnel fields as the state holds them: the four steps and cents (documents.ts writes them). */
+const FUNNEL_FIELDS = ['views', 'clicks', 'add_to_cart', 'purchases', 'revenue_cents'];
 
 export class IndexHealer {
   private readonly uuids = new Map<string, string>();
@@ -53,6 +57,7 @@ export class IndexHealer {
     const expected: [string, number][] = [
       [ITEM_INDEX, known.items],
       [USER_INDEX, known.users],
+      [CATEGORY_INDEX, known.categories],
       [AVG_INDEX, seq > 0 ? 1 : 0],
     ];
     const suspect = new Set<string>();
@@ -81,12 +86,13 @@ export class IndexHealer {
       reasons.push(
         `the global document is at flush ${global}, the engine at ${seq} (restored from an older copy?)`,
       );
-      for (const index of [ITEM_INDEX, USER_INDEX, AVG_INDEX]) suspect.add(index);
+      for (const index of [ITEM_INDEX, USER_INDEX, CATEGORY_INDEX, AVG_INDEX]) suspect.add(index);
     }
     if (suspect.size === 0) return undefined;
     const found = newFinding(reasons, suspect.has(AVG_INDEX), global);
     if (suspect.has(ITEM_INDEX)) await this.compareItems(state, known.items, found);
     if (suspect.has(USER_INDEX)) await this.compareUsers(state, known.users, found);
+    if (suspect.has(CATEGORY_INDEX)) await this.compareCategories(state, known.categories, found);
     return found;
   }
 
@@ -96,16 +102,24 @@ export class IndexHealer {
    */
   async compareAll(state: AggregateState, known: Known, seq: number): Promise<Finding> {
     const found = newFinding([], false, 0);
-    await this.es.indices.refresh({ index: [ITEM_INDEX, USER_INDEX, AVG_INDEX], ignore_unavailable: true });
+    await this.es.indices.refresh({
+      index: [ITEM_INDEX, USER_INDEX, CATEGORY_INDEX, AVG_INDEX],
+      ignore_unavailable: true,
+    });
     await this.compareItems(state, known.items, found);
     await this.compareUsers(state, known.users, found);
+    await this.compareCategories(state, known.categories, found);
     const g = await this.es
       .get<Record<string, number>>({ index: AVG_INDEX, id: GLOBAL_DOC_ID })
       .catch((e) => (httpStatusOf(e) === 404 ? undefined : Promise.reject(e)));
     const doc = g?._source;
     found.maxVersion = Math.max(found.maxVersion, g?._version ?? 0);
     const want = { total: state.valid, distinct: known.users };
-    if (seq > 0 && (!doc || doc.total_interactions !== want.total || doc.distinct_users !== want.distinct)) {
+    const funnelSame = doc && sameFunnel(doc, state.funnel.steps, state.funnel.cents);
+    if (
+      seq > 0 &&
+      (!doc || doc.total_interactions !== want.total || doc.distinct_users !== want.distinct || !funnelSame)
+    ) {
       found.global = true;
       detail(
         found,
@@ -165,7 +179,8 @@ export class IndexHealer {
 
   private async compareItems(s: AggregateState, known: number, found: Finding): Promise<void> {
     const seen = new Uint8Array(known);
-    const fields = ['total_interactions', 'windows', 'max_per_sec', 'min_per_sec'];
+    const fields = ['total_interactions', 'windows', 'max_per_sec', 'min_per_sec', ...FUNNEL_FIELDS];
+    const funnel = s.funnel.items;
     for await (const { id, version, doc } of this.documents(ITEM_INDEX, 'item_id', fields)) {
       found.maxVersion = Math.max(found.maxVersion, version);
       found.checked.items++;
@@ -178,7 +193,8 @@ export class IndexHealer {
         doc.total_interactions === s.itemTotal[i] &&
         doc.windows === closed &&
         doc.max_per_sec === (closed > 0 ? s.itemMax[i] : null) &&
-        doc.min_per_sec === (closed > 0 ? s.itemMin[i] : null);
+        doc.min_per_sec === (closed > 0 ? s.itemMin[i] : null) &&
+        sameFunnel(doc, funnel.steps.subarray(i * FUNNEL_STEPS), funnel.cents[i]);
       if (same) continue;
       found.items.push(i);
       detail(
@@ -214,10 +230,52 @@ export class IndexHealer {
         detail(found, `user ${s.users.idOf(u)}: missing`);
       }
   }
+
+  /** Categories are few: every document read and compared with the state. */
+  private async compareCategories(s: AggregateState, known: number, found: Finding): Promise<void> {
+    const seen = new Uint8Array(known);
+    const f = s.funnel;
+    const fields = ['total_interactions', ...FUNNEL_FIELDS];
+    for await (const { id, version, doc } of this.documents(CATEGORY_INDEX, 'category', fields)) {
+      found.maxVersion = Math.max(found.maxVersion, version);
+      const c = f.categories.get(id);
+      if (c === undefined || c >= known) continue;
+      seen[c] = 1;
+      const steps = f.categoryColumns.steps.subarray(c * FUNNEL_STEPS);
+      if (f.categoryIsDirty(c)) continue;
+      if (doc.total_interactions === f.categoryTotal[c] && sameFunnel(doc, steps, f.categoryColumns.cents[c]))
+        continue;
+      found.categories.push(c);
+      detail(
+        found,
+        `category ${id}: total_interactions ${doc.total_interactions} in the index, ${f.categoryTotal[c]} in the state`,
+      );
+    }
+    for (let c = 0; c < known; c++)
+      if (!seen[c] && !f.categoryIsDirty(c)) {
+        found.categories.push(c);
+        detail(found, `category ${f.categories.idOf(c)}: missing`);
+      }
+  }
 }
 
 function newFinding(reasons: string[], global: boolean, maxVersion: number): Finding {
-  return { reasons, items: [], users: [], global, maxVersion, details: [], checked: { items: 0, users: 0 } };
+  return {
+    reasons,
+    items: [],
+    users: [],
+    categories: [],
+    global,
+    maxVersion,
+    details: [],
+    checked: { items: 0, users: 0 },
+  };
+}
+
+/** A document's funnel fields against the state's steps (from steps[0]) and cents. */
+function sameFunnel(doc: Record<string, number | null>, steps: ArrayLike<number>, cents: number): boolean {
+  for (let k = 0; k < FUNNEL_STEPS; k++) if (doc[FUNNEL_FIELDS[k]] !== steps[k]) return false;
+  return doc.revenue_cents === cents;
 }
 
 function detail(found: Finding, text: string): void {
@@ -226,5 +284,5 @@ function detail(found: Finding, text: string): void {
 
 /** How many documents differ in all. */
 export function differencesOf(f: Finding): number {
-  return f.items.length + f.users.length + (f.global ? 1 : 0);
+  return f.items.length + f.users.length + f.categories.length + (f.global ? 1 : 0);
 }

@@ -4,11 +4,12 @@
  */
 import { pack } from 'msgpackr';
 import type { EventFormat } from '../shared/event-reference.js';
-import { INTERACTION_TYPES } from '../shared/event-rules.js';
+import { centsOf, INTERACTION_TYPES, stepOf } from '../shared/event-rules.js';
 import { ByteWriter, uuidText } from './byte-writer.js';
 import type { Catalog } from './catalog.js';
 import type { Random } from './random.js';
 import type { SessionSimulator, Step } from './sessions.js';
+import type { TruthEventFields } from './truth.js';
 
 export interface EventMix {
   /** Share of events whose time is pushed back within the allowed lateness (never late). */
@@ -34,6 +35,8 @@ export interface MadeEvent {
   item: number;
   /** Event time in epoch ms (meaningful when valid). */
   time: number;
+  /** The funnel and session fields, for the ground truth (meaningful when valid). */
+  fields: TruthEventFields;
   valid: boolean;
   /** What makes it invalid, for tests and logs ('' when valid). */
   invalidKind: string;
@@ -101,6 +104,7 @@ export class EventMaker {
     user: 0,
     item: 0,
     time: 0,
+    fields: { step: 0, cents: -1, category: '', session: undefined },
     valid: true,
     invalidKind: '',
     length: 0,
@@ -135,6 +139,10 @@ export class EventMaker {
     m.user = step.user;
     m.item = step.item;
     m.time = time;
+    m.fields.step = stepOf(step.type);
+    m.fields.cents = centsOf(this.catalog.itemPrice[step.item]);
+    m.fields.category = this.catalog.itemCategory[step.item];
+    m.fields.session = step.serial;
     m.valid = true;
     m.invalidKind = '';
     if (mix.invalid > 0 && rng.chance(mix.invalid)) {

@@ -166,7 +166,7 @@ describe('truth', () => {
     t.addInvalid();
     const r = t.result();
     expect(r.events).toEqual({ valid: 6, invalid: 1, late: 1 });
-    expect(r.items.a).toEqual({
+    expect(r.items.a).toMatchObject({
       total_interactions: 5,
       max_per_sec: 3,
       min_per_sec: 1,
@@ -174,7 +174,11 @@ describe('truth', () => {
     });
     expect(r.items.b.max_per_sec).toBe(1);
     expect(r.users).toEqual({ u1: 2, u2: 2, u3: 2 });
-    expect(r.global).toEqual({ total_interactions: 6, distinct_users: 3, avg_interactions_per_user: 2 });
+    expect(r.global).toMatchObject({
+      total_interactions: 6,
+      distinct_users: 3,
+      avg_interactions_per_user: 2,
+    });
   });
 
   it('out-of-order events within the allowed lateness are never late', () => {

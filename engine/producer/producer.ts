@@ -161,7 +161,13 @@ export async function produce(
     producer.setPollInterval(50);
 
     const { catalog, maker } = trafficOf(cfg);
-    const truth = new TruthBuilder(cfg.kafkaTopic, partitions, cfg.windowMs, cfg.allowedLatenessMs);
+    const truth = new TruthBuilder(
+      cfg.kafkaTopic,
+      partitions,
+      cfg.windowMs,
+      cfg.allowedLatenessMs,
+      cfg.sessionGapMs,
+    );
     truth.registerIds(catalog.userIds, catalog.itemIds);
     const userPartition = new Int32Array(cfg.users).fill(-1);
     const chunk = new MessageChunk(Math.max(cfg.batch, 5000), new KeyArena(catalog.userIds));
@@ -196,7 +202,7 @@ export async function produce(
         if (p < 0) p = userPartition[ev.user] = partitionForKey(ev.key, partitions);
         chunk.commit(p, ev.user);
         if (chunk.full) await chunk.send(producer, cfg.kafkaTopic);
-        if (ev.valid) truth.addValidByIndex(p, ev.user, ev.item, ev.time);
+        if (ev.valid) truth.addValidByIndex(p, ev.user, ev.item, ev.time, ev.fields);
         else truth.addInvalid();
         sent++;
         bytes += ev.length;

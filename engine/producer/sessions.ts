@@ -38,6 +38,8 @@ export class Step {
   user = 0;
   item = 0;
   type: InteractionType = 'view';
+  /** The session's number, unique in this run (the ground truth keys sessions by it, not by its id's text). */
+  serial = 0;
   /**
    * `","session_id":"<uuid>","user_id":"<user>` — fixed for a session, so an event copies it
    * as one piece (a view into the simulator's arena, made once per session).
@@ -63,6 +65,8 @@ export class SessionSimulator {
   private readonly arenaWriter: ByteWriter;
   private readonly uuid = new Uint32Array(4);
   private readonly due: Float64Array;
+  private readonly serial: Float64Array;
+  private sessionsStarted = 0;
   /** Binary min-heap of session slots ordered by `due`. */
   private readonly heap: Int32Array;
   private readonly step = new Step();
@@ -85,6 +89,7 @@ export class SessionSimulator {
     this.arenaWriter = new ByteWriter(this.arena);
     this.sessionJson = new Array(concurrent);
     this.due = new Float64Array(concurrent);
+    this.serial = new Float64Array(concurrent);
     this.heap = new Int32Array(concurrent);
     for (let s = 0; s < concurrent; s++) {
       this.startSession(s);
@@ -112,6 +117,7 @@ export class SessionSimulator {
     out.item = this.item[s];
     out.type = STAGE_TYPES[this.stage[s]];
     out.sessionJson = this.sessionJson[s];
+    out.serial = this.serial[s];
     this.due[s] += this.rng.exponential(this.thinkTimeMs);
     this.siftDown(0);
     return out;
@@ -120,6 +126,7 @@ export class SessionSimulator {
   private startSession(s: number): void {
     const user = this.rng.below(this.catalog.users);
     this.user[s] = user;
+    this.serial[s] = this.sessionsStarted++;
     // Written in place: no string or buffer per session.
     for (let i = 0; i < 4; i++) this.uuid[i] = this.rng.u32();
     const userJson = this.catalog.userJson[user];

@@ -1,9 +1,11 @@
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
+import { noFunnel } from '../shared/batch-funnel.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { decodeDeltaRecord, encodeDeltaRecord } from './delta-record.js';
 
 const delta: BatchDelta = {
+  ...noFunnel(),
   partition: 3,
   nextOffset: 1200,
   partitionMax: 1_764_400_000_123,

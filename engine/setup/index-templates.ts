@@ -3,9 +3,20 @@
  * ids are keywords (exact match, terms aggregations), counts are longs, @timestamp a date.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { AVG_INDEX, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import { AVG_INDEX, CATEGORY_INDEX, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 
 export type Properties = Record<string, { type: string }>;
+
+/** The funnel fields of items, categories and the global document (docs/contract.md). */
+const FUNNEL: Properties = {
+  views: { type: 'long' },
+  clicks: { type: 'long' },
+  add_to_cart: { type: 'long' },
+  purchases: { type: 'long' },
+  revenue_cents: { type: 'long' },
+  revenue_usd: { type: 'double' },
+  conversion_rate: { type: 'double' },
+};
 
 /** The fields the engine writes, and the type each must have. */
 export const AGG_MAPPINGS: Record<string, Properties> = {
@@ -15,6 +26,7 @@ export const AGG_MAPPINGS: Record<string, Properties> = {
     min_per_sec: { type: 'long' },
     total_interactions: { type: 'long' },
     windows: { type: 'long' },
+    ...FUNNEL,
     '@timestamp': { type: 'date' },
   },
   [USER_INDEX]: {
@@ -26,6 +38,21 @@ export const AGG_MAPPINGS: Record<string, Properties> = {
     avg_interactions_per_user: { type: 'double' },
     total_interactions: { type: 'long' },
     distinct_users: { type: 'long' },
+    late_events: { type: 'long' },
+    invalid_events: { type: 'long' },
+    ...FUNNEL,
+    purchases_without_price: { type: 'long' },
+    sessions: { type: 'long' },
+    purchasing_sessions: { type: 'long' },
+    session_conversion_rate: { type: 'double' },
+    sessions_open: { type: 'long' },
+    session_late_events: { type: 'long' },
+    '@timestamp': { type: 'date' },
+  },
+  [CATEGORY_INDEX]: {
+    category: { type: 'keyword' },
+    total_interactions: { type: 'long' },
+    ...FUNNEL,
     '@timestamp': { type: 'date' },
   },
 };

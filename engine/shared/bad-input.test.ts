@@ -33,6 +33,7 @@ function run(values: (Buffer | null)[]) {
     partitionMax: Number.NEGATIVE_INFINITY,
     windowMs: 1000,
     allowedLatenessMs: 1000,
+    sessionGapMs: 1_800_000,
     format: 'json',
     range: { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) },
     sampleEvery: 64,
@@ -57,6 +58,9 @@ const BAD: [string, Buffer | null, RegExp][] = [
   ['negative price', Buffer.from(ok({ price_usd: -1 })), /negative/],
   ['empty user_id', Buffer.from(ok({ user_id: '' })), /user_id is empty/],
   ['item_id over 256 bytes', Buffer.from(ok({ item_id: 'x'.repeat(257) })), /longer than 256 bytes/],
+  // An _id Elasticsearch refuses (over 512 bytes) must never hold offsets back: refused here.
+  ['category over 256 bytes', Buffer.from(ok({ category: 'é'.repeat(129) })), /category is longer than 256 bytes/],
+  ['category of the wrong type', Buffer.from(ok({ category: 5 })), /category is not a string/],
   ['a 1 MiB message', Buffer.from(ok({ padding: 'x'.repeat(1 << 20) })), /larger than 65536 bytes/],
   [
     'duplicate keys',

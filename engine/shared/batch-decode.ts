@@ -6,11 +6,13 @@
  */
 
 import { RiaError } from '../errors/errors.js';
+import { BatchFunnel } from './batch-funnel.js';
 import { validateEvent } from './event-reference.js';
-import { isLate, MAX_EVENT_BYTES, windowOf } from './event-rules.js';
+import { centsOf, isLate, MAX_EVENT_BYTES, PURCHASE_STEP, windowOf } from './event-rules.js';
 import { ACCEPT, scan, scanEvent } from './fast-decode.js';
 import { IdTable } from './id-table.js';
 import type { BatchDelta, BatchTask } from './messages.js';
+import { SlowIds } from './slow-ids.js';
 
 /** Batches are at most this many messages (window keys pack the batch-local item index). */
 export const MAX_BATCH_MESSAGES = 65_536;
@@ -18,25 +20,6 @@ export const MAX_BATCH_MESSAGES = 65_536;
 const ITEM_SPACE = 2 * MAX_BATCH_MESSAGES;
 /** A (window, item) key is window × this + item: the config keeps it below 2^53 (engine-config.ts). */
 export const WINDOW_KEY_SPACE = ITEM_SPACE;
-
-/** Ids that came through the reference validator (non-ASCII, escapes): deduplicated by string. */
-class SlowIds {
-  readonly index = new Map<string, number>();
-  readonly ids: string[] = [];
-  readonly counts: number[] = [];
-
-  add(id: string): number {
-    let k = this.index.get(id);
-    if (k === undefined) {
-      k = this.ids.length;
-      this.index.set(id, k);
-      this.ids.push(id);
-      this.counts.push(0);
-    }
-    this.counts[k]++;
-    return k;
-  }
-}
 
 /**
  * (window, item) counts. Windows within ±4096 of the batch's first one pack with the item into
@@ -94,6 +77,7 @@ export function decodeBatch(task: BatchTask): BatchDelta {
   const slowItems = new SlowIds();
   const slowUsers = new SlowIds();
   const windows = new WindowCounts();
+  const funnel = new BatchFunnel(bytes, n, task.sessionGapMs, task.allowedLatenessMs);
   const invalidIndex: number[] = [];
   const invalidReasons: string[] = [];
   const invalidValues: Uint8Array[] = [];
@@ -130,6 +114,17 @@ export function decodeBatch(task: BatchTask): BatchDelta {
       }
       item = fastItems.add(scan.itemStart, scan.itemEnd, scan.itemHash);
       fastUsers.add(scan.userStart, scan.userEnd, scan.userHash);
+      // Prices are read for purchases only: the one string per event it costs is rare.
+      const purchase = scan.step === PURCHASE_STEP && scan.priceStart >= 0;
+      funnel.add(
+        item,
+        funnel.fastCategory(scan.categoryStart, scan.categoryEnd, scan.categoryHash),
+        scan.step,
+        purchase ? centsOf(Number(values.toString('latin1', scan.priceStart, scan.priceEnd))) : -1,
+        funnel.fastSession(scan.sessionStart, scan.sessionEnd, scan.sessionHash),
+        time,
+        max,
+      );
     } else {
       const v = validateEvent(end < 0 ? null : values.subarray(start, end), task.format, task.range);
       if (!v.ok) {
@@ -147,6 +142,15 @@ export function decodeBatch(task: BatchTask): BatchDelta {
       }
       item = n + slowItems.add(v.itemId);
       slowUsers.add(v.userId);
+      funnel.add(
+        item,
+        funnel.slowCategory(v.category),
+        v.step,
+        v.cents,
+        funnel.slowSession(v.sessionId),
+        time,
+        max,
+      );
     }
     if (end >= 0) start = end;
     valid++;
@@ -160,9 +164,8 @@ export function decodeBatch(task: BatchTask): BatchDelta {
   const itemIds = [...fastItems.ids(), ...slowItems.ids];
   const itemCounts = Uint32Array.from([...fastItems.counts, ...slowItems.counts]);
   const fastCount = fastItems.size;
-  const { windowItem, windowIndex, windowCount } = windows.output((local) =>
-    local < n ? local : fastCount + (local - n),
-  );
+  const itemOf = (local: number) => (local < n ? local : fastCount + (local - n));
+  const { windowItem, windowIndex, windowCount } = windows.output(itemOf);
   return {
     partition: task.partition,
     nextOffset: task.firstOffset + (n > 0 ? task.offsetDelta[n - 1] + 1 : 0),
@@ -180,6 +183,7 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     invalidReasons,
     ...packInvalid(invalidIndex, invalidValues, task),
     sampledTimes: Float64Array.from(sampled),
+    ...funnel.output(itemOf, itemIds.length),
     workerNs: Number(process.hrtime.bigint() - t0),
   };
 }

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from './event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from './event-rules.js';
-import { ACCEPT, scan, scanEvent } from './fast-decode.js';
+import { ACCEPT, scan, scanEvent, scannedFields } from './fast-decode.js';
 
 const RANGE = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
 const EVENTS = 1_000_000;
@@ -68,7 +68,7 @@ function eventText(r: ReturnType<typeof rng>): string {
         '"3"',
         'true',
       ])
-    : r.pick(['19.9', '0', '0.0000001', '12345678901234567890', 'null']);
+    : r.pick(['19.9', '0', '0.0000001', '12345678901234567890', 'null', '1.005', '0.285', '1234567.89']);
   const id = () =>
     edge()
       ? r.pick(['""', `"${'x'.repeat(256)}"`, `"${'x'.repeat(257)}"`, '5', 'null', '"\\u00e9"', '"a\\"b"'])
@@ -76,7 +76,17 @@ function eventText(r: ReturnType<typeof rng>): string {
   const fields = [`"user_id":${id()}`, `"item_id":${id()}`, `"timestamp":${ts}`];
   if (r.next() < 0.8) fields.push(`"price_usd":${price}`);
   if (r.next() < 0.5)
-    fields.push(`"category":${edge() ? r.pick(['7', '"\\q"', '[]']) : r.pick(['"books"', 'null'])}`);
+    fields.push(
+      `"category":${edge() ? r.pick(['7', '"\\q"', '[]', '""', `"${'c'.repeat(256)}"`, `"${'c'.repeat(257)}"`, '"a\\"b"']) : r.pick(['"books"', 'null'])}`,
+    );
+  if (r.next() < 0.7)
+    fields.push(
+      `"interaction_type":${edge() ? r.pick(['"views"', '"purchas"', '"Purchase"', '""', '3', '"purch\\u0061se"']) : r.pick(['"view"', '"click"', '"add_to_cart"', '"purchase"', 'null'])}`,
+    );
+  if (r.next() < 0.7)
+    fields.push(
+      `"session_id":${edge() ? r.pick(['""', '"s\\"1"', '5', '"sé"']) : r.pick(['"s-1"', 'null'])}`,
+    );
   if (r.next() < 0.03) fields.push(r.pick(fields)); // a field twice
   for (let i = fields.length - 1; i > 0; i--) {
     const j = r.int(i + 1);
@@ -108,7 +118,14 @@ describe('fast decode vs the reference, differential fuzzing', () => {
         ref.ok &&
         b.toString('latin1', scan.userStart, scan.userEnd) === ref.userId &&
         b.toString('latin1', scan.itemStart, scan.itemEnd) === ref.itemId &&
-        scan.time === ref.time;
+        scan.time === ref.time &&
+        JSON.stringify(scannedFields(b)) ===
+          JSON.stringify({
+            step: ref.step,
+            cents: ref.cents,
+            category: ref.category,
+            sessionId: ref.sessionId,
+          });
       if (!same)
         expect.fail(
           `seed ${seed}, event ${n}: the scanner accepted what the reference ${ref.ok ? 'reads differently' : `rejects (${ref.reason})`}: ${b.toString('latin1')}`,

@@ -4,7 +4,16 @@
  * byte decoder must agree with it on every input.
  */
 import { unpack } from 'msgpackr';
-import { CONTRACT_FIELDS, MAX_EVENT_BYTES, MAX_ID_BYTES, parseIsoTimestamp } from './event-rules.js';
+import {
+  CONTRACT_FIELDS,
+  centsOf,
+  MAX_CATEGORY_BYTES,
+  MAX_EVENT_BYTES,
+  MAX_ID_BYTES,
+  NO_CATEGORY,
+  parseIsoTimestamp,
+  stepOf,
+} from './event-rules.js';
 
 export type EventFormat = 'json' | 'msgpack';
 
@@ -13,9 +22,23 @@ export interface TimeRange {
   maxMs: number;
 }
 
-export type Verdict =
-  | { ok: true; userId: string; itemId: string; time: number }
-  | { ok: false; reason: string };
+/** A valid event's fields the aggregates read. */
+export interface ValidEvent {
+  ok: true;
+  userId: string;
+  itemId: string;
+  time: number;
+  /** Funnel step (event-rules.ts stepOf). */
+  step: number;
+  /** price_usd in whole cents (centsOf); -1 when absent or null. */
+  cents: number;
+  /** The category, NO_CATEGORY when missing, null or empty. */
+  category: string;
+  /** '' when missing, null or empty: no session. */
+  sessionId: string;
+}
+
+export type Verdict = ValidEvent | { ok: false; reason: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -101,6 +124,8 @@ export function validateEvent(
       return { ok: false, reason: `${name} is not a string` };
     }
   }
+  if (typeof e.category === 'string' && Buffer.byteLength(e.category) > MAX_CATEGORY_BYTES)
+    return { ok: false, reason: `category is longer than ${MAX_CATEGORY_BYTES} bytes` };
   if (e.price_usd !== undefined && e.price_usd !== null) {
     if (typeof e.price_usd !== 'number' || !Number.isFinite(e.price_usd))
       return { ok: false, reason: 'price_usd is not a number' };
@@ -120,5 +145,14 @@ export function validateEvent(
   }
   if (time < range.minMs || time >= range.maxMs)
     return { ok: false, reason: 'timestamp outside the accepted range' };
-  return { ok: true, userId: e.user_id as string, itemId: e.item_id as string, time };
+  return {
+    ok: true,
+    userId: e.user_id as string,
+    itemId: e.item_id as string,
+    time,
+    step: stepOf(e.interaction_type),
+    cents: typeof e.price_usd === 'number' ? centsOf(e.price_usd) : -1,
+    category: typeof e.category === 'string' && e.category !== '' ? e.category : NO_CATEGORY,
+    sessionId: typeof e.session_id === 'string' ? e.session_id : '',
+  };
 }

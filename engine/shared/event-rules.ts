@@ -22,6 +22,48 @@ export const DEFAULT_MAX_EVENT_TIME_MS = Date.UTC(2100, 0, 1);
 export const INTERACTION_TYPES = ['view', 'click', 'add_to_cart', 'purchase'] as const;
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
+/**
+ * Funnel steps as small integers (the order of INTERACTION_TYPES); any other interaction type,
+ * or none, is OTHER_STEP: it counts in the totals and in no funnel step (docs/contract.md).
+ */
+export const VIEW_STEP = 0;
+export const PURCHASE_STEP = 3;
+export const OTHER_STEP = 4;
+export const FUNNEL_STEPS = 4;
+
+export function stepOf(type: unknown): number {
+  const i = (INTERACTION_TYPES as readonly unknown[]).indexOf(type);
+  return i < 0 ? OTHER_STEP : i;
+}
+
+/** The category a missing, null or empty `category` counts under. */
+export const NO_CATEGORY = '(none)';
+/** Longer categories make the event invalid, like ids: an _id Elasticsearch refuses must never hold offsets back. */
+export const MAX_CATEGORY_BYTES = MAX_ID_BYTES;
+
+/** A price in whole cents: the parsed double × 100, rounded half away from zero (prices are ≥ 0). */
+export function centsOf(priceUsd: number): number {
+  return Math.round(priceUsd * 100);
+}
+
+/** Session-window gap by default: 30 minutes (SESSION_GAP_MS). */
+export const DEFAULT_SESSION_GAP_MS = 30 * 60_000;
+
+/**
+ * Sessions (docs/contract.md, "Sessions"): an event is late for sessions when its time is behind
+ * its partition's watermark (max event time seen there − allowed lateness). A session closes once
+ * that watermark reaches its last event + the gap, so an on-time event can never reach a closed
+ * session — which keeps the counts independent of when the engine closes them.
+ */
+export function isLateForSessions(t: number, partitionMaxTime: number, allowedLatenessMs: number): boolean {
+  return t < partitionMaxTime - allowedLatenessMs;
+}
+
+/** Two event-time spans of one session id belong to one session when less than `gap` apart. */
+export function sessionsTouch(s1: number, e1: number, s2: number, e2: number, gap: number): boolean {
+  return s2 < e1 + gap && s1 < e2 + gap;
+}
+
 /** Event-time window of `t` (integer math: floor for negative times too). */
 export function windowOf(t: number, windowMs: number): number {
   return Math.floor(t / windowMs);

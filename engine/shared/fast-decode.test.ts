@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from './event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from './event-rules.js';
-import { ACCEPT, scan, scanEvent } from './fast-decode.js';
+import { ACCEPT, scan, scanEvent, scannedFields } from './fast-decode.js';
 
 const RANGE = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
 
@@ -23,6 +23,12 @@ function check(text: string | Buffer) {
       expect(b.toString('latin1', scan.userStart, scan.userEnd)).toBe(ref.userId);
       expect(b.toString('latin1', scan.itemStart, scan.itemEnd)).toBe(ref.itemId);
       expect(scan.time).toBe(ref.time);
+      expect(scannedFields(b)).toEqual({
+        step: ref.step,
+        cents: ref.cents,
+        category: ref.category,
+        sessionId: ref.sessionId,
+      });
     }
   }
   return { fast: fast === ACCEPT, ref: ref.ok };

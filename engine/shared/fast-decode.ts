@@ -9,16 +9,43 @@
  * On acceptance, the id positions, byte hashes and the time are left in the exported `scan`
  * slots (the worker decodes one event at a time).
  */
-import { MAX_ID_BYTES } from './event-rules.js';
+import {
+  centsOf,
+  INTERACTION_TYPES,
+  MAX_CATEGORY_BYTES,
+  MAX_ID_BYTES,
+  NO_CATEGORY,
+  OTHER_STEP,
+} from './event-rules.js';
 import { digits, isoTime } from './iso-time-bytes.js';
+import { literalEnd, numberEnd, Q, skipValue, stringEnd, ws } from './json-bytes.js';
 
 export const ACCEPT = 1;
 export const FALLBACK = 0;
 
-/** Results of the last accepted scan. */
-export const scan = { userStart: 0, userEnd: 0, userHash: 0, itemStart: 0, itemEnd: 0, itemHash: 0, time: 0 };
+/**
+ * Results of the last accepted scan. Optional fields: step OTHER_STEP, priceStart -1 (no
+ * price), categoryStart -1 (NO_CATEGORY), sessionStart -1 (no session) when absent, null or empty.
+ */
+export const scan = {
+  userStart: 0,
+  userEnd: 0,
+  userHash: 0,
+  itemStart: 0,
+  itemEnd: 0,
+  itemHash: 0,
+  time: 0,
+  step: OTHER_STEP,
+  priceStart: -1,
+  priceEnd: -1,
+  categoryStart: -1,
+  categoryEnd: -1,
+  categoryHash: 0,
+  sessionStart: -1,
+  sessionEnd: -1,
+  sessionHash: 0,
+};
 
-const Q = 0x22; // "
 const BS = 0x5c; // backslash
 
 // Known keys by their length and first bytes (checked in full by keyIs).
@@ -30,131 +57,25 @@ const K_EVENT = Buffer.from('event_id');
 const K_SESSION = Buffer.from('session_id');
 const K_CATEGORY = Buffer.from('category');
 const K_TYPE = Buffer.from('interaction_type');
+const TYPES = INTERACTION_TYPES.map((t) => Buffer.from(t));
+
+/** The funnel step of the type text b[s, e). */
+function stepOfBytes(b: Uint8Array, s: number, e: number): number {
+  for (let k = 0; k < TYPES.length; k++) if (keyIs(b, s, e, TYPES[k])) return k;
+  return OTHER_STEP;
+}
+
+/** FNV-1a of b[s, e) (the ids' hash, for the batch's category and session tables). */
+function hashOf(b: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
 
 function keyIs(b: Uint8Array, s: number, e: number, k: Uint8Array): boolean {
   if (e - s !== k.length) return false;
   for (let i = 0; i < k.length; i++) if (b[s + i] !== k[i]) return false;
   return true;
-}
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-/** Position after whitespace from p. */
-function ws(b: Uint8Array, p: number, end: number): number {
-  while (p < end && isWs(b[p])) p++;
-  return p;
-}
-
-/**
- * A string starting at p (the opening quote): the position of its closing quote, or -1 when it
- * is not a plain ASCII JSON string (a byte ≥ 0x80 sends the event to the reference validator,
- * which checks UTF-8). Escapes are allowed only when `escapes`.
- */
-function stringEnd(b: Uint8Array, p: number, end: number, escapes: boolean): number {
-  let i = p + 1;
-  while (i < end) {
-    const c = b[i];
-    if (c === Q) return i;
-    if (c < 0x20 || c >= 0x80) return -1;
-    if (c === BS) {
-      if (!escapes || i + 1 >= end) return -1;
-      const x = b[i + 1];
-      if (x === 0x75) {
-        // \uXXXX: four hex digits
-        for (let k = 2; k < 6; k++) {
-          const h = b[i + k] | 0x20;
-          if (!((h >= 0x30 && h <= 0x39) || (h >= 0x61 && h <= 0x66))) return -1;
-        }
-        i += 6;
-        continue;
-      }
-      // \" \\ \/ \b \f \n \r \t
-      if (
-        x !== Q &&
-        x !== BS &&
-        x !== 0x2f &&
-        x !== 0x62 &&
-        x !== 0x66 &&
-        x !== 0x6e &&
-        x !== 0x72 &&
-        x !== 0x74
-      )
-        return -1;
-      i += 2;
-      continue;
-    }
-    i++;
-  }
-  return -1;
-}
-
-/** A JSON number at p (strict grammar); returns its end or -1. */
-function numberEnd(b: Uint8Array, p: number, end: number): number {
-  let i = p;
-  if (b[i] === 0x2d) i++;
-  if (i >= end) return -1;
-  if (b[i] === 0x30) i++;
-  else if (b[i] >= 0x31 && b[i] <= 0x39) while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
-  else return -1;
-  if (i < end && b[i] === 0x2e) {
-    i++;
-    const d = i;
-    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
-    if (i === d) return -1;
-  }
-  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
-    i++;
-    if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
-    const d = i;
-    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
-    if (i === d) return -1;
-  }
-  return i;
-}
-
-function literalEnd(b: Uint8Array, p: number, end: number, lit: string): number {
-  if (p + lit.length > end) return -1;
-  for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit.charCodeAt(i)) return -1;
-  return p + lit.length;
-}
-
-/** Skips any JSON value at p (for unknown fields); returns the position after it, or -1. */
-function skipValue(b: Uint8Array, p: number, end: number, depth: number): number {
-  if (depth > 32 || p >= end) return -1;
-  const c = b[p];
-  if (c === Q) {
-    const e = stringEnd(b, p, end, true);
-    return e < 0 ? -1 : e + 1;
-  }
-  if (c === 0x7b || c === 0x5b) {
-    const close = c === 0x7b ? 0x7d : 0x5d;
-    p = ws(b, p + 1, end);
-    if (b[p] === close) return p + 1;
-    for (;;) {
-      if (c === 0x7b) {
-        if (b[p] !== Q) return -1;
-        const e = stringEnd(b, p, end, true);
-        if (e < 0) return -1;
-        p = ws(b, e + 1, end);
-        if (b[p] !== 0x3a) return -1;
-        p = ws(b, p + 1, end);
-      }
-      p = skipValue(b, p, end, depth + 1);
-      if (p < 0) return -1;
-      p = ws(b, p, end);
-      if (b[p] === 0x2c) {
-        p = ws(b, p + 1, end);
-        continue;
-      }
-      return b[p] === close ? p + 1 : -1;
-    }
-  }
-  if (c === 0x74) return literalEnd(b, p, end, 'true');
-  if (c === 0x66) return literalEnd(b, p, end, 'false');
-  if (c === 0x6e) return literalEnd(b, p, end, 'null');
-  return numberEnd(b, p, end);
 }
 
 /** Which known field a key is (a bit), or 0; one comparison chosen by length and first byte. */
@@ -175,6 +96,21 @@ function knownKey(b: Uint8Array, s: number, e: number): number {
   }
 }
 
+/**
+ * The last accepted scan's funnel and session fields as the reference validator gives them
+ * (ValidEvent): for tests that compare the two paths, and the same reading batch-decode.ts does.
+ */
+export function scannedFields(b: Uint8Array) {
+  const text = (s: number, e: number) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', s, e);
+  return {
+    step: scan.step,
+    cents: scan.priceStart < 0 ? -1 : centsOf(Number(text(scan.priceStart, scan.priceEnd))),
+    category: scan.categoryStart < 0 ? NO_CATEGORY : text(scan.categoryStart, scan.categoryEnd),
+    sessionId: scan.sessionStart < 0 ? '' : text(scan.sessionStart, scan.sessionEnd),
+  };
+}
+
 /** One event in b[start, end): ACCEPT (results in `scan`) or FALLBACK. */
 export function scanEvent(b: Uint8Array, start: number, end: number, minMs: number, maxMs: number): number {
   let p = ws(b, start, end);
@@ -183,6 +119,13 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
   if (b[p] === 0x7d) return FALLBACK;
   let seen = 0;
   let time = Number.NaN;
+  let step = OTHER_STEP;
+  let priceStart = -1;
+  let priceEnd = -1;
+  let categoryStart = -1;
+  let categoryEnd = -1;
+  let sessionStart = -1;
+  let sessionEnd = -1;
   for (;;) {
     if (b[p] !== Q) return FALLBACK;
     const ks = p + 1;
@@ -238,6 +181,7 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
     } else if (bit === 8) {
       if (b[p] === 0x6e) p = literalEnd(b, p, end, 'null');
       else {
+        priceStart = p;
         if (b[p] === 0x2d) return FALLBACK; // negative (or -0): let the reference judge
         const e = numberEnd(b, p, end);
         if (e < 0) return FALLBACK;
@@ -246,12 +190,30 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
         if (e - p > 24) return FALLBACK;
         for (let i = p; i < e; i++) if ((b[i] | 0x20) === 0x65) return FALLBACK;
         p = e;
+        priceEnd = e;
       }
-    } else if (bit !== 0) {
-      // event_id, session_id, category, interaction_type: a string or null.
+    } else if (bit === 16) {
+      // event_id: a string (escapes allowed: it is not read) or null.
       if (b[p] === Q) {
         const e = stringEnd(b, p, end, true);
         p = e < 0 ? -1 : e + 1;
+      } else p = literalEnd(b, p, end, 'null');
+    } else if (bit !== 0) {
+      // session_id, category, interaction_type: read, so plain strings only (escapes: the reference decodes them).
+      if (b[p] === Q) {
+        const vs = p + 1;
+        const ve = stringEnd(b, p, end, false);
+        if (ve < 0) return FALLBACK;
+        p = ve + 1;
+        if (bit === 128) step = stepOfBytes(b, vs, ve);
+        else if (ve > vs && bit === 64) {
+          if (ve - vs > MAX_CATEGORY_BYTES) return FALLBACK;
+          categoryStart = vs;
+          categoryEnd = ve;
+        } else if (ve > vs) {
+          sessionStart = vs;
+          sessionEnd = ve;
+        }
       } else p = literalEnd(b, p, end, 'null');
     } else p = skipValue(b, p, end, 0);
     if (p < 0) return FALLBACK;
@@ -271,5 +233,14 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
   p = ws(b, p, end);
   if (p !== end || (seen & 7) !== 7) return FALLBACK;
   scan.time = time;
+  scan.step = step;
+  scan.priceStart = priceStart;
+  scan.priceEnd = priceEnd;
+  scan.categoryStart = categoryStart;
+  scan.categoryEnd = categoryEnd;
+  scan.categoryHash = categoryStart < 0 ? 0 : hashOf(b, categoryStart, categoryEnd);
+  scan.sessionStart = sessionStart;
+  scan.sessionEnd = sessionEnd;
+  scan.sessionHash = sessionStart < 0 ? 0 : hashOf(b, sessionStart, sessionEnd);
   return ACCEPT;
 }

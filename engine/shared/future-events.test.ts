@@ -15,6 +15,7 @@ function decode(messages: { value: Buffer; timestamp: number }[], maxAheadMs: nu
     taskOf(segmentOf(0, 0, messages), Number.NEGATIVE_INFINITY, {
       windowMs: 1000,
       allowedLatenessMs: 2000,
+      sessionGapMs: 1_800_000,
       format: 'json',
       range: { minMs: 0, maxMs: 4e12 },
       sampleEvery: 1000,

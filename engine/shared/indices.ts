@@ -2,8 +2,10 @@
 export const ITEM_INDEX = 'interaction-agg_item';
 export const USER_INDEX = 'interaction-agg_user';
 export const AVG_INDEX = 'interaction-agg_avg';
+/** The funnel per category (_id = category; NO_CATEGORY for events without one). */
+export const CATEGORY_INDEX = 'interaction-agg_category';
 export const GLOBAL_DOC_ID = 'global';
-export const AGG_INDICES = [ITEM_INDEX, USER_INDEX, AVG_INDEX] as const;
+export const AGG_INDICES = [ITEM_INDEX, USER_INDEX, AVG_INDEX, CATEGORY_INDEX] as const;
 
 /** Dead-letter topic of an event topic. */
 export function dlqTopic(topic: string): string {

@@ -43,14 +43,40 @@ export interface BatchTask {
   partitionMax: number;
   windowMs: number;
   allowedLatenessMs: number;
+  /** Session-window gap (SESSION_GAP_MS). */
+  sessionGapMs: number;
   format: EventFormat;
   range: TimeRange;
   /** The times of valid events whose offset is a multiple of this are returned (latency histogram). */
   sampleEvery: number;
 }
 
+/**
+ * The funnel and sessions of a batch (batch-funnel.ts). Steps are view, click, add_to_cart,
+ * purchase (FUNNEL_STEPS per id); cents are purchases' prices in whole cents.
+ */
+export interface FunnelDelta {
+  /** Per itemIds entry: its four steps' counts. */
+  itemSteps: Uint32Array;
+  itemCents: Float64Array;
+  /** Distinct categories of the batch (NO_CATEGORY for none), their events, steps and cents. */
+  categoryIds: string[];
+  categoryCounts: Uint32Array;
+  categorySteps: Uint32Array;
+  categoryCents: Float64Array;
+  purchasesWithoutPrice: number;
+  /** Session ids of the batch and its spans of on-time events: id index, first and last time, a purchase in it. */
+  sessionIds: string[];
+  spanSession: Uint32Array;
+  spanStart: Float64Array;
+  spanEnd: Float64Array;
+  spanPurchase: Uint8Array;
+  /** Valid events that were late for sessions (event-rules.ts isLateForSessions). */
+  sessionLate: number;
+}
+
 /** Pool worker → main: the batch's contribution, deduplicated by id. */
-export interface BatchDelta {
+export interface BatchDelta extends FunnelDelta {
   partition: number;
   /** Offset after the batch's last message. */
   nextOffset: number;

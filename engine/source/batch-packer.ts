@@ -10,6 +10,7 @@ import { type Segment, segmentViews } from './rdkafka-batch.js';
 export interface PackSettings {
   windowMs: number;
   allowedLatenessMs: number;
+  sessionGapMs: number;
   format: EventFormat;
   range: TimeRange;
   sampleEvery: number;
@@ -30,6 +31,7 @@ export function taskOf(s: Segment, partitionMax: number, settings: PackSettings)
     partitionMax,
     windowMs: settings.windowMs,
     allowedLatenessMs: settings.allowedLatenessMs,
+    sessionGapMs: settings.sessionGapMs,
     format: settings.format,
     range: settings.range,
     sampleEvery: settings.sampleEvery,

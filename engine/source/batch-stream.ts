@@ -25,6 +25,7 @@ export function packSettingsOf(cfg: EngineConfig): PackSettings {
   return {
     windowMs: cfg.windowMs,
     allowedLatenessMs: cfg.allowedLatenessMs,
+    sessionGapMs: cfg.sessionGapMs,
     format: cfg.format,
     range: eventTimeRangeOf(cfg),
     sampleEvery: cfg.latencySampleEvery,

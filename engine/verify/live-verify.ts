@@ -6,7 +6,7 @@
  * differs. The comparison is the self-healing check's (flusher/index-healer.ts).
  */
 import type { Client } from '@elastic/elasticsearch';
-import { applyRecord } from '../checkpoint/record.js';
+import { applyRecord, knownOf } from '../checkpoint/record.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, RiaError, ServiceError } from '../errors/errors.js';
 import { differencesOf, IndexHealer } from '../flusher/index-healer.js';
@@ -23,10 +23,10 @@ export async function verifyFromCheckpoint(es: Client, dir: string): Promise<Liv
     const last = records.at(-1);
     if (!last || !store.loadedHeader)
       throw new ConfigError(`no checkpoint in ${dir} (CHECKPOINT_DIR): nothing to compare the indices with`);
-    const state = new AggregateState(store.loadedHeader.windowMs);
+    const state = new AggregateState(store.loadedHeader.windowMs, store.loadedHeader.sessionGapMs);
     for (const r of records) applyRecord(state, r);
     state.takeDirty();
-    const known = { items: state.items.size, users: state.users.size };
+    const known = knownOf(state);
     const found = await new IndexHealer(es).compareAll(state, known, last.seq);
     return {
       differences: found.details,

@@ -6,8 +6,16 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
 import { RiaError } from '../errors/errors.js';
-import type { TruthFile } from '../producer/truth.js';
-import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
+import { TRUTH_FORMAT, type TruthFile } from '../producer/truth.js';
+import type { TruthFunnel } from '../producer/truth-funnel.js';
+import {
+  AGG_INDICES,
+  AVG_INDEX,
+  CATEGORY_INDEX,
+  GLOBAL_DOC_ID,
+  ITEM_INDEX,
+  USER_INDEX,
+} from '../shared/indices.js';
 
 export interface VerifyResult {
   differences: string[];
@@ -41,12 +49,37 @@ async function readAll(
   return out;
 }
 
+/** The funnel fields a document must hold for these counts (docs/contract.md). */
+export function expectedFunnel(f: TruthFunnel): Record<string, number | null> {
+  return {
+    views: f.views,
+    clicks: f.clicks,
+    add_to_cart: f.add_to_cart,
+    purchases: f.purchases,
+    revenue_cents: f.revenue_cents,
+    revenue_usd: f.revenue_cents / 100,
+    conversion_rate: f.views > 0 ? f.purchases / f.views : null,
+  };
+}
+
+/** Each field of `want` against the document (a missing field reads as null). */
+function compareFields(
+  what: string,
+  got: Record<string, unknown>,
+  want: Record<string, unknown>,
+  differ: (s: string) => void,
+): void {
+  for (const [f, w] of Object.entries(want))
+    if ((got[f] ?? null) !== w) differ(`${what}: ${f} is ${got[f]}, want ${w}`);
+}
+
 export function readTruth(path: string): TruthFile {
   const truth = JSON.parse(readFileSync(path, 'utf8')) as TruthFile;
-  if (truth.format !== 'ria-truth/1')
-    throw new RiaError(`${path} is not a ria truth file (format ${String(truth.format)})`, {
-      code: 'RIA_ERR_TRUTH',
-    });
+  if (truth.format !== TRUTH_FORMAT)
+    throw new RiaError(
+      `${path} is not a ria truth file of this version (format ${String(truth.format)}, want ${TRUTH_FORMAT}): produce it again`,
+      { code: 'RIA_ERR_TRUTH' },
+    );
   return truth;
 }
 
@@ -66,11 +99,34 @@ export async function verify(es: Client, truth: TruthFile): Promise<VerifyResult
       differ(`item ${id}: missing (want total ${want.total_interactions})`);
       continue;
     }
-    for (const f of ['total_interactions', 'max_per_sec', 'min_per_sec'] as const) {
-      if ((got[f] ?? null) !== want[f]) differ(`item ${id}: ${f} is ${got[f]}, want ${want[f]}`);
-    }
+    compareFields(
+      `item ${id}`,
+      got,
+      {
+        total_interactions: want.total_interactions,
+        max_per_sec: want.max_per_sec,
+        min_per_sec: want.min_per_sec,
+        ...expectedFunnel(want),
+      },
+      differ,
+    );
   }
   for (const id of items.keys()) if (!(id in truth.items)) differ(`item ${id}: not in the truth`);
+
+  const categories = await readAll(es, CATEGORY_INDEX, 'category');
+  for (const [id, want] of Object.entries(truth.categories)) {
+    const got = categories.get(id);
+    if (!got) differ(`category ${id}: missing (want total ${want.total_interactions})`);
+    else
+      compareFields(
+        `category ${id}`,
+        got,
+        { total_interactions: want.total_interactions, ...expectedFunnel(want) },
+        differ,
+      );
+  }
+  for (const id of categories.keys())
+    if (!(id in truth.categories)) differ(`category ${id}: not in the truth`);
 
   const users = await readAll(es, USER_INDEX, 'user_id');
   for (const [id, want] of Object.entries(truth.users)) {
@@ -81,8 +137,9 @@ export async function verify(es: Client, truth: TruthFile): Promise<VerifyResult
   }
   for (const id of users.keys()) if (!(id in truth.users)) differ(`user ${id}: not in the truth`);
 
-  const g = (await es.get<Record<string, number>>({ index: AVG_INDEX, id: GLOBAL_DOC_ID }, { ignore: [404] }))
-    ._source;
+  const g = (
+    await es.get<Record<string, number | null>>({ index: AVG_INDEX, id: GLOBAL_DOC_ID }, { ignore: [404] })
+  )._source;
   if (!g) differ(`global document ${AVG_INDEX}/${GLOBAL_DOC_ID}: missing`);
   else {
     const want = truth.global;
@@ -90,14 +147,32 @@ export async function verify(es: Client, truth: TruthFile): Promise<VerifyResult
       differ(`global: total_interactions is ${g.total_interactions}, want ${want.total_interactions}`);
     if (g.distinct_users !== want.distinct_users)
       differ(`global: distinct_users is ${g.distinct_users}, want ${want.distinct_users}`);
+    const avg = g.avg_interactions_per_user ?? Number.NaN;
     if (
-      Math.abs(g.avg_interactions_per_user - want.avg_interactions_per_user) >
-      1e-9 * Math.max(1, want.avg_interactions_per_user)
+      !(Math.abs(avg - want.avg_interactions_per_user) <= 1e-9 * Math.max(1, want.avg_interactions_per_user))
     ) {
       differ(
         `global: avg_interactions_per_user is ${g.avg_interactions_per_user}, want ${want.avg_interactions_per_user}`,
       );
     }
+    compareFields(
+      'global',
+      g,
+      {
+        ...expectedFunnel(want),
+        purchases_without_price: want.purchases_without_price,
+        sessions: want.sessions,
+        purchasing_sessions: want.purchasing_sessions,
+        session_conversion_rate: want.sessions > 0 ? want.purchasing_sessions / want.sessions : null,
+        sessions_open: want.sessions_open,
+        session_late_events: want.session_late_events,
+      },
+      differ,
+    );
+    if (g.session_gap_ms !== truth.session_gap_ms)
+      differ(
+        `global: the engine ran with SESSION_GAP_MS=${g.session_gap_ms}, the truth assumes ${truth.session_gap_ms}`,
+      );
     if (g.window_ms !== undefined && g.window_ms !== truth.window_ms)
       differ(`global: the engine ran with WINDOW_MS=${g.window_ms}, the truth assumes ${truth.window_ms}`);
     if (g.allowed_lateness_ms !== undefined && g.allowed_lateness_ms !== truth.allowed_lateness_ms) {

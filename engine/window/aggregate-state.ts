@@ -7,9 +7,12 @@
  * Everything is a typed array indexed by a dense id (see Dictionary); an open window holds its
  * items' counts sparsely or densely (open-window.ts), and a few are recycled when they close.
  */
+import { DEFAULT_SESSION_GAP_MS } from '../shared/event-rules.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { Dictionary, ensureCapacity } from './dictionary.js';
+import { FunnelState } from './funnel-state.js';
 import { OpenWindow } from './open-window.js';
+import { SessionState } from './session-state.js';
 
 /** Closed windows kept for reuse (more would only hold memory after a lagging partition caught up). */
 const MAX_SPARE_WINDOWS = 8;
@@ -34,7 +37,16 @@ export class AggregateState {
   private itemDirty: number[] = [];
   private userDirty: number[] = [];
 
-  constructor(readonly windowMs: number) {}
+  /** Funnel steps and revenue per item, per category and in all (funnel-state.ts). */
+  readonly funnel = new FunnelState();
+  readonly sessions: SessionState;
+
+  constructor(
+    readonly windowMs: number,
+    sessionGapMs = DEFAULT_SESSION_GAP_MS,
+  ) {
+    this.sessions = new SessionState(sessionGapMs);
+  }
 
   /** Adds one batch's contribution. Returns how many of its on-time events found their window closed. */
   apply(d: BatchDelta): number {
@@ -45,6 +57,17 @@ export class AggregateState {
       this.itemTotal[i] += d.itemCounts[k];
       this.markItem(i);
     }
+    this.funnel.apply(d, itemIndex);
+    const sessions = this.sessions;
+    for (let k = 0; k < d.spanSession.length; k++)
+      sessions.add(
+        d.partition,
+        d.sessionIds[d.spanSession[k]],
+        d.spanStart[k],
+        d.spanEnd[k],
+        d.spanPurchase[k] === 1,
+      );
+    sessions.late += d.sessionLate;
     for (let k = 0; k < d.userIds.length; k++) {
       const u = this.internUser(d.userIds[k]);
       this.userTotal[u] += d.userCounts[k];
@@ -102,14 +125,14 @@ export class AggregateState {
   }
 
   /** The ids changed since the last call, and clears the marks. */
-  takeDirty(): { items: number[]; users: number[] } {
+  takeDirty(): { items: number[]; users: number[]; categories: number[] } {
     const items = this.itemDirty;
     const users = this.userDirty;
     for (const i of items) this.itemDirtyFlag[i] = 0;
     for (const u of users) this.userDirtyFlag[u] = 0;
     this.itemDirty = [];
     this.userDirty = [];
-    return { items, users };
+    return { items, users, categories: this.funnel.takeDirty() };
   }
 
   get distinctUsers(): number {
@@ -125,6 +148,7 @@ export class AggregateState {
       this.itemMin = ensureCapacity(this.itemMin, n);
       this.itemClosed = ensureCapacity(this.itemClosed, n);
       this.itemDirtyFlag = ensureCapacity(this.itemDirtyFlag, n);
+      this.funnel.items.ensure(this.itemTotal.length);
     }
     return i;
   }

@@ -36,6 +36,7 @@ const SHAPE = { t0: Date.UTC(2026, 0, 1), windowMs: 1000, allowedLatenessMs: 0 }
 const SETTINGS: FlusherSettings = {
   windowMs: SHAPE.windowMs,
   allowedLatenessMs: SHAPE.allowedLatenessMs,
+  sessionGapMs: 1_800_000,
   bulkMaxDocs: 1000,
   compactBytes: 64 * 1024 * 1024,
   healIntervalMs: 0,
@@ -46,6 +47,7 @@ const HEADER: CheckpointHeader = {
   topic: 'flusher-protocol',
   windowMs: 1000,
   allowedLatenessMs: 0,
+  sessionGapMs: 1_800_000,
 };
 
 const es = createEsClient(services);

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import Kafka from 'node-rdkafka';
 import { loadOptions, rdkafkaPropsFromEnv } from '../../engine/config/options.js';
 import { stackOptions } from '../../engine/config/settings.js';
-import type { TruthFile } from '../../engine/producer/truth.js';
+import { TruthBuilder, type TruthFile, truthFieldsOf } from '../../engine/producer/truth.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
+import { validateEvent } from '../../engine/shared/event-reference.js';
+import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { produceWaiting, tryProduce } from '../../engine/source/produce-waiting.js';
 
 export const services = (() => {
@@ -229,41 +231,39 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The truth of two producer runs on one topic, the second after the first (its events later in
- * event time, none late): totals and window counts add up; max/min per second are recomputed over
- * the merged windows.
+ * The truth of everything in a topic (several producer runs), computed by reading the topic back
+ * in partition order: sessions and windows that span the runs come out as the engine must see them.
  */
-export function mergeTruths(a: TruthFile, b: TruthFile): TruthFile {
-  const items: TruthFile['items'] = structuredClone(a.items);
-  for (const [id, it] of Object.entries(b.items)) {
-    const m = items[id] ?? { total_interactions: 0, max_per_sec: null, min_per_sec: null, windows: {} };
-    m.total_interactions += it.total_interactions;
-    for (const [w, n] of Object.entries(it.windows)) m.windows[w] = (m.windows[w] ?? 0) + n;
-    const counts = Object.values(m.windows).filter((n) => n > 0);
-    m.max_per_sec = counts.length ? Math.max(...counts) : null;
-    m.min_per_sec = counts.length ? Math.min(...counts) : null;
-    items[id] = m;
+export async function truthOfTopic(topic: string, runs: TruthFile[]): Promise<TruthFile> {
+  return truthOfMessages(topic, await messagesOf(topic, runs), runs);
+}
+
+/** Every message the producer runs wrote to `topic`, as a consumer reads them (partition order). */
+export async function messagesOf(topic: string, runs: TruthFile[]): Promise<Kafka.Message[]> {
+  const n = runs.reduce((sum, t) => sum + t.events.valid + t.events.invalid, 0);
+  const messages = await consumeAll(topic, n, 120_000);
+  if (messages.length !== n) throw new Error(`read ${messages.length} of the ${n} messages of ${topic}`);
+  return messages;
+}
+
+/** The truth of these messages, in this order, with the settings of the runs' truths. */
+export function truthOfMessages(topic: string, messages: Kafka.Message[], runs: TruthFile[]): TruthFile {
+  const [first] = runs;
+  const partitions = Math.max(...runs.map((t) => t.partitions));
+  const truth = new TruthBuilder(
+    topic,
+    partitions,
+    first.window_ms,
+    first.allowed_lateness_ms,
+    first.session_gap_ms,
+  );
+  const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
+  for (const m of messages) {
+    const v = validateEvent(m.value, 'json', range);
+    if (v.ok) truth.addValid(m.partition, v.userId, v.itemId, v.time, truthFieldsOf(v));
+    else truth.addInvalid();
   }
-  const users = { ...a.users };
-  for (const [id, n] of Object.entries(b.users)) users[id] = (users[id] ?? 0) + n;
-  const total = a.global.total_interactions + b.global.total_interactions;
-  const distinct = Object.keys(users).length;
-  return {
-    ...a,
-    partitions: Math.max(a.partitions, b.partitions),
-    events: {
-      valid: a.events.valid + b.events.valid,
-      invalid: a.events.invalid + b.events.invalid,
-      late: a.events.late + b.events.late,
-    },
-    global: {
-      total_interactions: total,
-      distinct_users: distinct,
-      avg_interactions_per_user: total / distinct,
-    },
-    items,
-    users,
-  };
+  return JSON.parse(JSON.stringify(truth.result())) as TruthFile;
 }
 
 /** Connects a test client (10 s at most). */

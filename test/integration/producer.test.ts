@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOptions } from '../../engine/config/options.js';
 import { producerOptions } from '../../engine/config/producer-settings.js';
 import { produce } from '../../engine/producer/producer.js';
-import { TruthBuilder, type TruthFile } from '../../engine/producer/truth.js';
+import { TruthBuilder, type TruthFile, truthFieldsOf } from '../../engine/producer/truth.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
@@ -83,13 +83,19 @@ describe('ria produce (real broker)', () => {
 
     const messages = await consumeAll(topic, n, 120_000);
     expect(messages.length).toBe(n);
-    const again = new TruthBuilder(topic, truth.partitions, truth.window_ms, truth.allowed_lateness_ms);
+    const again = new TruthBuilder(
+      topic,
+      truth.partitions,
+      truth.window_ms,
+      truth.allowed_lateness_ms,
+      truth.session_gap_ms,
+    );
     const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
     for (const m of messages) {
       const v = validateEvent(m.value, 'json', range);
       if (v.ok) {
         expect(m.key!.toString()).toBe(v.userId);
-        again.addValid(m.partition, v.userId, v.itemId, v.time);
+        again.addValid(m.partition, v.userId, v.itemId, v.time, truthFieldsOf(v));
       } else again.addInvalid();
     }
     expect(JSON.parse(JSON.stringify(again.result()))).toEqual(truth);

@@ -17,7 +17,7 @@ import { growTopic } from '../../engine/setup/topics.js';
 import { AGG_INDICES, AVG_INDEX, GLOBAL_DOC_ID } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
-import { mergeTruths, newTopic, requireServices, services } from './helpers.js';
+import { newTopic, requireServices, services, truthOfTopic } from './helpers.js';
 import { ria, riaEngine } from './run-ria.js';
 
 const es = createEsClient(services);
@@ -46,8 +46,8 @@ async function produce(topic: string, count: number, seed: string, truth: string
   expect(r.code, r.out).toBe(0);
 }
 
-async function expectExact(truths: string[]): Promise<void> {
-  const truth = truths.map(readTruth).reduce(mergeTruths);
+async function expectExact(topic: string, truths: string[]): Promise<void> {
+  const truth = await truthOfTopic(topic, truths.map(readTruth));
   const r = await verify(es, truth);
   expect(r.differences).toEqual([]);
 }
@@ -135,7 +135,7 @@ describe.each([
     if (!scaled) expect(second.out).toMatch(warning);
     const after = (await es.get({ index: AVG_INDEX, id: GLOBAL_DOC_ID }))._version!;
     expect(after).toBeGreaterThan(before);
-    await expectExact([truth, truth2]);
+    await expectExact(topic, [truth, truth2]);
     rmSync(checkpoint, { recursive: true, force: true });
   });
 
@@ -179,7 +179,7 @@ describe.each([
       '1000',
     ])().done;
     expect(final.code, final.out.slice(-3000)).toBe(0);
-    await expectExact([truth, truth2]);
+    await expectExact(topic, [truth, truth2]);
     rmSync(checkpoint, { recursive: true, force: true });
     rmSync(truth2, { force: true });
   });
@@ -224,7 +224,7 @@ describe('a checkpoint restored from an older copy (real Kafka and Elasticsearch
         `WARNING: the checkpoint in .* is at flush \\d+ but Elasticsearch holds flush ${held} .* writing versions from ${held + 1}`,
       ),
     );
-    await expectExact(truths);
+    await expectExact(topic, truths);
     for (const f of [checkpoint, backup, ...truths]) rmSync(f, { recursive: true, force: true });
   });
 });

@@ -1,0 +1,225 @@
+/**
+ * Open sessions (docs/contract.md, "Sessions"): per partition and session id, the event-time
+ * spans of its on-time events that are not yet closed — usually one, more while events arrive
+ * out of order; two spans less than SESSION_GAP_MS apart are one session (sessionsTouch). A
+ * session closes when its partition's watermark (max event time − ALLOWED_LATENESS_MS) reaches
+ * its last event + the gap; it is then counted and forgotten, so memory follows the sessions open
+ * at once, not history. Idleness never closes one: a paused session must not be split.
+ *
+ * Keyed by partition too: the message key (user_id) keeps a session's events in one partition,
+ * and a partition's own watermark makes the outcome independent of how partitions interleave —
+ * and lets the merger of a scaled-out deployment hold them exactly like a single engine.
+ *
+ * Slots are typed arrays (start, end, purchase, partition, next span of the same id); a map per
+ * partition holds each id's first slot. Closing scans the slots (a few ns each), and only when
+ * some partition's watermark reached its earliest deadline.
+ */
+import { sessionsTouch } from '../shared/event-rules.js';
+import { ensureCapacity } from './dictionary.js';
+
+const FREE = -1;
+
+/** A session id's spans, as stored in checkpoint records. */
+export interface SessionSpans {
+  partition: number;
+  id: string;
+  spans: { start: number; end: number; purchase: boolean }[];
+}
+
+export class SessionState {
+  private start = new Float64Array(1024);
+  private end = new Float64Array(1024);
+  private purchase = new Uint8Array(1024);
+  private part = new Int32Array(1024).fill(FREE);
+  private next = new Int32Array(1024);
+  private key: string[] = [];
+  private readonly freeSlots: number[] = [];
+  private used = 0;
+  private readonly heads = new Map<number, Map<string, number>>();
+  /** Per partition, no open session closes before its watermark reaches this. */
+  private readonly earliest = new Map<number, number>();
+  private dirty = new Map<number, Set<string>>();
+  /** Open sessions (spans), closed sessions, closed ones with a purchase, events late for sessions. */
+  open = 0;
+  closed = 0;
+  purchasing = 0;
+  late = 0;
+
+  constructor(readonly gapMs: number) {}
+
+  /** Adds a span of on-time events of session `id` in `partition`, merging what it touches. */
+  add(partition: number, id: string, s: number, e: number, purchase: boolean): void {
+    const heads = this.headsOf(partition);
+    let p = purchase ? 1 : 0;
+    let head = heads.get(id) ?? FREE;
+    // A span may bridge two spans of the id: merge until nothing it touches is left.
+    for (let merged = true; merged; ) {
+      merged = false;
+      for (let cur = head, prev = FREE; cur !== FREE; ) {
+        const after = this.next[cur];
+        if (sessionsTouch(this.start[cur], this.end[cur], s, e, this.gapMs)) {
+          s = Math.min(s, this.start[cur]);
+          e = Math.max(e, this.end[cur]);
+          p |= this.purchase[cur];
+          if (prev === FREE) head = after;
+          else this.next[prev] = after;
+          this.release(cur);
+          merged = true;
+        } else prev = cur;
+        cur = after;
+      }
+    }
+    const slot = this.slot(partition, id, s, e, p, head);
+    heads.set(id, slot);
+    this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, e + this.gapMs));
+    this.markDirty(partition, id);
+  }
+
+  /**
+   * Closes the sessions whose partition's watermark (`partitionMax` − `allowedLatenessMs`) reached
+   * their end + the gap: counted, and forgotten. Returns how many closed.
+   */
+  close(partitionMax: Record<number, number>, allowedLatenessMs: number): number {
+    const watermark = new Map<number, number>();
+    for (const [p, first] of this.earliest) {
+      const w = (partitionMax[p] ?? Number.NEGATIVE_INFINITY) - allowedLatenessMs;
+      if (w >= first) watermark.set(p, w);
+    }
+    if (watermark.size === 0) return 0;
+    for (const p of watermark.keys()) this.earliest.set(p, Infinity);
+    let n = 0;
+    for (let slot = 0; slot < this.used; slot++) {
+      const p = this.part[slot];
+      if (p === FREE) continue;
+      const w = watermark.get(p);
+      if (w === undefined) continue;
+      const deadline = this.end[slot] + this.gapMs;
+      if (deadline > w) {
+        if (deadline < this.earliest.get(p)!) this.earliest.set(p, deadline);
+        continue;
+      }
+      this.closed++;
+      this.purchasing += this.purchase[slot];
+      this.unlink(slot);
+      n++;
+    }
+    return n;
+  }
+
+  /** The ids changed since the last call, with their spans now (none: all closed). */
+  takeDirty(): SessionSpans[] {
+    const out: SessionSpans[] = [];
+    for (const [partition, ids] of this.dirty)
+      for (const id of ids) out.push({ partition, id, spans: this.spansOf(partition, id) });
+    this.dirty = new Map();
+    return out;
+  }
+
+  /** Every open session (a snapshot). */
+  all(): SessionSpans[] {
+    const out: SessionSpans[] = [];
+    for (const [partition, heads] of this.heads)
+      for (const id of heads.keys()) out.push({ partition, id, spans: this.spansOf(partition, id) });
+    return out;
+  }
+
+  /** Restore: the id's spans become exactly these. */
+  replace(s: SessionSpans): void {
+    const heads = this.headsOf(s.partition);
+    for (let cur = heads.get(s.id) ?? FREE; cur !== FREE; ) {
+      const after = this.next[cur];
+      this.release(cur);
+      cur = after;
+    }
+    heads.delete(s.id);
+    let head = FREE;
+    for (const sp of s.spans) {
+      head = this.slot(s.partition, s.id, sp.start, sp.end, sp.purchase ? 1 : 0, head);
+      this.earliest.set(
+        s.partition,
+        Math.min(this.earliest.get(s.partition) ?? Infinity, sp.end + this.gapMs),
+      );
+    }
+    if (head !== FREE) heads.set(s.id, head);
+  }
+
+  /** Bytes held by the slots (the session-memory benchmark adds the maps' share). */
+  get slotBytes(): number {
+    return this.start.byteLength * 2 + this.purchase.byteLength + this.part.byteLength * 2;
+  }
+
+  private spansOf(partition: number, id: string): SessionSpans['spans'] {
+    const spans: SessionSpans['spans'] = [];
+    for (let cur = this.heads.get(partition)?.get(id) ?? FREE; cur !== FREE; cur = this.next[cur])
+      spans.push({ start: this.start[cur], end: this.end[cur], purchase: this.purchase[cur] === 1 });
+    return spans.sort((a, b) => a.start - b.start);
+  }
+
+  private headsOf(partition: number): Map<string, number> {
+    let heads = this.heads.get(partition);
+    if (!heads) {
+      heads = new Map();
+      this.heads.set(partition, heads);
+    }
+    return heads;
+  }
+
+  private markDirty(partition: number, id: string): void {
+    let ids = this.dirty.get(partition);
+    if (!ids) {
+      ids = new Set();
+      this.dirty.set(partition, ids);
+    }
+    ids.add(id);
+  }
+
+  private slot(partition: number, id: string, s: number, e: number, p: number, next: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.used++;
+      if (slot >= this.part.length) {
+        const n = slot + 1;
+        const before = this.part.length;
+        this.start = ensureCapacity(this.start, n);
+        this.end = ensureCapacity(this.end, n);
+        this.purchase = ensureCapacity(this.purchase, n);
+        this.part = ensureCapacity(this.part, n);
+        this.part.fill(FREE, before);
+        this.next = ensureCapacity(this.next, n);
+      }
+    }
+    this.start[slot] = s;
+    this.end[slot] = e;
+    this.purchase[slot] = p;
+    this.part[slot] = partition;
+    this.next[slot] = next;
+    this.key[slot] = id;
+    this.open++;
+    return slot;
+  }
+
+  private release(slot: number): void {
+    this.part[slot] = FREE;
+    this.key[slot] = '';
+    this.freeSlots.push(slot);
+    this.open--;
+  }
+
+  /** Removes a closed span from its id's chain. */
+  private unlink(slot: number): void {
+    const partition = this.part[slot];
+    const id = this.key[slot];
+    const heads = this.heads.get(partition)!;
+    const head = heads.get(id)!;
+    if (head === slot) {
+      if (this.next[slot] === FREE) heads.delete(id);
+      else heads.set(id, this.next[slot]);
+    } else {
+      let prev = head;
+      while (this.next[prev] !== slot) prev = this.next[prev];
+      this.next[prev] = this.next[slot];
+    }
+    this.markDirty(partition, id);
+    this.release(slot);
+  }
+}
