@@ -5,6 +5,7 @@
  */
 import { costSideBySide } from './cost/cost-side-by-side.js';
 import { engineSteadyCost } from './cost/engine-steady-cost.js';
+import { funnelCost } from './cost/funnel-cost.js';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
 import { scaleOut } from './engine/scale-out.js';
@@ -61,6 +62,10 @@ export const SUITES = {
   'cost-side-by-side': {
     run: costSideBySide,
     about: 'the engine, the KafkaJS peer and Spark at 5,000 events/s',
+  },
+  'funnel-cost': {
+    run: funnelCost,
+    about: 'the funnel and sessions: this build beside the one before them, 5,000 events/s and catch-up',
   },
   'stage-ceilings': { run: stageCeilings, about: 'each single-threaded stage’s events per CPU-second' },
 } as const;

@@ -12,13 +12,17 @@ export interface CliRun {
   done: Promise<{ code: number | null; out: string }>;
 }
 
-/** `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
+/**
+ * `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS does not take); `root`: another
+ * build's clone (bench/cost/funnel-cost.ts runs the one before a change beside this one).
+ */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   nodeArgs: string[] = [],
+  root = repoRoot(),
 ): CliRun {
-  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot(), 'bin', 'ria.js'), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'ria.js'), ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,8 +35,8 @@ export function runCli(
   return { child, done };
 }
 
-export async function mustRun(args: string[]): Promise<string> {
-  const r = await runCli(args).done;
+export async function mustRun(args: string[], root?: string): Promise<string> {
+  const r = await runCli(args, process.env, [], root).done;
   if (r.code !== 0) throw new Error(`ria ${args.join(' ')} failed (${r.code}):\n${r.out.slice(-2000)}`);
   return r.out;
 }

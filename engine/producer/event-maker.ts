@@ -128,7 +128,8 @@ export class EventMaker {
     const step = this.sessions.next();
     const { mix, allowedLatenessMs, windowMs } = this.opts;
     const rng = this.rng;
-    let time = nowMs;
+    // Whole milliseconds: what the event carries (ISO text and epoch ms both), so what the truth counts.
+    let time = Math.floor(nowMs);
     const u = rng.float();
     if (u < mix.outOfOrder) time -= 1 + rng.below(Math.max(1, allowedLatenessMs - 1));
     else if (u < mix.outOfOrder + mix.late) time -= allowedLatenessMs + windowMs + rng.below(5000);

@@ -6,7 +6,7 @@
  * are the deltas topic's.
  */
 import type { EngineConfig } from '../config/engine-config.js';
-import { RiaError } from '../errors/errors.js';
+import { ConfigError, RiaError } from '../errors/errors.js';
 import type { Restored } from '../flusher/flusher-link.js';
 import type { AggregatorInput, InputContext, InputMark } from '../loop/aggregator.js';
 import type { LoopParts } from '../loop/loop-parts.js';
@@ -115,7 +115,14 @@ export class MergerInput implements AggregatorInput {
         throw new RiaError(`deltas record of partition ${r.partition} in partition ${s.partition}`, {
           code: 'RIA_ERR_DELTAS',
         });
-      for (const d of r.deltas) delta(d);
+      for (const d of r.deltas) {
+        // Spans merged with another gap could join what this merger keeps apart.
+        if (d.sessionGapMs !== this.cfg.sessionGapMs)
+          throw new ConfigError(
+            `invalid setting SESSION_GAP_MS=${this.cfg.sessionGapMs}: the counters of ${this.cfg.consumerGroup} count with SESSION_GAP_MS=${d.sessionGapMs}; set the same on every counter and the merger`,
+          );
+        delta(d);
+      }
       this.recordIdle.set(s.partition, r.idle);
       this.recordNext.set(s.partition, r.next);
       applied({

@@ -59,7 +59,11 @@ const BAD: [string, Buffer | null, RegExp][] = [
   ['empty user_id', Buffer.from(ok({ user_id: '' })), /user_id is empty/],
   ['item_id over 256 bytes', Buffer.from(ok({ item_id: 'x'.repeat(257) })), /longer than 256 bytes/],
   // An _id Elasticsearch refuses (over 512 bytes) must never hold offsets back: refused here.
-  ['category over 256 bytes', Buffer.from(ok({ category: 'é'.repeat(129) })), /category is longer than 256 bytes/],
+  [
+    'category over 256 bytes',
+    Buffer.from(ok({ category: 'é'.repeat(129) })),
+    /category is longer than 256 bytes/,
+  ],
   ['category of the wrong type', Buffer.from(ok({ category: 5 })), /category is not a string/],
   ['a 1 MiB message', Buffer.from(ok({ padding: 'x'.repeat(1 << 20) })), /larger than 65536 bytes/],
   [

@@ -8,7 +8,14 @@
  * rule (sessionsTouch), so an event that does not touch its session's span here simply travels as
  * a span of its own.
  */
-import { FUNNEL_STEPS, isLateForSessions, NO_CATEGORY, PURCHASE_STEP, sessionsTouch } from './event-rules.js';
+import {
+  DEFAULT_SESSION_GAP_MS,
+  FUNNEL_STEPS,
+  isLateForSessions,
+  NO_CATEGORY,
+  PURCHASE_STEP,
+  sessionsTouch,
+} from './event-rules.js';
 import { IdTable } from './id-table.js';
 import type { FunnelDelta } from './messages.js';
 import { SlowIds } from './slow-ids.js';
@@ -151,6 +158,7 @@ export class BatchFunnel {
       spanEnd: Float64Array.from(this.spanEnd),
       spanPurchase: Uint8Array.from(this.spanPurchase),
       sessionLate: this.sessionLate,
+      sessionGapMs: this.gapMs,
     };
   }
 }
@@ -171,5 +179,6 @@ export function noFunnel(): FunnelDelta {
     spanEnd: new Float64Array(0),
     spanPurchase: new Uint8Array(0),
     sessionLate: 0,
+    sessionGapMs: DEFAULT_SESSION_GAP_MS,
   };
 }

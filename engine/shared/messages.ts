@@ -73,6 +73,8 @@ export interface FunnelDelta {
   spanPurchase: Uint8Array;
   /** Valid events that were late for sessions (event-rules.ts isLateForSessions). */
   sessionLate: number;
+  /** The SESSION_GAP_MS the spans were merged with (a merger refuses counters set otherwise). */
+  sessionGapMs: number;
 }
 
 /** Pool worker → main: the batch's contribution, deduplicated by id. */

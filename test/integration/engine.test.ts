@@ -16,6 +16,7 @@ import { ria } from './run-ria.js';
 
 const es = createEsClient(services);
 const EVENTS = 1_000_000;
+const SESSION_GAP = ['--session-gap-ms', '50'];
 
 async function freshRun(name: string, events = EVENTS) {
   const { topic, truth, checkpoint } = await newTopic(name);
@@ -29,6 +30,9 @@ async function freshRun(name: string, events = EVENTS) {
     String(events),
     '--seed',
     topic,
+    // A short session gap: sessions close while the topic is drained (the default's 30 min would
+    // leave every one open), so the kills hit open and closed session state alike.
+    ...SESSION_GAP,
   ];
   produceArgs.push(
     '--out-of-order-share',
@@ -51,6 +55,7 @@ async function freshRun(name: string, events = EVENTS) {
     '0',
     '--dashboard-port',
     '0',
+    ...SESSION_GAP,
   ];
   return { topic, truth, checkpoint, produceArgs, engineArgs, events };
 }
@@ -58,6 +63,13 @@ async function freshRun(name: string, events = EVENTS) {
 async function expectExact(run: { topic: string; truth: string; events: number }) {
   const truth = readTruth(run.truth);
   expect(truth.events.valid + truth.events.invalid).toBe(run.events);
+  // The funnel and sessions are there to compare (verify compares every field).
+  expect(truth.global.purchases).toBeGreaterThan(0);
+  expect(truth.global.revenue_cents).toBeGreaterThan(0);
+  expect(truth.global.sessions).toBeGreaterThan(0);
+  expect(truth.global.purchasing_sessions).toBeGreaterThan(0);
+  expect(truth.global.sessions_open).toBeGreaterThan(0);
+  expect(truth.global.session_late_events).toBeGreaterThan(0);
   const r = await verify(es, truth);
   expect(r.differences).toEqual([]);
   // The dead-letter topic: exactly the invalid events, once each.

@@ -72,6 +72,9 @@ describe('ria produce (real broker)', () => {
         truthPath,
         '--seed',
         'readback',
+        // Short sessions: many close while the topic is written, the truth's session keys get tested.
+        '--session-gap-ms',
+        '20',
       ]),
     );
     expect(s.sent).toBe(n);
@@ -80,6 +83,7 @@ describe('ria produce (real broker)', () => {
     expect(truth.events.valid + truth.events.invalid).toBe(n);
     expect(truth.events.invalid).toBeGreaterThan(n * 0.02);
     expect(truth.events.late).toBeGreaterThan(0);
+    expect(truth.global.sessions).toBeGreaterThan(0);
 
     const messages = await consumeAll(topic, n, 120_000);
     expect(messages.length).toBe(n);

@@ -31,7 +31,16 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
   it('stays exact when a counter is killed twice and the merger once', async () => {
     const { topic, truth, checkpoint } = await newTopic('ria-scale');
     const group = uniqueName('ria-counters');
-    const common = ['--kafka-topic', topic, '--status-interval-ms', '0', ...GROUP_SETTINGS];
+    // A short session gap, so that sessions close in the merger while it runs (verify compares them).
+    const common = [
+      '--kafka-topic',
+      topic,
+      '--status-interval-ms',
+      '0',
+      '--session-gap-ms',
+      '50',
+      ...GROUP_SETTINGS,
+    ];
     const counter = (id: string, port = 0, ...more: string[]) =>
       ria([
         'engine',
@@ -71,6 +80,8 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
       String(EVENTS),
       '--seed',
       topic,
+      '--session-gap-ms',
+      '50',
       '--out-of-order-share',
       '0.05',
       '--late-share',
@@ -129,6 +140,8 @@ describe('ria engine scaled out: counters + merger (real Kafka and Elasticsearch
     const t = readTruth(truth);
     expect(t.events.valid + t.events.invalid).toBe(EVENTS);
     expect(t.events.late).toBeGreaterThan(0);
+    expect(t.global.sessions).toBeGreaterThan(0);
+    expect(t.global.purchasing_sessions).toBeGreaterThan(0);
     const r = await verify(es, t);
     expect(r.differences).toEqual([]);
     const dead = await consumeAll(`${topic}.dlq`, t.events.invalid + 1, 20_000);

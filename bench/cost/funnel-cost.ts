@@ -1,0 +1,131 @@
+/**
+ * What the funnel, revenue and sessions cost (issue goals: at 5,000 events/s CPU at most +10 %
+ * and flush p99 at most +10 ms; catch-up CPU per event at most +10 %): this build beside the build
+ * just before them (BASELINE_COMMIT), in one run, alternating, on the same topics. The baseline is
+ * checked out and compiled once into the cache (it shares this clone's node_modules).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { engineSummary, mustRun, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
+import { median, repoRoot } from '../machine.js';
+import { steadyCase } from './engine-steady-cost.js';
+
+/** The last commit before the funnel and sessions (issue 22). */
+export const BASELINE_COMMIT = '67ed09a';
+
+/** A compiled checkout of BASELINE_COMMIT; its root (bin/ria.js runs it). */
+function baselineRoot(): string {
+  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  const dir = join(cache, 'ria', 'baseline', BASELINE_COMMIT);
+  if (existsSync(join(dir, 'dist', 'engine', 'cli', 'main.js'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const root = repoRoot();
+  const archive = execFileSync('git', ['-C', root, 'archive', BASELINE_COMMIT], { maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+    },
+  );
+  return dir;
+}
+
+/** One drain of a preloaded topic by one build: CPU per event, rate, and whether it is exact. */
+async function drain(topic: string, truth: string, root: string | undefined, tag: string) {
+  await resetIndices();
+  const checkpoint = join(tmpdir(), `${topic}.ckpt.${tag}`);
+  const out = await mustRun(
+    [
+      'engine',
+      '--kafka-topic',
+      topic,
+      '--checkpoint-dir',
+      checkpoint,
+      '--exit-when-idle',
+      '--idle-timeout-ms',
+      '500',
+      '--status-interval-ms',
+      '0',
+      '--dashboard-port',
+      '0',
+      '--consumer-group',
+      `${topic}-${tag}`,
+    ],
+    root,
+  );
+  rmSync(checkpoint, { recursive: true, force: true });
+  const s = engineSummary(out);
+  const events = s.valid + s.invalid;
+  // The baseline reads another truth format: only this build's output is verified.
+  const verified = root ? { code: 0 } : await runCli(['verify', '--truth', truth]).done;
+  return {
+    cpuMicrosPerEvent: (s.cpuSeconds / events) * 1e6,
+    eventsPerSecond: events / Math.max(0.001, s.seconds - 0.5),
+    exact: verified.code === 0,
+  };
+}
+
+export async function funnelCost(quick: boolean) {
+  const baseline = baselineRoot();
+  const repeats = quick ? 1 : 3;
+  const warmupS = quick ? 5 : 10;
+  const windowS = quick ? 15 : 45;
+  const steady: {
+    before: Awaited<ReturnType<typeof steadyCase>>[];
+    after: Awaited<ReturnType<typeof steadyCase>>[];
+  } = {
+    before: [],
+    after: [],
+  };
+  for (let r = 0; r < repeats; r++) {
+    steady.before.push(await steadyCase(5000, 10_000, warmupS, windowS, [], baseline));
+    steady.after.push(await steadyCase(5000, 10_000, warmupS, windowS));
+  }
+  const events = quick ? 300_000 : 2_000_000;
+  const { topic, truth } = await preloadedTopic('ria-bench-funnel', events);
+  const catchUp: { before: Awaited<ReturnType<typeof drain>>[]; after: Awaited<ReturnType<typeof drain>>[] } =
+    {
+      before: [],
+      after: [],
+    };
+  for (let r = 0; r < repeats; r++) {
+    catchUp.before.push(await drain(topic, truth, baseline, `b${r}`));
+    catchUp.after.push(await drain(topic, truth, undefined, `a${r}`));
+  }
+  const m = (xs: number[]) => median(xs);
+  const cpu = {
+    before: m(steady.before.map((x) => x.cpuPercentOfCore)),
+    after: m(steady.after.map((x) => x.cpuPercentOfCore)),
+  };
+  const flushP99 = {
+    before: m(steady.before.map((x) => x.flushCycle.p99?.ms ?? Number.NaN)),
+    after: m(steady.after.map((x) => x.flushCycle.p99?.ms ?? Number.NaN)),
+  };
+  const perEvent = {
+    before: m(catchUp.before.map((x) => x.cpuMicrosPerEvent)),
+    after: m(catchUp.after.map((x) => x.cpuMicrosPerEvent)),
+  };
+  return {
+    baselineCommit: BASELINE_COMMIT,
+    goals: { steadyCpuIncreasePercent: 10, flushP99IncreaseMs: 10, catchUpCpuPerEventIncreasePercent: 10 },
+    steady,
+    catchUp,
+    events,
+    summary: {
+      steadyCpuPercentOfCore: cpu,
+      steadyCpuIncreasePercent: (cpu.after / cpu.before - 1) * 100,
+      flushP99Ms: flushP99,
+      flushP99IncreaseMs: flushP99.after - flushP99.before,
+      catchUpCpuMicrosPerEvent: perEvent,
+      catchUpCpuPerEventIncreasePercent: (perEvent.after / perEvent.before - 1) * 100,
+      exact: steady.after.every((x) => x.exact) && catchUp.after.every((x) => x.exact),
+    },
+  };
+}
