@@ -20,6 +20,11 @@ function section(s: Saved): string {
     const rows = s.result;
     return `${head}One partition of six keeps delivering events ${rows[0]?.lagSeconds ?? 600} s of event time behind the others, over ${fmt(rows[0]?.items ?? 0)} items (all known): the windows in between stay open. The flusher's state driven directly, one child process per rate.\n\n| events/s | open windows (peak) | bytes in open windows (peak) | the same with dense windows only (the previous design) | peak RSS of the process |\n|---|---|---|---|---|\n${rows.map((r) => `| ${fmt(r.rate)} | ${r.peakOpenWindows} | ${fmt(r.windowMiB)} MiB | ${fmt(r.denseWindowMiB)} MiB | ${fmt(r.peakRssMiB)} MiB |`).join('\n')}\n`;
   }
+  if (s.suite === 'session-memory') {
+    const r = s.result;
+    const mb = r.megabytes;
+    return `${head}\`SessionState\` driven directly (bench/window/session-memory.ts): ${fmt(r.sessions)} sessions of UUID ids over 6 partitions, then the watermark passes half of them, then all (GC between readings: ${r.gcExposed}). **${fmt(r.bytesPerOpenSession)} bytes per open session** (id string, map entry, typed-array slot); memory held: ${fmt(mb.open)} MiB with all open, ${fmt(mb.halfClosed)} MiB with half closed, ${fmt(mb.allClosed)} MiB with none open (the slot arrays keep their size for the next sessions), ${fmt(mb.dropped)} MiB once the state is dropped. One close() scanning every open slot: ${r.closeMs.firstHalf.toFixed(1)} ms (closing ${fmt(r.closed.firstHalf)}), then ${r.closeMs.rest.toFixed(1)} ms (closing ${fmt(r.closed.rest)}); the engine scans only when some partition's watermark reached its earliest deadline.\n`;
+  }
   if (s.suite === 'state-micro') {
     const r = s.result;
     return `${head}| operation | µs (median) |\n|---|---|\n${r.micro.map((m) => `| ${m.name} | ${m.usPerOp.toFixed(1)} |`).join('\n')}\n\nMemory: ${fmt(r.memory.users)} distinct users interned: **${r.memory.bytesPerUser.toFixed(1)} bytes per user** (heap + typed arrays), process RSS ${r.memory.rssMiB} MiB.\n`;

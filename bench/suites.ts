@@ -17,6 +17,7 @@ import { decodeBench } from './shared/decode.bench.js';
 import { sinkBench } from './sink/sink.bench.js';
 import { rawConsume } from './source/raw-consume.js';
 import { stageCeilings } from './stages/stage-ceilings.js';
+import { sessionMemory } from './window/session-memory.js';
 import { stateBench } from './window/state.bench.js';
 import { windowLag } from './window/window-lag.js';
 
@@ -37,6 +38,10 @@ export const SUITES = {
   'state-micro': {
     run: stateBench,
     about: 'the aggregate state: merging deltas, closing windows, memory per user',
+  },
+  'session-memory': {
+    run: sessionMemory,
+    about: 'open sessions: bytes per session with 1 M open, and the cost of closing them',
   },
   'window-lag': { run: windowLag, about: 'memory of open windows with one partition far behind' },
   'sink-micro': { run: sinkBench, about: 'building a bulk body and reading its answer' },

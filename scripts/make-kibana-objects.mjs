@@ -1,12 +1,16 @@
 // Writes docker/kibana/dashboard.ndjson: Kibana saved objects (data views, visualizations and the
-// dashboard "Real-time Interaction Overview") for the three aggregate indices. Run it after
-// changing this file: node scripts/make-kibana-objects.mjs
+// dashboard "Real-time Interaction Overview") for the four aggregate indices: the seed's three
+// panels, then the funnel, conversion, revenue and top items by revenue. Run it after changing
+// this file: node scripts/make-kibana-objects.mjs (docker/kibana/dashboard.test.ts checks the
+// result as Kibana's importer would; test/integration/kibana-panels.test.ts runs every panel's
+// aggregation against Elasticsearch).
 import { writeFileSync } from 'node:fs';
 
 const views = [
   { id: 'ria-agg-item', title: 'interaction-agg_item' },
   { id: 'ria-agg-user', title: 'interaction-agg_user' },
   { id: 'ria-agg-avg', title: 'interaction-agg_avg' },
+  { id: 'ria-agg-category', title: 'interaction-agg_category' },
 ];
 const searchSource = (withIndex) =>
   JSON.stringify({
@@ -28,6 +32,12 @@ const max = (id, field, label) => ({
   schema: 'metric',
   params: { field, customLabel: label },
 });
+const metricParams = {
+  addTooltip: true,
+  addLegend: false,
+  type: 'metric',
+  metric: { percentageMode: false, style: { fontSize: 36 } },
+};
 const min = (id, field, label) => ({
   id,
   enabled: true,
@@ -78,6 +88,67 @@ const vis = [
       max('3', 'distinct_users', 'distinct users'),
     ],
   },
+  {
+    id: 'ria-vis-funnel',
+    title: 'Funnel: views → clicks → carts → purchases',
+    view: 'ria-agg-avg',
+    type: 'metric',
+    params: metricParams,
+    aggs: [
+      max('1', 'views', 'views'),
+      max('2', 'clicks', 'clicks'),
+      max('3', 'add_to_cart', 'add to cart'),
+      max('4', 'purchases', 'purchases'),
+    ],
+  },
+  {
+    id: 'ria-vis-conversion',
+    title: 'Conversion and revenue',
+    view: 'ria-agg-avg',
+    type: 'metric',
+    params: metricParams,
+    aggs: [
+      max('1', 'conversion_rate', 'purchases / views'),
+      max('2', 'session_conversion_rate', 'sessions with a purchase / sessions'),
+      max('3', 'revenue_usd', 'revenue (USD)'),
+      max('4', 'sessions', 'sessions (closed)'),
+    ],
+  },
+  {
+    id: 'ria-vis-category-funnel',
+    title: 'Funnel and revenue per category',
+    view: 'ria-agg-category',
+    type: 'table',
+    params: { perPage: 10, showPartialRows: false, showMetricsAtAllLevels: false, showTotal: false },
+    aggs: [
+      max('1', 'revenue_usd', 'revenue (USD)'),
+      terms('category', 20, '1'),
+      max('3', 'views', 'views'),
+      max('4', 'clicks', 'clicks'),
+      max('5', 'add_to_cart', 'add to cart'),
+      max('6', 'purchases', 'purchases'),
+      max('7', 'conversion_rate', 'conversion'),
+    ],
+  },
+  {
+    id: 'ria-vis-top-revenue-items',
+    title: 'Top items by revenue',
+    view: 'ria-agg-item',
+    type: 'histogram',
+    params: { type: 'histogram', addLegend: false, addTooltip: true },
+    aggs: [max('1', 'revenue_usd', 'revenue (USD)'), { ...terms('item_id', 15, '1'), schema: 'segment' }],
+  },
+];
+
+/** Panel places on Kibana's 48-column grid, in the order of `vis`. */
+const grid = [
+  { x: 0, y: 0, w: 48, h: 15 },
+  { x: 0, y: 15, w: 24, h: 15 },
+  { x: 24, y: 15, w: 24, h: 15 },
+  { x: 0, y: 30, w: 24, h: 10 },
+  { x: 24, y: 30, w: 24, h: 10 },
+  { x: 0, y: 40, w: 24, h: 15 },
+  { x: 24, y: 40, w: 24, h: 15 },
 ];
 
 const objects = [
@@ -110,13 +181,7 @@ const objects = [
       panelsJSON: JSON.stringify(
         vis.map((_v, i) => ({
           panelIndex: String(i + 1),
-          gridData: {
-            x: i === 2 ? 24 : 0,
-            y: i === 0 ? 0 : 15,
-            w: i === 0 ? 48 : 24,
-            h: 15,
-            i: String(i + 1),
-          },
+          gridData: { ...grid[i], i: String(i + 1) },
           embeddableConfig: {},
           panelRefName: `panel_${i + 1}`,
         })),

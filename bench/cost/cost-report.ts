@@ -11,6 +11,7 @@ type SteadyCost = SuiteResult<'engine-steady-cost'>;
 type SteadyCase = SteadyCost['seedRate'];
 type SideBySide = SuiteResult<'cost-side-by-side'>;
 type Ceilings = SuiteResult<'stage-ceilings'>;
+type FunnelCost = SuiteResult<'funnel-cost'>;
 type Quantile = { ms: number; bucketMs: number[] };
 
 const q = (x?: Quantile) => (x ? `${x.ms} (bucket ${x.bucketMs[0]}–${x.bucketMs[1]})` : '—');
@@ -53,11 +54,32 @@ function ceilingsSection(r: Ceilings): string {
     )}\n\nOn a 16-core host the first to cap: **${r.cap.stage}, ${fmt(r.cap.eventsPerSecond)} events/s**. Documents per event at this load: ${r.flusher.docsPerEvent.toFixed(2)} (${r.flusher.flushes} flushes). The pool on this 2-core host: ${fmt(r.poolOnThisHost)} events/s.\n`;
 }
 
+function funnelSection(r: FunnelCost): string {
+  const s = r.summary;
+  const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const g = r.goals;
+  const steady = (label: string, xs: FunnelCost['steady']['before']) =>
+    xs
+      .map(
+        (x, i) =>
+          `| ${label} | ${i + 1} | ${pct(x.cpuPercentOfCore)} | ${q(x.flushCycle.p99)} | ${x.eventToEsFromOutside.p99} |`,
+      )
+      .join('\n');
+  const drains = (label: string, xs: FunnelCost['catchUp']['before']) =>
+    xs
+      .map(
+        (x, i) => `| ${label} | ${i + 1} | ${x.cpuMicrosPerEvent.toFixed(2)} | ${fmt(x.eventsPerSecond)} |`,
+      )
+      .join('\n');
+  return `The funnel, revenue and sessions (issue 22) against the build just before them (commit \`${r.baselineCommit}\`, compiled into the cache and run by the same bench, alternating, same topics; bench/cost/funnel-cost.ts). Medians.\n\n| figure | before | after | change | goal |\n|---|---|---|---|---|\n| CPU at 5,000 events/s, 10,000 users (% of a core) | ${pct(s.steadyCpuPercentOfCore.before)} | ${pct(s.steadyCpuPercentOfCore.after)} | ${s.steadyCpuIncreasePercent >= 0 ? '+' : ''}${s.steadyCpuIncreasePercent.toFixed(1)} % | ≤ +${g.steadyCpuIncreasePercent} %: ${met(s.steadyCpuIncreasePercent <= g.steadyCpuIncreasePercent)} |\n| flush cycle p99 at 5,000 events/s (ms) | ${fmt(s.flushP99Ms.before)} | ${fmt(s.flushP99Ms.after)} | ${s.flushP99IncreaseMs >= 0 ? '+' : ''}${fmt(s.flushP99IncreaseMs)} ms | ≤ +${g.flushP99IncreaseMs} ms: ${met(s.flushP99IncreaseMs <= g.flushP99IncreaseMs)} |\n| catch-up CPU per event, ${fmt(r.events)} events (µs) | ${s.catchUpCpuMicrosPerEvent.before.toFixed(2)} | ${s.catchUpCpuMicrosPerEvent.after.toFixed(2)} | ${s.catchUpCpuPerEventIncreasePercent >= 0 ? '+' : ''}${s.catchUpCpuPerEventIncreasePercent.toFixed(1)} % | ≤ +${g.catchUpCpuPerEventIncreasePercent} %: ${met(s.catchUpCpuPerEventIncreasePercent <= g.catchUpCpuPerEventIncreasePercent)} |\n\nThis build's output verified exact by \`ria verify\` in every run: ${s.exact}.\n\n| build | run | CPU at 5,000/s | flush p99 ms | event→ES p99 ms (outside) |\n|---|---|---|---|---|\n${steady('before', r.steady.before)}\n${steady('after', r.steady.after)}\n\n| build | run | catch-up µs CPU per event | events/s |\n|---|---|---|---|\n${drains('before', r.catchUp.before)}\n${drains('after', r.catchUp.after)}\n`;
+}
+
 /** The section body of one of these suites, or undefined for another suite. */
 export function costSection(s: Saved): string | undefined {
   if (s.suite === 'engine-steady-cost') return steadySection(s.result);
   if (s.suite === 'cost-side-by-side') return sideBySideSection(s.result);
   if (s.suite === 'stage-ceilings') return ceilingsSection(s.result);
+  if (s.suite === 'funnel-cost') return funnelSection(s.result);
   return undefined;
 }
 

@@ -10,7 +10,10 @@ export interface Aggregates {
     min_per_sec: number | null;
   }[];
   users: { user_id: string; total_interactions: number }[];
-  global: { avg_interactions_per_user: number; total_interactions: number; distinct_users: number } | null;
+  /** Items by revenue, highest first (the funnel fields of docs/contract.md). */
+  topRevenue: { item_id: string; revenue_usd: number; purchases: number; conversion_rate: number | null }[];
+  /** The global document: the seed's fields and the funnel's (views…, revenue, sessions). */
+  global: Record<string, number | null> | null;
   error: string | null;
 }
 
@@ -31,7 +34,7 @@ export class AggregateReader {
   private async query(): Promise<Aggregates> {
     let value: Aggregates;
     try {
-      const [items, users, global] = await Promise.all([
+      const [items, users, topRevenue, global] = await Promise.all([
         this.es.search<Aggregates['items'][number]>({
           index: ITEM_INDEX,
           size: 10,
@@ -44,6 +47,13 @@ export class AggregateReader {
           sort: [{ total_interactions: 'desc' }],
           ignore_unavailable: true,
         }),
+        this.es.search<Aggregates['topRevenue'][number]>({
+          index: ITEM_INDEX,
+          size: 10,
+          sort: [{ revenue_cents: { order: 'desc', unmapped_type: 'long' } }],
+          _source: ['item_id', 'revenue_usd', 'purchases', 'conversion_rate'],
+          ignore_unavailable: true,
+        }),
         this.es.get<NonNullable<Aggregates['global']>>(
           { index: AVG_INDEX, id: GLOBAL_DOC_ID },
           { ignore: [404] },
@@ -52,11 +62,12 @@ export class AggregateReader {
       value = {
         items: items.hits.hits.map((h) => h._source!),
         users: users.hits.hits.map((h) => h._source!),
+        topRevenue: topRevenue.hits.hits.map((h) => h._source!),
         global: global._source ?? null,
         error: null,
       };
     } catch (e) {
-      value = { items: [], users: [], global: null, error: (e as Error).message };
+      value = { items: [], users: [], topRevenue: [], global: null, error: (e as Error).message };
     }
     this.cached = { at: Date.now(), value };
     return value;

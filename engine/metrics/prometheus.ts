@@ -65,6 +65,16 @@ export class EngineMetrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly purchasesWithoutPrice = new Counter({
+    name: 'ria_purchases_without_price_total',
+    help: 'Purchases without a price_usd: counted as purchases, with no revenue (docs/contract.md)',
+    registers: [this.registry],
+  });
+  readonly sessionLate = new Counter({
+    name: 'ria_session_late_events_total',
+    help: 'Valid events behind their partition watermark: in no session, counted everywhere else',
+    registers: [this.registry],
+  });
   readonly deadLetters = new Counter({
     name: 'ria_dead_letters_total',
     help: 'Messages written to the dead-letter topic',
@@ -143,6 +153,8 @@ export class EngineMetrics {
     const invalid = d.invalidIndex.length;
     this.events.inc({ outcome: 'valid' }, d.valid);
     if (d.late > 0) this.events.inc({ outcome: 'late' }, d.late);
+    if (d.purchasesWithoutPrice > 0) this.purchasesWithoutPrice.inc(d.purchasesWithoutPrice);
+    if (d.sessionLate > 0) this.sessionLate.inc(d.sessionLate);
     if (invalid > 0) {
       this.events.inc({ outcome: 'invalid' }, invalid);
       this.deadLetters.inc(invalid);

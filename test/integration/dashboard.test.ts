@@ -26,6 +26,47 @@ interface PageElement {
   querySelector(selector: string): PageElement | null;
 }
 declare const document: { querySelectorAll(selector: string): Iterable<PageElement> };
+/** The page's charts (window.riaCharts) as far as the axis check reads uPlot. */
+interface PageChart {
+  plot: {
+    setData(d: number[][]): void;
+    ctx: { font: string; measureText(s: string): { width: number } };
+    axes: { _size: number; _values: string[]; font: string[]; ticks: { size: number }; gap: number }[];
+  };
+}
+declare const window: { riaCharts: Record<string, PageChart>; devicePixelRatio: number };
+declare const navigator: { language: string };
+
+/** Opens the page; `language`: navigator.language as the browser reports it. */
+async function openPage(browser: Awaited<ReturnType<typeof launchChromium>>, port: number, language: string) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 }, locale: 'en-US' });
+  // Chromium takes only valid tags as its locale; a POSIX one (what a C/POSIX environment gives) is
+  // set the way a browser would report it.
+  if (language !== 'en-US')
+    await page.addInitScript((l) => Object.defineProperty(navigator, 'language', { get: () => l }), language);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  return { page, errors };
+}
+
+/** The page's state that the funnel checks read: funnel rows, top-revenue rows, panel errors. */
+async function funnelShown(page: Awaited<ReturnType<typeof openPage>>['page']) {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('#funnel .step')].length === 4 &&
+      [...document.querySelectorAll('#top-revenue tbody tr')].length > 0,
+    undefined,
+    { timeout: 60_000 },
+  );
+  return page.evaluate(() => ({
+    steps: [...document.querySelectorAll('#funnel .step .n')].map((e) =>
+      Number(e.textContent!.replaceAll(',', '')),
+    ),
+    errors: [...document.querySelectorAll('.err')].map((e) => e.textContent).filter((t) => t),
+    canvases: [...document.querySelectorAll('canvas')].length,
+  }));
+}
 
 const XSS = '<img src=x onerror=alert(1)>';
 const es = createEsClient(services);
@@ -207,12 +248,52 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
         return (await kpi('distinct users')) === g.distinct_users ? true : undefined;
       });
       expect(await page.locator('#chart-rate canvas').count()).toBeGreaterThan(0);
+      // The funnel: views ≥ clicks ≥ carts ≥ purchases > 0, top items by revenue, no panel in error.
+      const f = await funnelShown(page);
+      expect(f.errors).toEqual([]);
+      expect(f.steps[3]).toBeGreaterThan(0);
+      for (let k = 1; k < 4; k++) expect(f.steps[k]).toBeLessThanOrEqual(f.steps[k - 1]);
+      // The events-per-second axis holds its widest label (uPlot's default width clipped 10,000 to 0,000).
+      const axis = await page.evaluate(() => {
+        const u = window.riaCharts.rate.plot;
+        const t = Date.now() / 1000;
+        u.setData([
+          [t, t + 1, t + 2],
+          [9_500, 12_345, 10_000],
+          [9_000, 12_000, 10_000],
+        ]);
+        const a = u.axes[1];
+        u.ctx.font = a.font[0];
+        const widest =
+          Math.max(...a._values.map((v) => u.ctx.measureText(v).width)) / window.devicePixelRatio;
+        return { labels: a._values, room: a._size - a.ticks.size - a.gap, widest };
+      });
+      expect(
+        axis.labels.some((l) => l.length >= 6),
+        axis.labels.join(' '),
+      ).toBe(true);
+      expect(axis.room, JSON.stringify(axis)).toBeGreaterThanOrEqual(axis.widest);
       // A directory of its own: another user's file of the same name may be in /tmp.
       const shot =
         process.env.RIA_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'ria-dashboard-')), 'dashboard.png');
       await page.screenshot({ path: shot });
       process.stdout.write(`dashboard screenshot: ${shot}\n`);
       expect(alerts).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('shows every panel under a browser whose language is a POSIX one (en-US@posix)', async () => {
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await openPage(browser, port, 'en-US@posix');
+      expect(await page.evaluate(() => navigator.language)).toBe('en-US@posix');
+      const f = await funnelShown(page);
+      // Every chart drew (4 uPlot charts, each with its canvas), no panel said an error, no page error.
+      expect(f.canvases).toBeGreaterThanOrEqual(4);
+      expect(f.errors).toEqual([]);
+      expect(errors).toEqual([]);
     } finally {
       await browser.close();
     }
