@@ -7,7 +7,7 @@
 import { RiaError } from '../errors/errors.js';
 import { FUNNEL_STEPS } from '../shared/event-rules.js';
 import type { AggregateState } from '../window/aggregate-state.js';
-import type { SessionSpans } from '../window/session-state.js';
+import type { SessionChanges } from '../window/session-state.js';
 
 /** Per id: the four steps, then cents. */
 const ITEM_COLUMNS = FUNNEL_STEPS + 1;
@@ -27,7 +27,15 @@ export interface FunnelRecord {
   sessionCounts: number[];
   /** Open sessions at this cut (spans, as counted by SessionState). */
   sessionsOpen: number;
-  sessions: SessionSpans[];
+  /** The session ids whose spans changed (all open ones in a snapshot): typed arrays as bytes. */
+  sessions: {
+    partitions: Uint8Array;
+    ids: string[];
+    counts: Uint8Array;
+    starts: Uint8Array;
+    ends: Uint8Array;
+    purchases: Uint8Array;
+  };
 }
 
 const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -43,7 +51,7 @@ export function funnelRecordOf(
   items: Uint32Array,
   categories: number[],
   knownCategories: number,
-  sessions: SessionSpans[],
+  sessions: SessionChanges,
 ): FunnelRecord {
   const f = state.funnel;
   const itemFunnel = new Float64Array(items.length * ITEM_COLUMNS);
@@ -70,7 +78,14 @@ export function funnelRecordOf(
     funnelTotals: [...f.steps, f.cents, f.purchasesWithoutPrice],
     sessionCounts: [ss.closed, ss.purchasing, ss.late],
     sessionsOpen: ss.open,
-    sessions,
+    sessions: {
+      partitions: bytes(sessions.partitions),
+      ids: sessions.ids,
+      counts: bytes(sessions.counts),
+      starts: bytes(sessions.starts),
+      ends: bytes(sessions.ends),
+      purchases: sessions.purchases,
+    },
   };
 }
 
@@ -107,7 +122,15 @@ export function applyFunnelRecord(state: AggregateState, r: FunnelRecord, items:
   f.purchasesWithoutPrice = r.funnelTotals[FUNNEL_STEPS + 1];
   const ss = state.sessions;
   [ss.closed, ss.purchasing, ss.late] = r.sessionCounts;
-  for (const s of r.sessions) ss.replace(s);
+  const s = r.sessions;
+  ss.apply({
+    partitions: aligned(Uint32Array, s.partitions),
+    ids: s.ids,
+    counts: aligned(Uint32Array, s.counts),
+    starts: aligned(Float64Array, s.starts),
+    ends: aligned(Float64Array, s.ends),
+    purchases: s.purchases,
+  });
 }
 
 /** A record's changed categories and their values (documents.ts). */

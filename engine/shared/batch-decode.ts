@@ -8,7 +8,7 @@
 import { RiaError } from '../errors/errors.js';
 import { BatchFunnel } from './batch-funnel.js';
 import { validateEvent } from './event-reference.js';
-import { centsOf, isLate, MAX_EVENT_BYTES, PURCHASE_STEP, windowOf } from './event-rules.js';
+import { isLate, MAX_EVENT_BYTES, windowOf } from './event-rules.js';
 import { ACCEPT, scan, scanEvent } from './fast-decode.js';
 import { IdTable } from './id-table.js';
 import type { BatchDelta, BatchTask } from './messages.js';
@@ -113,18 +113,7 @@ export function decodeBatch(task: BatchTask): BatchDelta {
         continue;
       }
       item = fastItems.add(scan.itemStart, scan.itemEnd, scan.itemHash);
-      fastUsers.add(scan.userStart, scan.userEnd, scan.userHash);
-      // Prices are read for purchases only: the one string per event it costs is rare.
-      const purchase = scan.step === PURCHASE_STEP && scan.priceStart >= 0;
-      funnel.add(
-        item,
-        funnel.fastCategory(scan.categoryStart, scan.categoryEnd, scan.categoryHash),
-        scan.step,
-        purchase ? centsOf(Number(values.toString('latin1', scan.priceStart, scan.priceEnd))) : -1,
-        funnel.fastSession(scan.sessionStart, scan.sessionEnd, scan.sessionHash),
-        time,
-        max,
-      );
+      funnel.addScanned(item, fastUsers.add(scan.userStart, scan.userEnd, scan.userHash), max);
     } else {
       const v = validateEvent(end < 0 ? null : values.subarray(start, end), task.format, task.range);
       if (!v.ok) {

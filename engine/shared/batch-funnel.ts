@@ -9,6 +9,7 @@
  * a span of its own.
  */
 import {
+  centsOf,
   DEFAULT_SESSION_GAP_MS,
   FUNNEL_STEPS,
   isLateForSessions,
@@ -16,6 +17,7 @@ import {
   PURCHASE_STEP,
   sessionsTouch,
 } from './event-rules.js';
+import { scan } from './fast-decode.js';
 import { IdTable } from './id-table.js';
 import type { FunnelDelta } from './messages.js';
 import { SlowIds } from './slow-ids.js';
@@ -26,6 +28,55 @@ let evItem = new Int32Array(0);
 let evStep = new Uint8Array(0);
 let evCents = new Float64Array(0);
 let evCategory = new Int32Array(0);
+/** Per batch-local session (fast ids, then n + slow ids): its first span's index, -1 none; reset after each batch. */
+let spanOfSession = new Int32Array(0);
+/** Batches decoded by this thread: stamps the owners' last-seen entries below, so none is reset. */
+let generation = 0;
+
+/**
+ * Per owner (a batch-local item for its category, a user for its session): the bytes it had last
+ * and their table entry. Consecutive events of one item name the same category, of one user the
+ * same session: comparing those bytes costs less than hashing them and probing the table.
+ */
+class LastSeen {
+  stamp = new Uint32Array(0);
+  start = new Int32Array(0);
+  end = new Int32Array(0);
+  entry = new Int32Array(0);
+
+  ensure(n: number): void {
+    if (this.stamp.length >= n) return;
+    this.stamp = new Uint32Array(n);
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    this.entry = new Int32Array(n);
+  }
+
+  /** The entry of bytes b[s, e) when the owner had those bytes last in this batch, else -1. */
+  get(owner: number, b: Uint8Array, s: number, e: number): number {
+    if (this.stamp[owner] !== generation) return -1;
+    const s0 = this.start[owner];
+    if (this.end[owner] - s0 !== e - s) return -1;
+    for (let i = 0; i < e - s; i++) if (b[s0 + i] !== b[s + i]) return -1;
+    return this.entry[owner];
+  }
+
+  set(owner: number, s: number, e: number, entry: number): void {
+    this.stamp[owner] = generation;
+    this.start[owner] = s;
+    this.end[owner] = e;
+    this.entry[owner] = entry;
+  }
+}
+const categoryOfItem = new LastSeen();
+const sessionOfUser = new LastSeen();
+
+/** FNV-1a of b[s, e), as the byte scanner hashes ids (computed only when the last-seen bytes differ). */
+function hashOf(b: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
 
 export class BatchFunnel {
   private readonly fastCategories: IdTable;
@@ -35,45 +86,88 @@ export class BatchFunnel {
   private events = 0;
   private purchasesWithoutPrice = 0;
   private sessionLate = 0;
-  /** Per session (batch-local index: fast ids, then n + slow ids): its span so far. */
-  private readonly spanOf = new Map<number, number>();
   private readonly spanSession: number[] = [];
   private readonly spanStart: number[] = [];
   private readonly spanEnd: number[] = [];
   private readonly spanPurchase: number[] = [];
 
+  private noCategory = -1;
+
   constructor(
-    bytes: Uint8Array,
+    private readonly bytes: Uint8Array,
     private readonly n: number,
     private readonly gapMs: number,
     private readonly allowedLatenessMs: number,
   ) {
-    this.fastCategories = new IdTable(bytes, n);
-    this.fastSessions = new IdTable(bytes, n);
+    this.fastCategories = new IdTable(bytes, 64);
+    this.fastSessions = new IdTable(bytes, Math.min(n, 1024));
     if (capacity < n) {
       capacity = Math.max(n, 1024);
       evItem = new Int32Array(capacity);
       evStep = new Uint8Array(capacity);
       evCents = new Float64Array(capacity);
       evCategory = new Int32Array(capacity);
+      spanOfSession = new Int32Array(2 * capacity).fill(-1);
+      categoryOfItem.ensure(capacity);
+      sessionOfUser.ensure(capacity);
     }
+    generation = (generation + 1) >>> 0 || 1;
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  /** A fast-path category (bytes [start, end) of the batch; start -1: none). */
-  fastCategory(start: number, end: number, hash: number): number {
-    return start < 0 ? this.slowCategory(NO_CATEGORY) : this.fastCategories.add(start, end, hash);
+  private readonly text: Buffer;
+
+  /** A fast-path category (bytes [start, end) of the batch; start -1: none) of the batch's fast item `item`. */
+  fastCategory(start: number, end: number, item: number): number {
+    if (start < 0) {
+      if (this.noCategory < 0) this.noCategory = this.slowCategory(NO_CATEGORY);
+      return this.noCategory;
+    }
+    const b = this.bytes;
+    let c = categoryOfItem.get(item, b, start, end);
+    if (c < 0) {
+      c = this.fastCategories.add(start, end, hashOf(b, start, end));
+      categoryOfItem.set(item, start, end, c);
+    }
+    return c;
   }
 
   slowCategory(category: string): number {
     return this.n + this.slowCategories.add(category);
   }
 
-  fastSession(start: number, end: number, hash: number): number {
-    return start < 0 ? -1 : this.fastSessions.add(start, end, hash);
+  /** A fast-path session id (start -1: none) of the batch's fast user `user`. */
+  fastSession(start: number, end: number, user: number): number {
+    if (start < 0) return -1;
+    const b = this.bytes;
+    let s = sessionOfUser.get(user, b, start, end);
+    if (s < 0) {
+      s = this.fastSessions.add(start, end, hashOf(b, start, end));
+      sessionOfUser.set(user, start, end, s);
+    }
+    return s;
   }
 
   slowSession(id: string): number {
     return id === '' ? -1 : this.n + this.slowSessions.add(id);
+  }
+
+  /**
+   * The event the byte scanner just accepted (fast-decode.ts `scan`), of the batch's fast item and
+   * user, with its partition's maximum event time before it. Prices are read for purchases only:
+   * the one string it costs is rare.
+   */
+  addScanned(item: number, user: number, maxBefore: number): void {
+    const purchase = scan.step === PURCHASE_STEP && scan.priceStart >= 0;
+    this.add(
+      item,
+      this.fastCategory(scan.categoryStart, scan.categoryEnd, item),
+      scan.step,
+      purchase ? centsOf(Number(this.text.toString('latin1', scan.priceStart, scan.priceEnd))) : -1,
+      this.fastSession(scan.sessionStart, scan.sessionEnd, user),
+      scan.time,
+      maxBefore,
+    );
   }
 
   /**
@@ -104,14 +198,14 @@ export class BatchFunnel {
       return;
     }
     const purchase = step === PURCHASE_STEP ? 1 : 0;
-    const j = this.spanOf.get(session);
-    if (j !== undefined && sessionsTouch(this.spanStart[j], this.spanEnd[j], time, time, this.gapMs)) {
+    const j = spanOfSession[session];
+    if (j >= 0 && sessionsTouch(this.spanStart[j], this.spanEnd[j], time, time, this.gapMs)) {
       if (time < this.spanStart[j]) this.spanStart[j] = time;
       if (time > this.spanEnd[j]) this.spanEnd[j] = time;
       this.spanPurchase[j] |= purchase;
       return;
     }
-    if (j === undefined) this.spanOf.set(session, this.spanSession.length);
+    if (j < 0) spanOfSession[session] = this.spanSession.length;
     this.spanSession.push(session);
     this.spanStart.push(time);
     this.spanEnd.push(time);
@@ -144,6 +238,8 @@ export class BatchFunnel {
       }
     }
     const fastSessions = this.fastSessions.size;
+    for (let s = 0; s < fastSessions; s++) spanOfSession[s] = -1;
+    for (let s = 0; s < this.slowSessions.ids.length; s++) spanOfSession[this.n + s] = -1;
     return {
       itemSteps,
       itemCents,

@@ -12,17 +12,24 @@ export class IdTable {
   readonly counts: number[] = [];
   size = 0;
 
+  /**
+   * `initial`: entries to make room for at once; more grow the table. Items and users of a batch
+   * are many (room for every event); categories and sessions few, and zeroing tables sized for
+   * every event of a 65,536-event batch was a cost per batch.
+   */
   constructor(
     private readonly bytes: Uint8Array,
-    expected: number,
+    initial: number,
   ) {
-    let cap = 64;
-    while (cap < expected * 2) cap *= 2;
-    this.mask = cap - 1;
-    this.slots = new Int32Array(cap);
-    this.hashes = new Uint32Array(expected + 1);
-    this.starts = new Int32Array(expected + 1);
-    this.ends = new Int32Array(expected + 1);
+    const entries = Math.max(16, initial);
+    // Slots: a power of two (the mask), at least twice the entries (load ≤ 1/2).
+    let slots = 64;
+    while (slots < entries * 2) slots *= 2;
+    this.mask = slots - 1;
+    this.slots = new Int32Array(this.mask + 1);
+    this.hashes = new Uint32Array(entries);
+    this.starts = new Int32Array(entries);
+    this.ends = new Int32Array(entries);
   }
 
   /** The entry of bytes[start, end) (hash given), added when new; counts one occurrence. */
@@ -49,12 +56,37 @@ export class IdTable {
       s = (s + 1) & this.mask;
     }
     const k = this.size++;
+    if (k >= this.hashes.length) this.growEntries();
     this.slots[s] = k + 1;
     this.hashes[k] = hash;
     this.starts[k] = start;
     this.ends[k] = end;
     this.counts.push(1);
+    if (this.size * 2 > this.mask + 1) this.rehash();
     return k;
+  }
+
+  private growEntries(): void {
+    const n = this.hashes.length * 2;
+    const grow = <T extends Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.hashes = grow(this.hashes, (m) => new Uint32Array(m));
+    this.starts = grow(this.starts, (m) => new Int32Array(m));
+    this.ends = grow(this.ends, (m) => new Int32Array(m));
+  }
+
+  /** Doubles the slots (load kept at most 1/2), placing every entry again by its hash. */
+  private rehash(): void {
+    this.mask = (this.mask + 1) * 2 - 1;
+    this.slots = new Int32Array(this.mask + 1);
+    for (let k = 0; k < this.size; k++) {
+      let s = this.hashes[k] & this.mask;
+      while (this.slots[s] !== 0) s = (s + 1) & this.mask;
+      this.slots[s] = k + 1;
+    }
   }
 
   /** The ids as strings (ASCII bytes, so latin1 is exact). */

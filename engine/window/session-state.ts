@@ -19,11 +19,39 @@ import { ensureCapacity } from './dictionary.js';
 
 const FREE = -1;
 
-/** A session id's spans, as stored in checkpoint records. */
-export interface SessionSpans {
-  partition: number;
-  id: string;
-  spans: { start: number; end: number; purchase: boolean }[];
+/**
+ * Session ids and their spans now, as checkpoint records store them: flat typed arrays (no
+ * object per session; a flush touches thousands). Id k has `counts[k]` spans (0: all closed),
+ * the next ones in starts / ends / purchases.
+ */
+export interface SessionChanges {
+  partitions: Uint32Array;
+  ids: string[];
+  counts: Uint32Array;
+  starts: Float64Array;
+  ends: Float64Array;
+  purchases: Uint8Array;
+}
+
+/** Builds SessionChanges id by id. */
+class ChangesWriter {
+  partitions: number[] = [];
+  ids: string[] = [];
+  counts: number[] = [];
+  starts: number[] = [];
+  ends: number[] = [];
+  purchases: number[] = [];
+
+  done(): SessionChanges {
+    return {
+      partitions: Uint32Array.from(this.partitions),
+      ids: this.ids,
+      counts: Uint32Array.from(this.counts),
+      starts: Float64Array.from(this.starts),
+      ends: Float64Array.from(this.ends),
+      purchases: Uint8Array.from(this.purchases),
+    };
+  }
 }
 
 export class SessionState {
@@ -107,40 +135,41 @@ export class SessionState {
   }
 
   /** The ids changed since the last call, with their spans now (none: all closed). */
-  takeDirty(): SessionSpans[] {
-    const out: SessionSpans[] = [];
-    for (const [partition, ids] of this.dirty)
-      for (const id of ids) out.push({ partition, id, spans: this.spansOf(partition, id) });
+  takeDirty(): SessionChanges {
+    const w = new ChangesWriter();
+    for (const [partition, ids] of this.dirty) for (const id of ids) this.write(w, partition, id);
     this.dirty = new Map();
-    return out;
+    return w.done();
   }
 
   /** Every open session (a snapshot). */
-  all(): SessionSpans[] {
-    const out: SessionSpans[] = [];
-    for (const [partition, heads] of this.heads)
-      for (const id of heads.keys()) out.push({ partition, id, spans: this.spansOf(partition, id) });
-    return out;
+  all(): SessionChanges {
+    const w = new ChangesWriter();
+    for (const [partition, heads] of this.heads) for (const id of heads.keys()) this.write(w, partition, id);
+    return w.done();
   }
 
-  /** Restore: the id's spans become exactly these. */
-  replace(s: SessionSpans): void {
-    const heads = this.headsOf(s.partition);
-    for (let cur = heads.get(s.id) ?? FREE; cur !== FREE; ) {
-      const after = this.next[cur];
-      this.release(cur);
-      cur = after;
+  /** Restore: each id's spans become exactly the given ones. */
+  apply(c: SessionChanges): void {
+    let at = 0;
+    for (let k = 0; k < c.ids.length; k++) {
+      const partition = c.partitions[k];
+      const id = c.ids[k];
+      const heads = this.headsOf(partition);
+      for (let cur = heads.get(id) ?? FREE; cur !== FREE; ) {
+        const after = this.next[cur];
+        this.release(cur);
+        cur = after;
+      }
+      heads.delete(id);
+      let head = FREE;
+      for (const end = at + c.counts[k]; at < end; at++) {
+        head = this.slot(partition, id, c.starts[at], c.ends[at], c.purchases[at], head);
+        const deadline = c.ends[at] + this.gapMs;
+        this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, deadline));
+      }
+      if (head !== FREE) heads.set(id, head);
     }
-    heads.delete(s.id);
-    let head = FREE;
-    for (const sp of s.spans) {
-      head = this.slot(s.partition, s.id, sp.start, sp.end, sp.purchase ? 1 : 0, head);
-      this.earliest.set(
-        s.partition,
-        Math.min(this.earliest.get(s.partition) ?? Infinity, sp.end + this.gapMs),
-      );
-    }
-    if (head !== FREE) heads.set(s.id, head);
   }
 
   /** Bytes held by the slots (the session-memory benchmark adds the maps' share). */
@@ -148,11 +177,20 @@ export class SessionState {
     return this.start.byteLength * 2 + this.purchase.byteLength + this.part.byteLength * 2;
   }
 
-  private spansOf(partition: number, id: string): SessionSpans['spans'] {
-    const spans: SessionSpans['spans'] = [];
+  /** One id and its spans, in the order of their start. */
+  private write(w: ChangesWriter, partition: number, id: string): void {
+    const slots: number[] = [];
     for (let cur = this.heads.get(partition)?.get(id) ?? FREE; cur !== FREE; cur = this.next[cur])
-      spans.push({ start: this.start[cur], end: this.end[cur], purchase: this.purchase[cur] === 1 });
-    return spans.sort((a, b) => a.start - b.start);
+      slots.push(cur);
+    if (slots.length > 1) slots.sort((x, y) => this.start[x] - this.start[y]);
+    w.partitions.push(partition);
+    w.ids.push(id);
+    w.counts.push(slots.length);
+    for (const slot of slots) {
+      w.starts.push(this.start[slot]);
+      w.ends.push(this.end[slot]);
+      w.purchases.push(this.purchase[slot]);
+    }
   }
 
   private headsOf(partition: number): Map<string, number> {
