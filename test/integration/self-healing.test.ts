@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AGG_INDICES,
+  CATEGORY_INDEX,
   AVG_INDEX,
   GLOBAL_DOC_ID,
   ITEM_INDEX,
@@ -150,6 +151,26 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
       async () => (await es.exists({ index: ITEM_INDEX, id: victim, refresh: true })) === true,
       engine.output,
     );
+
+    // 2b. The category index deleted (the funnel per category): every category back, as it was.
+    const categories = await refreshCount(CATEGORY_INDEX);
+    expect(categories).toBeGreaterThan(3);
+    const beforeCategories = lines().length;
+    await es.indices.delete({ index: CATEGORY_INDEX });
+    await until(
+      'the repair of the category index',
+      () =>
+        lines()
+          .slice(beforeCategories)
+          .some((l) => l.includes(CATEGORY_INDEX)),
+      engine.output,
+    );
+    expect(
+      lines()
+        .slice(beforeCategories)
+        .find((l) => l.includes(CATEGORY_INDEX)),
+    ).toMatch(new RegExp(`rewrote 0 item, 0 user and ${categories} category documents`));
+    await until('every category back', async () => (await refreshCount(CATEGORY_INDEX)) === categories, engine.output);
 
     // 3. The item index replaced by its older copy (older content, older versions, a new uuid).
     const before = lines().length;
