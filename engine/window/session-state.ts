@@ -67,6 +67,8 @@ export class SessionState {
   /** Per partition, no open session closes before its watermark reaches this. */
   private readonly earliest = new Map<number, number>();
   private dirty = new Map<number, Set<string>>();
+  /** Per slot: its id is in `dirty` already (saves a set insertion per span of a busy session). */
+  private slotDirty = new Uint8Array(1024);
   /** Open sessions (spans), closed sessions, closed ones with a purchase, events late for sessions. */
   open = 0;
   closed = 0;
@@ -80,6 +82,21 @@ export class SessionState {
     const heads = this.headsOf(partition);
     let p = purchase ? 1 : 0;
     let head = heads.get(id) ?? FREE;
+    // The common case: the id's one open span grows (at a steady rate, nearly every span).
+    if (
+      head !== FREE &&
+      this.next[head] === FREE &&
+      sessionsTouch(this.start[head], this.end[head], s, e, this.gapMs)
+    ) {
+      if (s < this.start[head]) this.start[head] = s;
+      if (e > this.end[head]) this.end[head] = e;
+      this.purchase[head] |= p;
+      if (this.slotDirty[head] === 0) {
+        this.slotDirty[head] = 1;
+        this.markDirty(partition, id);
+      }
+      return;
+    }
     // A span may bridge two spans of the id: merge until nothing it touches is left.
     for (let merged = true; merged; ) {
       merged = false;
@@ -98,6 +115,7 @@ export class SessionState {
       }
     }
     const slot = this.slot(partition, id, s, e, p, head);
+    this.slotDirty[slot] = 1;
     heads.set(id, slot);
     this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, e + this.gapMs));
     this.markDirty(partition, id);
@@ -137,7 +155,12 @@ export class SessionState {
   /** The ids changed since the last call, with their spans now (none: all closed). */
   takeDirty(): SessionChanges {
     const w = new ChangesWriter();
-    for (const [partition, ids] of this.dirty) for (const id of ids) this.write(w, partition, id);
+    for (const [partition, ids] of this.dirty)
+      for (const id of ids) {
+        this.write(w, partition, id);
+        for (let cur = this.heads.get(partition)?.get(id) ?? FREE; cur !== FREE; cur = this.next[cur])
+          this.slotDirty[cur] = 0;
+      }
     this.dirty = new Map();
     return w.done();
   }
@@ -224,6 +247,7 @@ export class SessionState {
         this.part = ensureCapacity(this.part, n);
         this.part.fill(FREE, before);
         this.next = ensureCapacity(this.next, n);
+        this.slotDirty = ensureCapacity(this.slotDirty, n);
       }
     }
     this.start[slot] = s;
@@ -238,6 +262,7 @@ export class SessionState {
 
   private release(slot: number): void {
     this.part[slot] = FREE;
+    this.slotDirty[slot] = 0;
     this.key[slot] = '';
     this.freeSlots.push(slot);
     this.open--;
