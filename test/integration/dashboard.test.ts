@@ -253,8 +253,13 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
       expect(f.errors).toEqual([]);
       expect(f.steps[3]).toBeGreaterThan(0);
       for (let k = 1; k < 4; k++) expect(f.steps[k]).toBeLessThanOrEqual(f.steps[k - 1]);
+      // A directory of its own: another user's file of the same name may be in /tmp.
+      const shot =
+        process.env.RIA_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'ria-dashboard-')), 'dashboard.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      process.stdout.write(`dashboard screenshot: ${shot}\n`);
       // The events-per-second axis holds its widest label (uPlot's default width clipped 10,000 to 0,000).
-      const axis = await page.evaluate(() => {
+      const axis = await page.evaluate(async () => {
         const u = window.riaCharts.rate.plot;
         const t = Date.now() / 1000;
         u.setData([
@@ -262,22 +267,26 @@ describe('dashboard, /metrics and health (real services, headless Chromium)', ()
           [9_500, 12_345, 10_000],
           [9_000, 12_000, 10_000],
         ]);
+        // uPlot lays out and draws in a later task.
+        await new Promise((r) => setTimeout(r, 100));
         const a = u.axes[1];
         u.ctx.font = a.font[0];
         const widest =
           Math.max(...a._values.map((v) => u.ctx.measureText(v).width)) / window.devicePixelRatio;
-        return { labels: a._values, room: a._size - a.ticks.size - a.gap, widest };
+        return {
+          labels: a._values,
+          room: a._size - a.ticks.size - a.gap,
+          defaultRoom: 50 - a.ticks.size - a.gap,
+          widest,
+        };
       });
       expect(
         axis.labels.some((l) => l.length >= 6),
         axis.labels.join(' '),
       ).toBe(true);
+      // uPlot's default axis (50 px) has no room for "12,000": the defect; ours has.
+      expect(axis.defaultRoom, JSON.stringify(axis)).toBeLessThan(axis.widest);
       expect(axis.room, JSON.stringify(axis)).toBeGreaterThanOrEqual(axis.widest);
-      // A directory of its own: another user's file of the same name may be in /tmp.
-      const shot =
-        process.env.RIA_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'ria-dashboard-')), 'dashboard.png');
-      await page.screenshot({ path: shot });
-      process.stdout.write(`dashboard screenshot: ${shot}\n`);
       expect(alerts).toEqual([]);
     } finally {
       await browser.close();

@@ -12,8 +12,8 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AGG_INDICES,
-  CATEGORY_INDEX,
   AVG_INDEX,
+  CATEGORY_INDEX,
   GLOBAL_DOC_ID,
   ITEM_INDEX,
   USER_INDEX,
@@ -170,7 +170,11 @@ describe('self-healing indices (real Kafka and Elasticsearch)', () => {
         .slice(beforeCategories)
         .find((l) => l.includes(CATEGORY_INDEX)),
     ).toMatch(new RegExp(`rewrote 0 item, 0 user and ${categories} category documents`));
-    await until('every category back', async () => (await refreshCount(CATEGORY_INDEX)) === categories, engine.output);
+    await until(
+      'every category back',
+      async () => (await refreshCount(CATEGORY_INDEX)) === categories,
+      engine.output,
+    );
 
     // 3. The item index replaced by its older copy (older content, older versions, a new uuid).
     const before = lines().length;
