@@ -131,7 +131,7 @@ function revenuePoint(g) {
 /** Views → clicks → carts → purchases, each with its share of the step before. */
 function drawFunnel(g) {
   const steps = [['views', g.views], ['clicks', g.clicks], ['add to cart', g.add_to_cart], ['purchases', g.purchases]];
-  if (steps.some(([, n]) => typeof n !== 'number')) throw new Error('no funnel figures in Elasticsearch yet');
+  if (steps.some(([, n]) => typeof n !== 'number')) { document.getElementById('funnel').textContent = 'no funnel figures in Elasticsearch yet'; return; }
   const top = Math.max(1, steps[0][1]);
   document.getElementById('funnel').replaceChildren(...steps.map(([label, n], i) => {
     const row = el('div', undefined, 'step');
