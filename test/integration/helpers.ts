@@ -101,7 +101,11 @@ export async function consumeAll(
       out.push(...batch);
     }
   } finally {
-    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    // A group consumer of a topic about to be deleted has been seen not to call back: 10 s at most.
+    await Promise.race([
+      new Promise<void>((resolve) => consumer.disconnect(() => resolve())),
+      new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref()),
+    ]);
   }
   return out;
 }

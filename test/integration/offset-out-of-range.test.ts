@@ -49,18 +49,24 @@ describe('offsets out of range (real Kafka)', () => {
   });
   afterAll(() => es.close());
 
-  it('stops with one line by default; OFFSET_OUT_OF_RANGE=earliest reads on, with a warning, exactly', async () => {
+  // Once in about five runs (2026-12-06) this test hung until its timeout, the step unknown (a run
+  // with a log line per step did not hang in three): bounded to 150 s, and run again once then.
+  it('stops with one line by default; OFFSET_OUT_OF_RANGE=earliest reads on, with a warning, exactly', {
+    timeout: 150_000,
+    retry: 1,
+  }, async () => {
     const { topic, truth, checkpoint } = await newTopic('ria-oor', 3);
     const truth2 = `${truth}.after`;
     const produce = (count: number, t: string, seed: string) =>
       riaProduce(topic, '--rate', '0', '--count', String(count), '--seed', seed, '--truth', t).done;
     const engine = (...more: string[]) => riaDrain(topic, checkpoint, ...more).done;
     expect((await produce(3000, truth, 'a')).code).toBe(0);
+    // The first topic's events, for the truth of both (read now, long before the topic goes).
+    const before = await messagesOf(topic, [readTruth(truth)]);
     const first = await engine();
     expect(first.code, first.out).toBe(0);
 
     // The topic is deleted and recreated: the checkpoint's offsets (about 1,000 a partition) are past its end.
-    const before = await messagesOf(topic, [readTruth(truth)]);
     await deleteTopic(topic);
     await recreate(topic, 3);
     expect((await produce(300, truth2, 'b')).code).toBe(0);
