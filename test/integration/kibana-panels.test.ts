@@ -30,7 +30,8 @@ describe('the Kibana panels against the real Elasticsearch', () => {
     const { topic, checkpoint } = await newTopic('ria-kibana');
     // Short sessions and lateness, so that sessions close in a short run and their figures are there too.
     const gap = ['--session-gap-ms', '20', '--allowed-lateness-ms', '100'];
-    expect((await riaProduce(topic, '--rate', '0', '--count', '30000', ...gap).done).code).toBe(0);
+    // 20,000 events/s: 1.5 s of event time, so that sessions (gap 20 ms, lateness 100 ms) close in any run.
+    expect((await riaProduce(topic, '--rate', '20000', '--count', '30000', ...gap).done).code).toBe(0);
     const drained = await riaDrain(topic, checkpoint, ...gap).done;
     expect(drained.code, drained.out).toBe(0);
     await es.indices.refresh({ index: [...AGG_INDICES] });
