@@ -18,7 +18,7 @@ export interface SavedObject {
 }
 
 /** The types this file may hold: Kibana imports more, but these are the ones we write. */
-export const SUPPORTED_TYPES = ['index-pattern', 'visualization', 'dashboard', 'search', 'lens'];
+const SUPPORTED_TYPES = ['index-pattern', 'visualization', 'dashboard', 'search', 'lens'];
 /** Kibana validates references of these types on import (validate_references.ts). */
 const VALIDATED_REFERENCES = ['index-pattern', 'search'];
 /** Field types a terms / max / min aggregation can read. */

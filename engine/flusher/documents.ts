@@ -13,7 +13,7 @@ import { actionPrefixOf, actionSuffixOf, type Doc, linesOf } from '../sink/bulk-
 import type { AggregateState } from '../window/aggregate-state.js';
 
 /** The funnel fields (docs/contract.md) of steps at values[at .. at + 4] and cents after them. */
-export function funnelFields(values: ArrayLike<number>, at: number) {
+function funnelFields(values: ArrayLike<number>, at: number) {
   const views = values[at];
   const purchases = values[at + 3];
   const cents = values[at + FUNNEL_STEPS];

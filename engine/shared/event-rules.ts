@@ -26,7 +26,6 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
  * Funnel steps as small integers (the order of INTERACTION_TYPES); any other interaction type,
  * or none, is OTHER_STEP: it counts in the totals and in no funnel step (docs/contract.md).
  */
-export const VIEW_STEP = 0;
 export const PURCHASE_STEP = 3;
 export const OTHER_STEP = 4;
 export const FUNNEL_STEPS = 4;

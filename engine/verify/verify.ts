@@ -50,7 +50,7 @@ async function readAll(
 }
 
 /** The funnel fields a document must hold for these counts (docs/contract.md). */
-export function expectedFunnel(f: TruthFunnel): Record<string, number | null> {
+function expectedFunnel(f: TruthFunnel): Record<string, number | null> {
   return {
     views: f.views,
     clicks: f.clicks,

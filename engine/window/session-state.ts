@@ -195,11 +195,6 @@ export class SessionState {
     }
   }
 
-  /** Bytes held by the slots (the session-memory benchmark adds the maps' share). */
-  get slotBytes(): number {
-    return this.start.byteLength * 2 + this.purchase.byteLength + this.part.byteLength * 2;
-  }
-
   /** One id and its spans, in the order of their start. */
   private write(w: ChangesWriter, partition: number, id: string): void {
     const slots: number[] = [];
