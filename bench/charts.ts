@@ -33,3 +33,39 @@ export function barChart(title: string, unit: string, bars: Bar[]): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/><text x="8" y="20" font-weight="bold">${esc(title)}</text>${rows.join('')}</svg>\n`;
 }
+
+/**
+ * Per-thread busy/idle over time (bench/engine/thread-timeline.ts), one panel per run: a row per
+ * thread, a cell per interval, darker = busier (share of one core; the machine row: of all cores).
+ */
+export function timelineChart(
+  title: string,
+  panels: { label: string; intervalMs: number; rows: { name: string; busy: number[] }[] }[],
+): string {
+  const labelW = 170;
+  const cellW = 8;
+  const rowH = 16;
+  let y = 30;
+  const parts: string[] = [];
+  let width = 400;
+  for (const panel of panels) {
+    parts.push(`<text x="8" y="${y + 12}" font-weight="bold">${esc(panel.label)}</text>`);
+    y += 20;
+    for (const row of panel.rows) {
+      parts.push(`<text x="${labelW - 8}" y="${y + 12}" text-anchor="end">${esc(row.name)}</text>`);
+      row.busy.forEach((b, i) => {
+        const shade = Math.max(0, Math.min(1, b));
+        parts.push(
+          `<rect x="${labelW + i * cellW}" y="${y + 1}" width="${cellW - 1}" height="${rowH - 2}" fill="${COLORS.ours}" fill-opacity="${(0.05 + 0.95 * shade).toFixed(2)}"/>`,
+        );
+      });
+      width = Math.max(width, labelW + row.busy.length * cellW + 20);
+      y += rowH;
+    }
+    parts.push(
+      `<text x="${labelW}" y="${y + 14}" fill="#666">one cell = ${panel.intervalMs} ms; darker = busier (thread: share of one core; machine: of all cores)</text>`,
+    );
+    y += 30;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/><text x="8" y="18" font-weight="bold">${esc(title)}</text>${parts.join('')}</svg>\n`;
+}

@@ -1,8 +1,9 @@
 /** results/README.md: one table per suite, from the JSON files the suites wrote. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Bar, barChart } from './charts.js';
+import { type Bar, barChart, timelineChart } from './charts.js';
 import { costSection, writeCostChart } from './cost/cost-report.js';
+import type { ThreadTimeline } from './engine/thread-timeline.js';
 import { type Machine, readJson } from './machine.js';
 import type { Saved, SuiteName, SuiteResult } from './suites.js';
 
@@ -69,7 +70,15 @@ function section(s: Saved): string {
     const spark = sp
       ? `\n\nPeer: Spark Structured Streaming ${sp.version} (PySpark, \`local[*]\`, Kafka source from Maven Central, \`trigger(availableNow)\`, per-micro-batch counts merged by the driver, bulk upserts; \`bench/peers/spark/spark_peer.py\`): **${fmt(sp.medianEventsPerSecond)} events/s** including JVM and Spark start-up (${sp.runs.map((x) => `${x.seconds.toFixed(1)} s, of which ${x.secondsInQuery.toFixed(1)} s in the query`).join('; ')}; verified exact: ${sp.runs.every((x) => x.exact)}); our engine with 2 workers / Spark = **×${sp.ratio.toFixed(2)}**.`
       : '';
-    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | max RSS MiB | exact |\n|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}${spark}\n`;
+    const pct = (x: number) => `${Math.round(x * 100)} %`;
+    const floor = r.librdkafkaFloor
+      ? ` librdkafka alone on the same topic (\`bench/source/rdkafka-floor.c\`, as \`kcat -C -e\`, start to exit): ${fmt(r.librdkafkaFloor.medianEventsPerSecond)} events/s; the engine with 2 workers at **×${r.librdkafkaFloor.engineRatio.toFixed(2)}** of it (long-term goal ×${r.librdkafkaFloor.goal}).`
+      : '';
+    const tl = r.timelines;
+    const busy = r.machineBusy
+      ? `\n\nThe machine during each drain with 2 workers (vmstat's us+sy from /proc/stat, Kafka and Elasticsearch included, from the first to the last interval a pool worker counted): median **${pct(r.machineBusy.median)} busy** (goal ≥ ${pct(r.machineBusy.goal)}).${tl ? ` Before (${tl.before.setting}, same topic, same run): ${pct(tl.before.machineBusy)} busy, ${fmt(tl.before.eventsPerSecond)} events/s, exact: ${tl.before.exact}. Per-thread timelines of both below (\`bench/engine/thread-timeline.ts\`).` : ''}`
+      : '';
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}${spark}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
     const r = s.result;
@@ -142,6 +151,25 @@ function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefi
       join(out, 'throughput.svg'),
       barChart('Catch-up: events/s until drained and flushed (exact)', 'ev/s', bars),
     );
+    const t = cu.timelines;
+    if (t?.after.timeline) {
+      const rowsOf = (x: ThreadTimeline) => [{ name: 'machine (all cores)', busy: x.machine }, ...x.threads];
+      writeFileSync(
+        join(out, 'catch-up-timeline.svg'),
+        timelineChart('Catch-up drain, 2 workers: who works and who waits', [
+          {
+            label: `before: ${t.before.setting}`,
+            intervalMs: t.before.timeline.intervalMs,
+            rows: rowsOf(t.before.timeline),
+          },
+          {
+            label: `after: ${t.after.setting}`,
+            intervalMs: t.after.timeline.intervalMs,
+            rows: rowsOf(t.after.timeline),
+          },
+        ]),
+      );
+    }
   }
   const pool = resultOf(saved, 'pool-scaling');
   if (pool && cu) {

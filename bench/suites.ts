@@ -56,8 +56,7 @@ export const SUITES = {
   },
   'engine-catch-up': {
     run: catchUp,
-    about:
-      'draining a preloaded topic, exact, beside librdkafka alone (kcat) and the KafkaJS and Spark peers',
+    about: 'draining a preloaded topic, exact, beside librdkafka alone and the KafkaJS and Spark peers',
   },
   'engine-scale-out': { run: scaleOut, about: 'one engine beside two counters + the merger on one host' },
   'engine-steady-cost': {

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, RiaError } from '../errors/errors.js';
 import type { FlusherReply, FlusherRequest } from '../shared/messages.js';
+import { nameThisThread } from '../shared/thread-name.js';
 import { BulkAnswerSerializer } from '../sink/bulk-writer.js';
 import { createEsClient, type EsConnection } from '../sink/es-client.js';
 import { Flusher, type FlusherSettings } from './flusher.js';
@@ -18,6 +19,7 @@ export interface FlusherThreadData extends FlusherSettings {
   sampleEvery: number;
 }
 
+nameThisThread('ria-flusher');
 const data = workerData as FlusherThreadData;
 const port = parentPort!;
 const reply = (r: FlusherReply) => port.postMessage(r);
