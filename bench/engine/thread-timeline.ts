@@ -75,7 +75,7 @@ export function sampleThreads(pid: number, intervalMs = 250): { stop(): ThreadTi
       row.push(Math.max(0, ((t - (prev.get(label) ?? t)) * TICK_S) / (intervalMs / 1000)));
       rows.set(label, row);
     }
-    for (const [label, row] of rows) if (row.length === n) row.push(0);
+    for (const row of rows.values()) if (row.length === n) row.push(0);
     prev = now;
     prevMachine = m;
     n++;

@@ -11,7 +11,7 @@ import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
 import { type Doc, docOf, writeDocs } from '../../engine/sink/bulk-writer.js';
-import { registerLz4 } from './lz4-codec.js';
+import { KAFKAJS_FETCH, registerLz4 } from './lz4-codec.js';
 
 export async function runKafkajsPeer(
   es: Client,
@@ -31,7 +31,7 @@ export async function runKafkajsPeer(
     brokers: opts.broker.split(','),
     logLevel: kafkajs.logLevel.NOTHING,
   });
-  const consumer = kafka.consumer({ groupId: `ria-peer-${Date.now().toString(36)}`, maxBytes: 64 << 20 });
+  const consumer = kafka.consumer({ groupId: `ria-peer-${Date.now().toString(36)}`, ...KAFKAJS_FETCH });
   const agg = new TruthBuilder(opts.topic, opts.partitions, opts.windowMs, opts.allowedLatenessMs);
   const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
   let seen = 0;

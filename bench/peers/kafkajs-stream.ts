@@ -13,7 +13,7 @@ import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
 import { type Doc, docOf, writeDocs } from '../../engine/sink/bulk-writer.js';
-import { registerLz4 } from './lz4-codec.js';
+import { KAFKAJS_FETCH, registerLz4 } from './lz4-codec.js';
 
 const [broker, topic, esUrl, flushArg] = process.argv.slice(2);
 const FLUSH_MS = Number(flushArg ?? 1000);
@@ -26,7 +26,7 @@ const kafka = new kafkajs.Kafka({
   brokers: [broker],
   logLevel: kafkajs.logLevel.NOTHING,
 });
-const consumer = kafka.consumer({ groupId: `ria-peer-stream-${Date.now().toString(36)}` });
+const consumer = kafka.consumer({ groupId: `ria-peer-stream-${Date.now().toString(36)}`, ...KAFKAJS_FETCH });
 const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
 
 const users = new Map<string, number>();
