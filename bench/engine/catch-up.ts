@@ -111,7 +111,7 @@ export async function catchUp(quick: boolean) {
         windowMs: 1000,
         allowedLatenessMs: 2000,
       });
-      const verified = await runCli(['verify', '--truth', truth]).done;
+      const verified = await runCli(['verify', '--truth', truth, '--kpis', 'counts']).done;
       peers.push({ ...p, exact: verified.code === 0 });
     }
     // The Spark Structured Streaming peer (full runs: its first use installs PySpark, ~450 MB).
@@ -126,7 +126,7 @@ export async function catchUp(quick: boolean) {
         checkpointDir,
       });
       rmSync(checkpointDir, { recursive: true, force: true });
-      const verified = await runCli(['verify', '--truth', truth]).done;
+      const verified = await runCli(['verify', '--truth', truth, '--kpis', 'counts']).done;
       sparkRuns.push({ ...p, exact: verified.code === 0, differences: verified.out.slice(0, 500) });
     }
   } finally {

@@ -8,7 +8,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AGG_INDICES } from '../../engine/shared/indices.js';
+import { AGG_INDICES, CATEGORY_INDEX, ITEM_INDEX } from '../../engine/shared/indices.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { readTruth, verify } from '../../engine/verify/verify.js';
 import { consumeAll, newTopic, requireServices, services } from './helpers.js';
@@ -86,6 +86,34 @@ async function expectExact(run: { topic: string; truth: string; events: number }
 }
 
 /**
+ * `verify --kpis counts` (what the benchmarks' peers are held to): the seed's three documents
+ * only. Without the funnel fields and the category index it still passes; a wrong count fails it.
+ */
+async function expectCountsOnlyVerify(truth: ReturnType<typeof readTruth>) {
+  const [item, want] = Object.entries(truth.items)[0];
+  const doc = (await es.get<Record<string, unknown>>({ index: ITEM_INDEX, id: item }))._source!;
+  const seedFields = {
+    item_id: item,
+    total_interactions: doc.total_interactions,
+    max_per_sec: doc.max_per_sec,
+    min_per_sec: doc.min_per_sec,
+  };
+  await es.index({ index: ITEM_INDEX, id: item, document: seedFields, refresh: true });
+  await es.indices.delete({ index: CATEGORY_INDEX });
+  expect((await verify(es, truth)).count).toBeGreaterThan(0);
+  expect((await verify(es, truth, 'counts')).differences).toEqual([]);
+  await es.index({
+    index: ITEM_INDEX,
+    id: item,
+    document: { ...seedFields, total_interactions: want.total_interactions + 1 },
+    refresh: true,
+  });
+  expect((await verify(es, truth, 'counts')).differences).toEqual([
+    `item ${item}: total_interactions is ${want.total_interactions + 1}, want ${want.total_interactions}`,
+  ]);
+}
+
+/**
  * The producer runs while the engine is killed: the kills land mid-stream, at random moments
  * (printed, so that a failure can be replayed with the same delays); then a last run to the end.
  */
@@ -140,6 +168,7 @@ describe('ria engine (real Kafka and Elasticsearch)', () => {
     expect(engine.code, engine.out).toBe(0);
     await expectExact(run);
     rmSync(run.checkpoint, { recursive: true, force: true });
+    await expectCountsOnlyVerify(readTruth(run.truth));
   });
 
   it('stays exact when killed with SIGKILL five times at random moments over 2 M events', async () => {
