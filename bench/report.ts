@@ -63,13 +63,6 @@ function section(s: Saved): string {
   }
   if (s.suite === 'engine-catch-up') {
     const r = s.result;
-    const peer = r.kafkajsPeer
-      ? `\n\nPeer, same topic, same indices, same run: a single-threaded KafkaJS consumer with per-event JSON.parse and Maps (\`bench/peers/kafkajs-peer.ts\`): **${fmt(r.kafkajsPeer.medianEventsPerSecond)} events/s** (median of ${r.kafkajsPeer.runs.length}; verified exact: ${r.kafkajsPeer.runs.every((x) => x.exact)}); our engine with 2 workers / the peer = **×${r.kafkajsPeer.ratio.toFixed(2)}**.`
-      : '';
-    const sp = r.sparkPeer;
-    const spark = sp
-      ? `\n\nPeer: Spark Structured Streaming ${sp.version} (PySpark, \`local[*]\`, Kafka source from Maven Central, \`trigger(availableNow)\`, per-micro-batch counts merged by the driver, bulk upserts; \`bench/peers/spark/spark_peer.py\`): **${fmt(sp.medianEventsPerSecond)} events/s** including JVM and Spark start-up (${sp.runs.map((x) => `${x.seconds.toFixed(1)} s, of which ${x.secondsInQuery.toFixed(1)} s in the query`).join('; ')}; verified exact: ${sp.runs.every((x) => x.exact)}); our engine with 2 workers / Spark = **×${sp.ratio.toFixed(2)}**.`
-      : '';
     const pct = (x: number) => `${Math.round(x * 100)} %`;
     const floor = r.librdkafkaFloor
       ? ` librdkafka alone on the same topic (\`bench/source/rdkafka-floor.c\`, as \`kcat -C -e\`, start to exit): ${fmt(r.librdkafkaFloor.medianEventsPerSecond)} events/s; the engine with 2 workers at **×${r.librdkafkaFloor.engineRatio.toFixed(2)}** of it (long-term goal ×${r.librdkafkaFloor.goal}).`
@@ -78,7 +71,7 @@ function section(s: Saved): string {
     const busy = r.machineBusy
       ? `\n\nThe machine during each drain with 2 workers (vmstat's us+sy from /proc/stat, Kafka and Elasticsearch included, from the first to the last interval a pool worker counted): median **${pct(r.machineBusy.median)} busy** (goal ≥ ${pct(r.machineBusy.goal)}).${tl ? ` Before (${tl.before.setting}, same topic, same run): ${pct(tl.before.machineBusy)} busy, ${fmt(tl.before.eventsPerSecond)} events/s, exact: ${tl.before.exact}. Per-thread timelines of both below (\`bench/engine/thread-timeline.ts\`).` : ''}`
       : '';
-    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${peer}${spark}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${systemsTable(r)}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
     const r = s.result;
@@ -86,6 +79,17 @@ function section(s: Saved): string {
     return `${head}${fmt(r.rate)} events/s for ${r.seconds} s through the local Kafka and Elasticsearch (the seed's experiment; the seed reports a ~200 ms Spark micro-batch on 4 vCPU). Exact: ${r.exact}.\n\n| figure | p50 | p99 | max |\n|---|---|---|---|\n| flush cycle (checkpoint + bulk until acknowledged), ms | ${e.flushMs.p50} | ${e.flushMs.p99} | ${e.flushMs.max} |\n| event time → acknowledged by Elasticsearch, ms | ${e.endToEndMs.p50} | ${e.endToEndMs.p99} | ${e.endToEndMs.max} |\n\nKafka in: ${r.kafkaMBps} MB/s. Engine: ${((e.cpuSeconds / e.seconds) * 100).toFixed(0)} % of one core on average, max RSS ${e.maxRssMiB} MiB.\n`;
   }
   return `${head}\`\`\`json\n${JSON.stringify(s.result, null, 2)}\n\`\`\`\n`;
+}
+
+/** Every system of a catch-up timed the same way (bench/engine/catch-up-peers.ts). */
+function systemsTable(r: SuiteResult<'engine-catch-up'>): string {
+  if (!r.systems) return '';
+  const engine = r.systems[0];
+  const rows = r.systems.map(
+    (x) =>
+      `| ${x.system} | ${x.wholeSeconds.toFixed(1)} | ${fmt(x.eventsPerSecondWhole)} | ${x.inJobSeconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ×${(x.wholeSeconds / engine.wholeSeconds).toFixed(2)} | ${x.exact} |`,
+  );
+  return `\n\nEvery system on the same topic in the same run, timed the same way: process start → exit with everything written (the engine's includes its ${'500 ms'} idle wait that tells it the topic is drained), beside the time each reports for its job alone and its process tree's CPU; medians. Peers write the seed's three documents and are verified with \`ria verify --kpis counts\` (\`bench/engine/catch-up-peers.ts\`).\n\n| system | whole run s | events/s (whole run) | in-job s | CPU s | time / engine's | exact |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
 }
 
 interface Soak {
@@ -131,25 +135,14 @@ function writeCharts(dir: string, saved: Map<string, Saved>, soak: Soak | undefi
   mkdirSync(out, { recursive: true });
   const cu = resultOf(saved, 'engine-catch-up');
   if (cu) {
-    const bars: Bar[] = [
-      { label: 'ria engine, 2 workers', value: cu.medianEventsPerSecond[2] },
-      { label: 'ria engine, 1 worker', value: cu.medianEventsPerSecond[1] },
-    ];
-    if (cu.kafkajsPeer)
-      bars.push({
-        label: 'KafkaJS, one thread, JSON.parse',
-        value: cu.kafkajsPeer.medianEventsPerSecond,
-        kind: 'peer',
-      });
-    if (cu.sparkPeer)
-      bars.push({
-        label: `Spark ${cu.sparkPeer.version} Structured Streaming`,
-        value: cu.sparkPeer.medianEventsPerSecond,
-        kind: 'peer',
-      });
+    const bars: Bar[] = (cu.systems ?? []).map((x) => ({
+      label: x.system,
+      value: x.eventsPerSecondWhole,
+      kind: x.system.startsWith('ria') ? 'ours' : 'peer',
+    }));
     writeFileSync(
       join(out, 'throughput.svg'),
-      barChart('Catch-up: events/s until drained and flushed (exact)', 'ev/s', bars),
+      barChart('Catch-up: events/s, process start → everything written', 'ev/s', bars),
     );
     const t = cu.timelines;
     if (t?.after.timeline) {

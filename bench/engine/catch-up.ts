@@ -13,12 +13,9 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineSummaryLine } from '../../engine/cli/engine-command.js';
-import { ensureIndices } from '../../engine/setup/index-templates.js';
-import { createEsClient } from '../../engine/sink/es-client.js';
 import { median } from '../machine.js';
-import { runKafkajsPeer } from '../peers/kafkajs-peer.js';
-import { runSparkPeer, SPARK_VERSION } from '../peers/spark-peer.js';
 import { rdkafkaFloorBinary, rdkafkaFloorRead } from '../source/rdkafka-floor.js';
+import { kafkajsRun, type SystemRun, sparkRun } from './catch-up-peers.js';
 import { engineSummary, preloadedTopic, resetIndices, runCli } from './run-cli.js';
 import { drainBusy, sampleThreads, type ThreadTimeline } from './thread-timeline.js';
 
@@ -51,8 +48,10 @@ export async function catchUp(quick: boolean) {
       `${topic}-${tag}`,
       ...extra,
     ]);
+    const t0 = performance.now();
     const sampler = sampleThreads(run.child.pid!);
     const done = await run.done;
+    const wholeSeconds = (performance.now() - t0) / 1000;
     const timeline = sampler.stop();
     rmSync(checkpoint, { recursive: true, force: true });
     if (done.code !== 0) throw new Error(`ria engine failed (${done.code}):\n${done.out.slice(-2000)}`);
@@ -60,6 +59,7 @@ export async function catchUp(quick: boolean) {
     const verified = await runCli(['verify', '--truth', truth]).done;
     return {
       summary: s,
+      wholeSeconds,
       timeline,
       machineBusy: drainBusy(timeline),
       eventsPerSecond: (s.valid + s.invalid) / Math.max(0.001, s.seconds - IDLE_MS / 1000),
@@ -70,6 +70,7 @@ export async function catchUp(quick: boolean) {
     workers: number;
     repeat: number;
     eventsPerSecond: number;
+    wholeSeconds: number;
     machineBusy: number;
     exact: boolean;
   })[] = [];
@@ -86,6 +87,7 @@ export async function catchUp(quick: boolean) {
         workers,
         repeat: r,
         eventsPerSecond: d.eventsPerSecond,
+        wholeSeconds: d.wholeSeconds,
         machineBusy: d.machineBusy,
         exact: d.exact,
       });
@@ -94,44 +96,22 @@ export async function catchUp(quick: boolean) {
   // Before: the same drain with librdkafka's own fetch.queue.backoff.ms (1 s; ours is in
   // engine/source/fetch-settings.ts) — the stalls the timeline shows.
   const before = await drain(2, 'before', ['--rdkafka', 'fetch.queue.backoff.ms=1000']);
-  // The KafkaJS peer on the same topic, same indices, same truth.
-  const es = createEsClient({ elasticsearchHost: process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200' });
-  const peers: (Awaited<ReturnType<typeof runKafkajsPeer>> & { exact: boolean })[] = [];
-  const sparkRuns: (Awaited<ReturnType<typeof runSparkPeer>> & { exact: boolean; differences: string })[] =
-    [];
-  try {
-    for (let r = 0; r < (quick ? 1 : 2); r++) {
-      await resetIndices();
-      await ensureIndices(es);
-      const p = await runKafkajsPeer(es, {
-        broker: process.env.KAFKA_BROKER ?? '127.0.0.1:9092',
-        topic,
-        partitions: 6,
-        expected: events,
-        windowMs: 1000,
-        allowedLatenessMs: 2000,
-      });
-      const verified = await runCli(['verify', '--truth', truth, '--kpis', 'counts']).done;
-      peers.push({ ...p, exact: verified.code === 0 });
-    }
-    // The Spark Structured Streaming peer (full runs: its first use installs PySpark, ~450 MB).
-    if (!quick || process.env.RIA_BENCH_SPARK === '1') {
-      await resetIndices();
-      await ensureIndices(es);
-      const checkpointDir = join(tmpdir(), `${topic}.spark`);
-      const p = await runSparkPeer({
-        broker: process.env.KAFKA_BROKER ?? '127.0.0.1:9092',
-        topic,
-        elasticsearchHost: process.env.ELASTICSEARCH_HOST ?? 'http://127.0.0.1:9200',
-        checkpointDir,
-      });
-      rmSync(checkpointDir, { recursive: true, force: true });
-      const verified = await runCli(['verify', '--truth', truth, '--kpis', 'counts']).done;
-      sparkRuns.push({ ...p, exact: verified.code === 0, differences: verified.out.slice(0, 500) });
-    }
-  } finally {
-    await es.close();
-  }
+  // The peers on the same topic, same indices, same truth, timed the same way (catch-up-peers.ts).
+  const peerRuns: SystemRun[] = [];
+  for (let r = 0; r < (quick ? 1 : 2); r++) peerRuns.push(await kafkajsRun(topic, events, truth));
+  // Spark (full runs: its first use installs PySpark, ~450 MB): as the seed's job, and tuned.
+  if (!quick || process.env.RIA_BENCH_SPARK === '1')
+    for (const write of ['upsert', 'index'] as const) peerRuns.push(await sparkRun(topic, truth, write));
+  const engineRuns: SystemRun[] = runs
+    .filter((x) => x.workers === 2)
+    .map((x) => ({
+      system: 'ria engine, 2 workers',
+      wholeSeconds: x.wholeSeconds,
+      inJobSeconds: x.seconds,
+      cpuSeconds: x.cpuSeconds,
+      exact: x.exact,
+    }));
+  const systems = systemsTable([...engineRuns, ...peerRuns], events);
   const by = (w: number) => runs.filter((x) => x.workers === w).map((x) => x.eventsPerSecond);
   return {
     topic,
@@ -160,19 +140,28 @@ export async function catchUp(quick: boolean) {
           goal: 0.6,
         }
       : undefined,
-    kafkajsPeer: {
-      runs: peers,
-      medianEventsPerSecond: median(peers.map((p) => p.eventsPerSecond as number)),
-      ratio: median(by(2)) / median(peers.map((p) => p.eventsPerSecond as number)),
-    },
-    sparkPeer: sparkRuns.length
-      ? {
-          version: SPARK_VERSION,
-          runs: sparkRuns,
-          medianEventsPerSecond: median(sparkRuns.map((p) => p.eventsPerSecond as number)),
-          ratio: median(by(2)) / median(sparkRuns.map((p) => p.eventsPerSecond as number)),
-        }
-      : undefined,
+    /** Every system timed the same way: medians per system (catch-up-peers.ts). */
+    systems,
+    systemRuns: [...engineRuns, ...peerRuns],
     allExact: runs.every((x) => x.exact) && before.exact,
+    peersExact: peerRuns.every((x) => x.exact),
   };
+}
+
+/** Per system: the medians of its runs, and its whole-run rate; the engine's first. */
+function systemsTable(all: SystemRun[], events: number) {
+  const names = [...new Set(all.map((x) => x.system))];
+  return names.map((system) => {
+    const mine = all.filter((x) => x.system === system);
+    const whole = median(mine.map((x) => x.wholeSeconds));
+    return {
+      system,
+      runs: mine.length,
+      wholeSeconds: whole,
+      inJobSeconds: median(mine.map((x) => x.inJobSeconds)),
+      cpuSeconds: median(mine.map((x) => x.cpuSeconds)),
+      eventsPerSecondWhole: events / whole,
+      exact: mine.every((x) => x.exact),
+    };
+  });
 }

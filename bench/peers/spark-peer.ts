@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../machine.js';
+import { sampleTreeCpu } from '../shared/process-cpu.js';
 
 export const SPARK_VERSION = '4.2.0';
 /** The jars of the Kafka source that PySpark does not ship. */
@@ -69,12 +70,27 @@ export function provisionSpark(): { python: string; jars: string[] } {
 
 /** The Spark peer's process: python (the driver) and the JVM under it. */
 function sparkProcess(
-  opts: { broker: string; topic: string; elasticsearchHost: string; checkpointDir: string },
+  opts: {
+    broker: string;
+    topic: string;
+    elasticsearchHost: string;
+    checkpointDir: string;
+    write?: SparkWrite;
+  },
   mode: 'available-now' | 'streaming',
 ) {
   const { python, jars } = provisionSpark();
   const script = join(repoRoot(), 'bench', 'peers', 'spark', 'spark_peer.py');
-  return spawn(python, [script, opts.broker, opts.topic, opts.elasticsearchHost, opts.checkpointDir, mode], {
+  const args = [
+    script,
+    opts.broker,
+    opts.topic,
+    opts.elasticsearchHost,
+    opts.checkpointDir,
+    mode,
+    opts.write ?? 'upsert',
+  ];
+  return spawn(python, args, {
     env: {
       ...process.env,
       SPARK_LOCAL_IP: '127.0.0.1',
@@ -106,26 +122,42 @@ export async function startSparkStreaming(opts: {
   return child;
 }
 
+/**
+ * How the Spark peer writes: `upsert` (bulk `update` + `doc_as_upsert`, as the seed's job) or
+ * `index` (whole documents, what a tuned job writes).
+ */
+export type SparkWrite = 'upsert' | 'index';
+
 export async function runSparkPeer(opts: {
   broker: string;
   topic: string;
   elasticsearchHost: string;
   checkpointDir: string;
-}): Promise<{ seconds: number; secondsInQuery: number; events: number; eventsPerSecond: number }> {
+  write: SparkWrite;
+}): Promise<{
+  seconds: number;
+  secondsInQuery: number;
+  cpuSeconds: number;
+  events: number;
+  eventsPerSecond: number;
+}> {
   provisionSpark(); // before the clock starts: the first run installs it
   const t0 = performance.now();
   const child = sparkProcess(opts, 'available-now');
+  const cpu = sampleTreeCpu(child.pid!);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   const seconds = (performance.now() - t0) / 1000;
+  const cpuSeconds = cpu.stop();
   const line = /\{"spark_peer": .*\}/.exec(out)?.[0];
   if (code !== 0 || !line) throw new Error(`the Spark peer failed (exit ${code}):\n${out.slice(-3000)}`);
   const r = JSON.parse(line).spark_peer as { events: number; seconds_in_query: number };
   return {
     seconds,
     secondsInQuery: r.seconds_in_query,
+    cpuSeconds,
     events: r.events,
     eventsPerSecond: r.events / seconds,
   };

@@ -96,3 +96,17 @@ export function cpuDelta(
   );
   return Object.fromEntries(rows.filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]));
 }
+
+/** The highest CPU total seen for `pid`'s tree until stop() (a tree's CPU is gone once it exits). */
+export function sampleTreeCpu(pid: number): { stop(): number } {
+  let last = 0;
+  const timer = setInterval(() => {
+    last = Math.max(last, treeCpuSeconds(pid));
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return last;
+    },
+  };
+}
