@@ -89,7 +89,10 @@ function systemsTable(r: SuiteResult<'engine-catch-up'>): string {
     (x) =>
       `| ${x.system} | ${x.wholeSeconds.toFixed(1)} | ${fmt(x.eventsPerSecondWhole)} | ${x.inJobSeconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ×${(x.wholeSeconds / engine.wholeSeconds).toFixed(2)} | ${x.exact} |`,
   );
-  return `\n\nEvery system on the same topic in the same run, timed the same way: process start → exit with everything written (the engine's includes its ${'500 ms'} idle wait that tells it the topic is drained), beside the time each reports for its job alone and its process tree's CPU; medians. Peers write the seed's three documents and are verified with \`ria verify --kpis counts\` (\`bench/engine/catch-up-peers.ts\`).\n\n| system | whole run s | events/s (whole run) | in-job s | CPU s | time / engine's | exact |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
+  const flink = r.flinkRatio
+    ? ` The engine's whole run over the Flink peer's: **×${r.flinkRatio.engineOverPeer.toFixed(2)}** (goal ≤ ×${r.flinkRatio.goal}: ${r.flinkRatio.engineOverPeer <= r.flinkRatio.goal ? 'met' : 'not met'}).`
+    : '';
+  return `\n\nEvery system on the same topic in the same run, timed the same way: process start → exit with everything written (the engine's includes its ${'500 ms'} idle wait that tells it the topic is drained), beside the time each reports for its job alone and its process tree's CPU; medians. Peers write the seed's three documents and are verified with \`ria verify --kpis counts\` (\`bench/engine/catch-up-peers.ts\`).${flink}\n\n| system | whole run s | events/s (whole run) | in-job s | CPU s | time / engine's | exact |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
 }
 
 interface Soak {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ensureIndices } from '../../engine/setup/index-templates.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { repoRoot } from '../machine.js';
+import { FLINK_VERSION, runFlinkPeer } from '../peers/flink-peer.js';
 import { runSparkPeer, SPARK_VERSION, type SparkWrite } from '../peers/spark-peer.js';
 import { sampleTreeCpu } from '../shared/process-cpu.js';
 import { resetIndices, runCli } from './run-cli.js';
@@ -81,6 +82,19 @@ export async function sparkRun(topic: string, truth: string, write: SparkWrite):
     system: `Spark ${SPARK_VERSION}, ${write === 'upsert' ? 'update + doc_as_upsert (as the seed)' : 'tuned: index whole documents'}`,
     wholeSeconds: p.seconds,
     inJobSeconds: p.secondsInQuery,
+    cpuSeconds: p.cpuSeconds,
+    exact: await verified(truth),
+  };
+}
+
+/** The Flink peer (flink-peer.ts): a DataStream job in a local MiniCluster, parallelism 2. */
+export async function flinkRun(topic: string, truth: string): Promise<SystemRun> {
+  await freshIndices();
+  const p = await runFlinkPeer({ broker: BROKER, topic, elasticsearchHost: ES });
+  return {
+    system: `Flink ${FLINK_VERSION}, MiniCluster, parallelism 2`,
+    wholeSeconds: p.seconds,
+    inJobSeconds: p.secondsInJob,
     cpuSeconds: p.cpuSeconds,
     exact: await verified(truth),
   };

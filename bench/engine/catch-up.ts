@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { EngineSummaryLine } from '../../engine/cli/engine-command.js';
 import { median } from '../machine.js';
 import { rdkafkaFloorBinary, rdkafkaFloorRead } from '../source/rdkafka-floor.js';
-import { kafkajsRun, type SystemRun, sparkRun } from './catch-up-peers.js';
+import { flinkRun, kafkajsRun, type SystemRun, sparkRun } from './catch-up-peers.js';
 import { engineSummary, preloadedTopic, resetIndices, runCli } from './run-cli.js';
 import { drainBusy, sampleThreads, type ThreadTimeline } from './thread-timeline.js';
 
@@ -99,7 +99,10 @@ export async function catchUp(quick: boolean) {
   // The peers on the same topic, same indices, same truth, timed the same way (catch-up-peers.ts).
   const peerRuns: SystemRun[] = [];
   for (let r = 0; r < (quick ? 1 : 2); r++) peerRuns.push(await kafkajsRun(topic, events, truth));
-  // Spark (full runs: its first use installs PySpark, ~450 MB): as the seed's job, and tuned.
+  // Flink and Spark (full runs: their first use fetches ~120 MB and ~450 MB). Spark as the seed's
+  // job, and tuned.
+  if (!quick || process.env.RIA_BENCH_FLINK === '1')
+    for (let r = 0; r < (quick ? 1 : 2); r++) peerRuns.push(await flinkRun(topic, truth));
   if (!quick || process.env.RIA_BENCH_SPARK === '1')
     for (const write of ['upsert', 'index'] as const) peerRuns.push(await sparkRun(topic, truth, write));
   const engineRuns: SystemRun[] = runs
@@ -142,6 +145,8 @@ export async function catchUp(quick: boolean) {
       : undefined,
     /** Every system timed the same way: medians per system (catch-up-peers.ts). */
     systems,
+    /** The engine's whole-run time over the Flink peer's (goal: at most half). */
+    flinkRatio: ratioTo(systems, 'Flink'),
     systemRuns: [...engineRuns, ...peerRuns],
     allExact: runs.every((x) => x.exact) && before.exact,
     peersExact: peerRuns.every((x) => x.exact),
@@ -164,4 +169,10 @@ function systemsTable(all: SystemRun[], events: number) {
       exact: mine.every((x) => x.exact),
     };
   });
+}
+
+/** The engine's median whole-run time over the first system named `peer…`'s, with the goal (≤ 0.5). */
+function ratioTo(systems: ReturnType<typeof systemsTable>, peer: string) {
+  const p = systems.find((x) => x.system.startsWith(peer));
+  return p ? { engineOverPeer: systems[0].wholeSeconds / p.wholeSeconds, goal: 0.5 } : undefined;
 }
