@@ -246,6 +246,13 @@ export const engineOptions = {
     3_600_000,
     'one status line this often (0: never)',
   ),
+  statusFormat: opt.choice(
+    'STATUS_FORMAT',
+    'status-format',
+    'text',
+    ['text', 'json'] as const,
+    'the status line for a person (text, at most 120 columns) or a program (json: {"status":{…}} per line)',
+  ),
   exitWhenIdle: opt.bool(
     '',
     'exit-when-idle',

@@ -5,7 +5,8 @@
  * differs between roles is in the Role (role.ts).
  */
 import type { EngineConfig } from '../config/engine-config.js';
-import { type LiveFigures, liveFiguresOf, statusLineOf } from '../metrics/live-figures.js';
+import { type LiveFigures, liveFiguresOf } from '../metrics/live-figures.js';
+import { statusJson, statusOf, statusText } from '../metrics/status-line.js';
 import type { LiveCheck } from '../shared/messages.js';
 import type { Counts, LoopParts } from './loop-parts.js';
 import type { Role } from './role.js';
@@ -69,8 +70,9 @@ export class RoleLoop {
         }
         if (this.cfg.statusIntervalMs > 0 && now - lastStatus >= this.cfg.statusIntervalMs) {
           const rate = (counts.consumed - lastConsumed) / ((now - lastStatus) / 1000);
+          const status = statusOf(this.live(), rate, this.parts.latencies, this.parts.problems.who);
           process.stderr.write(
-            `${statusLineOf(this.live(), rate, this.parts.latencies, this.parts.problems.who)}\n`,
+            `${this.cfg.statusFormat === 'json' ? statusJson(status) : statusText(status)}\n`,
           );
           lastStatus = now;
           lastConsumed = counts.consumed;

@@ -90,10 +90,13 @@ export class Latencies {
   }
 
   /** p99 of flush and event→ES since the previous call (then starts a new interval): the status line's. */
-  recentPercentiles(): { flushP99: number; endToEndP99: number } {
+  recentPercentiles() {
     const out = {
+      flushP50: this.recentFlushMs.getValueAtPercentile(50),
       flushP99: this.recentFlushMs.getValueAtPercentile(99),
+      endToEndP50: this.recentEndToEndMs.getValueAtPercentile(50),
       endToEndP99: this.recentEndToEndMs.getValueAtPercentile(99),
+      endToEndMax: this.recentEndToEndMs.maxValue,
     };
     this.recentFlushMs.reset();
     this.recentEndToEndMs.reset();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Health } from './health.js';
 import { Latencies, LIVE_INTERVAL_MS } from './latency.js';
-import { liveFiguresOf, statusLineOf } from './live-figures.js';
+import { liveFiguresOf } from './live-figures.js';
+import { parseStatusJson, statusJson, statusOf, statusText } from './status-line.js';
 
 describe('live figures', () => {
   it('latency percentiles are per interval, not since start: a slow warm-up does not stay on the page', () => {
@@ -28,8 +29,14 @@ describe('live figures', () => {
       health: new Health(),
       lastPollAt: 0,
     });
-    const line = statusLineOf(f, 12_345_678, l);
+    const status = statusOf(f, 12_345_678, l);
+    const line = statusText(status);
     expect(line.length).toBeLessThanOrEqual(120);
     expect(line).toMatch(/^engine: 12\.3M ev\/s \| valid 9000\.0G/);
+    // The json form (STATUS_FORMAT=json) is one line a program reads back whole.
+    const json = statusJson(status);
+    expect(json).not.toContain('\n');
+    expect(parseStatusJson(json)).toEqual(status);
+    expect(parseStatusJson(line)).toBeUndefined();
   });
 });

@@ -28,31 +28,6 @@ export interface LiveFigures {
   restored: boolean;
 }
 
-/**
- * One status line (STATUS_INTERVAL_MS), at most 120 columns whatever the figures: rates and totals
- * and the recent interval's latencies. Everything else is in /metrics.
- */
-export function statusLineOf(
-  f: LiveFigures,
-  eventsPerSecond: number,
-  latencies: Latencies,
-  who = 'engine',
-): string {
-  const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
-  const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-  const r = latencies.recentPercentiles();
-  const line = `${who}: ${short(eventsPerSecond)} ev/s | valid ${short(f.valid)} invalid ${short(f.invalid)} late ${short(f.late)} | lag ${short(lag)} | flush p99 ${r.flushP99} ms | event→ES p99 ${r.endToEndP99} ms | rss ${rss} MiB`;
-  return line.length <= 120 ? line : `${line.slice(0, 119)}…`;
-}
-
-/** 1234 → 1234, 12345678 → 12.3M: counts stay a few characters wide. */
-function short(n: number): string {
-  const v = Math.round(n);
-  if (v < 100_000) return String(v);
-  if (v < 100_000_000) return `${(v / 1e6).toFixed(1)}M`;
-  return `${(v / 1e9).toFixed(1)}G`;
-}
-
 /** What live figures are made of: the engine's counts and its parts' state. */
 export interface LiveInputs {
   counts: { consumed: number; valid: number; invalid: number; late: number; flushes: number };
