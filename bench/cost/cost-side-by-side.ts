@@ -1,9 +1,10 @@
 /**
  * What each program costs at the seed's rate, one after another in one run: our engine (default
- * settings), the KafkaJS peer as a service (1 s flushes) and the Spark peer as the seed ran it
- * (Structured Streaming, 1 s processing-time trigger), each fed 5,000 events/s over 10,000 users
+ * settings), the KafkaJS peer as a service (1 s flushes), the Spark peer as the seed ran it
+ * (Structured Streaming, 1 s processing-time trigger) and the Flink peer unbounded (its sink
+ * flushes on each checkpoint, every second), each fed 5,000 events/s over 10,000 users
  * on a new topic. Each one's whole process tree's CPU over the window, and Elasticsearch's lag
- * behind Kafka measured from outside the same way for all three (steady-run.ts).
+ * behind Kafka measured from outside the same way for all of them (steady-run.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mustRun, resetIndices } from '../engine/run-cli.js';
 import { repoRoot } from '../machine.js';
+import { FLINK_VERSION, startFlinkStreaming } from '../peers/flink-peer.js';
 import { SPARK_VERSION, startSparkStreaming } from '../peers/spark-peer.js';
 import { startEngine } from './engine-steady-cost.js';
 import { steadyRun } from './steady-run.js';
@@ -62,6 +64,10 @@ export async function costSideBySide(quick: boolean) {
           elasticsearchHost: ES,
           checkpointDir: join(dir, 'spark'),
         }),
+    },
+    {
+      name: `Flink ${FLINK_VERSION} (MiniCluster, parallelism 2, 1 s checkpoints)`,
+      start: (topic) => startFlinkStreaming({ broker: BROKER, topic, elasticsearchHost: ES }),
     },
   ];
   const rows = [];

@@ -120,7 +120,25 @@ export async function steadyCase(
     threads: r.threads,
     flushCycle: { p50: q('ria_flush_duration_seconds', 0.5), p99: q('ria_flush_duration_seconds', 0.99) },
     eventToAck: { p50: q('ria_event_to_ack_seconds', 0.5), p99: q('ria_event_to_ack_seconds', 0.99) },
+    /**
+     * Where event → acknowledged goes (engine/metrics/latency-breakdown.ts): until the engine took
+     * the event's batch (producer linger, broker, fetch wait, batch linger), until the flush
+     * covering it began (the flush interval, the pool), and the flush cycle (checkpoint + bulk).
+     */
+    breakdown: {
+      eventToConsume: {
+        p50: q('ria_event_to_consume_seconds', 0.5),
+        p99: q('ria_event_to_consume_seconds', 0.99),
+      },
+      consumeToFlush: {
+        p50: q('ria_consume_to_flush_seconds', 0.5),
+        p99: q('ria_consume_to_flush_seconds', 0.99),
+      },
+      flushCycle: { p50: q('ria_flush_duration_seconds', 0.5), p99: q('ria_flush_duration_seconds', 0.99) },
+    },
     eventToEsFromOutside: r.eventToEs,
+    /** The same through a search: what Kibana sees, after the index refresh (refresh_interval). */
+    eventToSearchable: r.eventToSearchable,
     exact: verified.code === 0,
   };
 }
@@ -163,7 +181,13 @@ export async function engineSteadyCost(quick: boolean) {
   const healOff = await steadyCase(5000, 10_000, warmupS, windowS, ['--heal-interval-ms', '0']);
   const healEverySecond = await steadyCase(5000, 10_000, warmupS, windowS, ['--heal-interval-ms', '1000']);
   return {
-    goals: { seedRateCpuPercent: 5, largeRateCpuPercent: 25, flushP99Ms: 60, eventToEsP99Ms: 1000 },
+    goals: {
+      seedRateCpuPercent: 5,
+      largeRateCpuPercent: 15,
+      flushP99Ms: 60,
+      eventToEsP99Ms: 400,
+      largeRateEventToEsP99Ms: 700,
+    },
     idle: { cpuPercentOfCore: idle.cpuPercentOfCore, threads: idle.threads, exact: idle.exact },
     seedRate: seed,
     largeRate: large,

@@ -44,6 +44,8 @@ export interface SteadyResult {
   probed: Record<string, number>;
   /** Elasticsearch behind Kafka, ms, over the window's readings. */
   eventToEs: { p50: number; p99: number; max: number; readings: number };
+  /** The same through a search (what Kibana sees: after the index's refresh). */
+  eventToSearchable: { p50: number; p99: number; max: number; readings: number };
   child: ChildProcess;
 }
 
@@ -60,6 +62,17 @@ async function esTotal(): Promise<number> {
 }
 
 /** Polls Kafka's end offsets and Elasticsearch's total until `stop()`; returns the lags (ms). */
+/**
+ * The global total as a search sees it: what Kibana sees, after the index's refresh (the
+ * templates' refresh_interval), where the realtime GET above sees it once written.
+ */
+async function searchableTotal(): Promise<number> {
+  const r = await fetch(`${ES}/${AVG_INDEX}/_search?q=_id:${GLOBAL_DOC_ID}&size=1`);
+  if (r.status === 404) return 0;
+  const j = (await r.json()) as { hits?: { hits?: { _source?: { total_interactions?: number } }[] } };
+  return j.hits?.hits?.[0]?._source?.total_interactions ?? 0;
+}
+
 function lagPoller(topic: string, partitions: number) {
   const consumer = new Kafka.KafkaConsumer(
     { 'metadata.broker.list': BROKER, 'group.id': `ria-bench-lag` },
@@ -67,6 +80,7 @@ function lagPoller(topic: string, partitions: number) {
   );
   const kafkaAt: { t: number; n: number }[] = [];
   const lags: number[] = [];
+  const searchLags: number[] = [];
   let running = true;
   const ends = () =>
     Promise.all(
@@ -82,11 +96,13 @@ function lagPoller(topic: string, partitions: number) {
     await new Promise<void>((resolve, reject) => consumer.connect({}, (e) => (e ? reject(e) : resolve())));
     while (running) {
       const t = performance.now();
-      const [n, visible] = await Promise.all([ends(), esTotal()]);
+      const [n, visible, searchable] = await Promise.all([ends(), esTotal(), searchableTotal()]);
       kafkaAt.push({ t, n });
       // The first reading at which Kafka held more than Elasticsearch shows: the oldest invisible event.
       const first = kafkaAt.find((k) => k.n > visible);
       lags.push(first ? performance.now() - first.t : 0);
+      const firstUnsearchable = kafkaAt.find((k) => k.n > searchable);
+      searchLags.push(firstUnsearchable ? performance.now() - firstUnsearchable.t : 0);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     consumer.disconnect();
@@ -104,7 +120,7 @@ function lagPoller(topic: string, partitions: number) {
     stop: async () => {
       running = false;
       await loop;
-      return lags;
+      return { lags, searchLags };
     },
   };
 }
@@ -136,7 +152,10 @@ export async function steadyRun(plan: SteadyPlan): Promise<SteadyResult> {
   if (produced.code !== 0) throw new Error(`the producer failed:\n${produced.out.slice(-2000)}`);
   // Caught up: Elasticsearch counts every event Kafka holds (the caller then stops the program).
   await poller.caughtUp(60_000);
-  const lags = (await poller.stop()).slice(0, poller.readingsAt(seconds * 1000)).sort((a, b) => a - b);
+  const read = await poller.stop();
+  const inWindow = (xs: number[]) => xs.slice(0, poller.readingsAt(seconds * 1000)).sort((a, b) => a - b);
+  const lags = inWindow(read.lags);
+  const searchLags = inWindow(read.searchLags);
   const cpu = after.cpu - before.cpu;
   const probed = Object.fromEntries(
     Object.entries(after.probe).map(([k, v]) => [k, v - (before.probe[k] ?? 0)]),
@@ -154,6 +173,12 @@ export async function steadyRun(plan: SteadyPlan): Promise<SteadyResult> {
       p99: Math.round(percentile(lags, 0.99)),
       max: Math.round(lags.at(-1) ?? Number.NaN),
       readings: lags.length,
+    },
+    eventToSearchable: {
+      p50: Math.round(median(searchLags)),
+      p99: Math.round(percentile(searchLags, 0.99)),
+      max: Math.round(searchLags.at(-1) ?? Number.NaN),
+      readings: searchLags.length,
     },
     child,
   };

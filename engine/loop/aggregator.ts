@@ -9,6 +9,7 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { checkpointDirOf } from '../config/settings.js';
 import { type Flushed, FlusherLink, flusherDataOf, type Restored } from '../flusher/flusher-link.js';
 import type { Health } from '../metrics/health.js';
+import { LatencyBreakdown } from '../metrics/latency-breakdown.js';
 import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
 import type { BatchDelta, LiveCheck } from '../shared/messages.js';
@@ -34,8 +35,8 @@ export interface InputContext {
   readonly batches: BatchStream;
   /** The cut's positions: the partition maxima to count with, the offsets a batch reached. */
   readonly cut: CutTracker;
-  /** Each counted delta (to the flusher). */
-  delta(d: BatchDelta): void;
+  /** Each counted delta (to the flusher); `arrivedAt`: when its batch was taken from Kafka (wall clock, ms). */
+  delta(d: BatchDelta, arrivedAt?: number): void;
   /** Once per batch or record the next flush covers. */
   applied(): void;
 }
@@ -68,6 +69,7 @@ export class Aggregator implements Role {
   private lastDiscovery = 0;
   private lastFlush: { offsets: string; watermark: number } | undefined;
   unflushed = 0;
+  private readonly breakdown: LatencyBreakdown;
 
   constructor(
     private readonly cfg: EngineConfig,
@@ -76,6 +78,11 @@ export class Aggregator implements Role {
   ) {
     this.source = input.source;
     this.cut = new CutTracker(cfg.allowedLatenessMs);
+    const m = parts.metrics;
+    this.breakdown = new LatencyBreakdown({
+      eventToConsume: (ms) => m.eventToConsumeSeconds.observe(ms / 1000),
+      consumeToFlush: (ms) => m.consumeToFlushSeconds.observe(ms / 1000),
+    });
     this.batches = new BatchStream(this.source, input.pool, cfg, parts.problems, parts.health);
     this.flusher = new FlusherLink(
       flusherDataOf(cfg),
@@ -87,8 +94,9 @@ export class Aggregator implements Role {
     this.ctx = {
       batches: this.batches,
       cut: this.cut,
-      delta: (d) => {
+      delta: (d, arrivedAt) => {
         parts.counted(d);
+        if (arrivedAt !== undefined) this.breakdown.consumed(arrivedAt, d.sampledTimes);
         this.flusher.delta(d);
       },
       applied: () => {
@@ -191,6 +199,7 @@ export class Aggregator implements Role {
     this.lastFlush = { offsets: key, watermark };
     this.unflushed = 0;
     const sentAt = performance.now();
+    this.breakdown.flushStarted(Date.now());
     const done = this.flusher.flush({
       offsets,
       partitionMax: this.cut.maxes(),

@@ -34,13 +34,14 @@ export class PoolInput implements AggregatorInput {
 
   process(segments: Segment[], ctx: InputContext): void {
     for (const s of segments) this.parts.counts.consumed += s.count;
+    const arrivedAt = Date.now();
     ctx.batches.countBatch(
       segments,
       (s) => ctx.cut.maxOf(s.partition),
       (s, d) => {
         if (d.invalidIndex.length > 0)
           for (const { message, reason } of invalidMessagesOf(d, s)) this.deadLetters.send(message, reason);
-        ctx.delta(d);
+        ctx.delta(d, arrivedAt);
         ctx.applied();
         ctx.cut.counted(d.partition, d.nextOffset, d.partitionMax);
       },

@@ -136,6 +136,18 @@ export class EngineMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  readonly eventToConsumeSeconds = new Histogram({
+    name: 'ria_event_to_consume_seconds',
+    help: 'Event time to its batch taken from Kafka: producer linger, broker, fetch wait, batch linger (sampled events)',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly consumeToFlushSeconds = new Histogram({
+    name: 'ria_consume_to_flush_seconds',
+    help: 'Batch taken from Kafka to the start of the flush that covers it: the flush interval and the pool (sampled events)',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly up = new Gauge({
     name: 'ria_connection_up',
     help: '1 when the connection works, by service',

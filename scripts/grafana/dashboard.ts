@@ -76,10 +76,12 @@ export function riaDashboard(): object {
       panel(
         'Latency percentiles',
         's',
-        'Event time → document acknowledged (sampled events), and the flush round trip',
+        'Event time → document acknowledged (sampled events), and where it goes: until the batch was taken from Kafka, until the flush covering it began, the flush round trip',
         [
           [q(0.5, 'ria_event_to_ack_seconds'), 'event→ES p50'],
           [q(0.99, 'ria_event_to_ack_seconds'), 'event→ES p99'],
+          [q(0.99, 'ria_event_to_consume_seconds'), 'event→consumed p99'],
+          [q(0.99, 'ria_consume_to_flush_seconds'), 'consumed→flush p99'],
           [q(0.99, 'ria_flush_duration_seconds'), 'flush p99'],
         ],
       ),

@@ -123,6 +123,8 @@ describeOnLocalStack('operations', 'operations under outages (real services, rea
       'ria_consumer_lag',
       'ria_flush_duration_seconds_bucket',
       'ria_event_to_ack_seconds_bucket',
+      'ria_event_to_consume_seconds_bucket',
+      'ria_consume_to_flush_seconds_bucket',
       'ria_ready',
       'ria_unflushed_batches',
       'ria_last_flush_acknowledged_timestamp_seconds',
