@@ -1,11 +1,12 @@
 /** results/README.md: one table per suite, from the JSON files the suites wrote. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bar, barChart, timelineChart } from './charts.js';
 import { costSection, writeCostChart } from './cost/cost-report.js';
 import type { ThreadTimeline } from './engine/thread-timeline.js';
 import { type Machine, readJson } from './machine.js';
 import type { Saved, SuiteName, SuiteResult } from './suites.js';
+import { summaryMarkdown } from './summary.js';
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 
@@ -59,6 +60,9 @@ function section(s: Saved): string {
   }
   if (s.suite === 'engine-scale-out') {
     const r = s.result;
+    const cpu = r.cpuPerEvent?.beforeFunnel
+      ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
+      : '';
     return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), drained alternately by one engine and by two counters (one consumer group) + the merger, on the same 2 cores as the broker and Elasticsearch; wall time from start until every window is closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}. One engine **${fmt(r.oneEngine)} events/s**, scaled out on this one host **${fmt(r.scaledOut)} events/s** (×${(r.scaledOut / r.oneEngine).toFixed(2)}: the cost of the deltas topic and its transactions; scale-out pays with more hosts).\n\n| run | setup | events/s | seconds | exact |\n|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.setup} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.exact} |`).join('\n')}\n`;
   }
   if (s.suite === 'engine-catch-up') {
@@ -71,7 +75,10 @@ function section(s: Saved): string {
     const busy = r.machineBusy
       ? `\n\nThe machine during each drain with 2 workers (vmstat's us+sy from /proc/stat, Kafka and Elasticsearch included, from the first to the last interval a pool worker counted): median **${pct(r.machineBusy.median)} busy** (goal ≥ ${pct(r.machineBusy.goal)}).${tl ? ` Before (${tl.before.setting}, same topic, same run): ${pct(tl.before.machineBusy)} busy, ${fmt(tl.before.eventsPerSecond)} events/s, exact: ${tl.before.exact}. Per-thread timelines of both below (\`bench/engine/thread-timeline.ts\`).` : ''}`
       : '';
-    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${systemsTable(r)}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
+    const cpu = r.cpuPerEvent?.beforeFunnel
+      ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
+      : '';
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}${cpu}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${systemsTable(r)}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
     const r = s.result;
@@ -95,7 +102,7 @@ function systemsTable(r: SuiteResult<'engine-catch-up'>): string {
   return `\n\nEvery system on the same topic in the same run, timed the same way: process start → exit with everything written (the engine's includes its ${'500 ms'} idle wait that tells it the topic is drained), beside the time each reports for its job alone and its process tree's CPU; medians. Peers write the seed's three documents and are verified with \`ria verify --kpis counts\` (\`bench/engine/catch-up-peers.ts\`).${flink}\n\n| system | whole run s | events/s (whole run) | in-job s | CPU s | time / engine's | exact |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
 }
 
-interface Soak {
+export interface Soak {
   name: 'soak';
   date: string;
   machine: Machine;
@@ -116,6 +123,8 @@ interface Soak {
   e2eP99EarlyMs: number;
   e2eP99LateMs: number;
   exact: boolean;
+  /** Why the minutes cannot be judged (soak-minutes.ts), or null. */
+  unmeasured?: string | null;
   pass: boolean;
   producer: string;
 }
@@ -236,11 +245,11 @@ export function writeResultsReadme(dir: string): void {
       : section(x);
   });
   if (soak) parts.push(soakSection(soak));
-  // The hand-written part (what the figures say, against which goals) stays on top.
-  const summaryFile = join(dir, 'summary.md');
-  const summary = existsSync(summaryFile) ? `${readFileSync(summaryFile, 'utf8').trim()}\n\n` : '';
+  // The summary on top: goals and headlines, every figure from the results files (summary.ts).
+  const summary = summaryMarkdown(saved, soak);
+  writeFileSync(join(dir, 'summary.md'), summary);
   writeFileSync(
     join(dir, 'README.md'),
-    `# Benchmark results\n\n${summary}## Tables\n\nWritten by \`npm run bench\` (\`ria bench [--quick] [suite…]\`); each section from \`results/<suite>.json\`, charts in \`results/charts/\`; the part above comes from \`results/summary.md\`.\n\n${parts.join('\n')}`,
+    `# Benchmark results\n\n${summary}\n## Tables\n\nWritten by \`npm run bench\` (\`ria bench [--quick] [suite…]\`); each section from \`results/<suite>.json\`, charts in \`results/charts/\`; the summary above is \`results/summary.md\`, generated from the same files.\n\n${parts.join('\n')}`,
   );
 }

@@ -16,7 +16,7 @@ import { steadyCase } from './engine-steady-cost.js';
 export const BASELINE_COMMIT = '67ed09a';
 
 /** A compiled checkout of BASELINE_COMMIT; its root (bin/ria.js runs it). */
-function baselineRoot(): string {
+export function baselineRoot(): string {
   const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   const dir = join(cache, 'ria', 'baseline', BASELINE_COMMIT);
   if (existsSync(join(dir, 'dist', 'engine', 'cli', 'main.js'))) return dir;

@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineSummaryLine } from '../../engine/cli/engine-command.js';
+import { BASELINE_COMMIT, baselineRoot } from '../cost/funnel-cost.js';
 import { median } from '../machine.js';
 import { rdkafkaFloorBinary, rdkafkaFloorRead } from '../source/rdkafka-floor.js';
 import { flinkRun, kafkajsRun, type SystemRun, sparkRun } from './catch-up-peers.js';
@@ -26,28 +27,34 @@ export async function catchUp(quick: boolean) {
   const repeats = quick ? 1 : 3;
   const { topic, truth, produced } = await preloadedTopic('ria-bench-catchup', events);
   // One drain by the engine (exactness checked), with its per-thread timeline.
-  const drain = async (workers: number, tag: string, extra: string[] = []) => {
+  // `root`: another build's clone (the one before the funnel, whose truth format differs: unverified).
+  const drain = async (workers: number, tag: string, extra: string[] = [], root?: string) => {
     await resetIndices();
     const checkpoint = join(tmpdir(), `${topic}.ckpt.${tag}`);
-    const run = runCli([
-      'engine',
-      '--kafka-topic',
-      topic,
-      '--checkpoint-dir',
-      checkpoint,
-      '--pool-size',
-      String(workers),
-      '--exit-when-idle',
-      '--idle-timeout-ms',
-      String(IDLE_MS),
-      '--status-interval-ms',
-      '0',
-      '--dashboard-port',
-      '0',
-      '--consumer-group',
-      `${topic}-${tag}`,
-      ...extra,
-    ]);
+    const run = runCli(
+      [
+        'engine',
+        '--kafka-topic',
+        topic,
+        '--checkpoint-dir',
+        checkpoint,
+        '--pool-size',
+        String(workers),
+        '--exit-when-idle',
+        '--idle-timeout-ms',
+        String(IDLE_MS),
+        '--status-interval-ms',
+        '0',
+        '--dashboard-port',
+        '0',
+        '--consumer-group',
+        `${topic}-${tag}`,
+        ...extra,
+      ],
+      process.env,
+      [],
+      root,
+    );
     const t0 = performance.now();
     const sampler = sampleThreads(run.child.pid!);
     const done = await run.done;
@@ -56,7 +63,7 @@ export async function catchUp(quick: boolean) {
     rmSync(checkpoint, { recursive: true, force: true });
     if (done.code !== 0) throw new Error(`ria engine failed (${done.code}):\n${done.out.slice(-2000)}`);
     const s = engineSummary(done.out);
-    const verified = await runCli(['verify', '--truth', truth]).done;
+    const verified = root ? { code: 0 } : await runCli(['verify', '--truth', truth]).done;
     return {
       summary: s,
       wholeSeconds,
@@ -91,6 +98,16 @@ export async function catchUp(quick: boolean) {
         machineBusy: d.machineBusy,
         exact: d.exact,
       });
+    }
+  }
+  // CPU per event against the build before the funnel and sessions (its goal: not above it), same
+  // topic, same run (bench/cost/funnel-cost.ts builds it into the cache).
+  const baselineCpu: number[] = [];
+  if (!quick) {
+    const root = baselineRoot();
+    for (let r = 0; r < repeats; r++) {
+      const d = await drain(2, `baseline-${r}`, [], root);
+      baselineCpu.push((d.summary.cpuSeconds / (d.summary.valid + d.summary.invalid)) * 1e6);
     }
   }
   // Before: the same drain with librdkafka's own fetch.queue.backoff.ms (1 s; ours is in
@@ -143,6 +160,14 @@ export async function catchUp(quick: boolean) {
           goal: 0.6,
         }
       : undefined,
+    /** µs of CPU per event, 2 workers, this build and the one before the funnel (BASELINE_COMMIT): medians. */
+    cpuPerEvent: {
+      now: median(
+        runs.filter((x) => x.workers === 2).map((x) => (x.cpuSeconds / (x.valid + x.invalid)) * 1e6),
+      ),
+      beforeFunnel: baselineCpu.length ? median(baselineCpu) : undefined,
+      baselineCommit: BASELINE_COMMIT,
+    },
     /** Every system timed the same way: medians per system (catch-up-peers.ts). */
     systems,
     /** The engine's whole-run time over the Flink peer's (goal: at most half). */
