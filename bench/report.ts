@@ -60,9 +60,6 @@ function section(s: Saved): string {
   }
   if (s.suite === 'engine-scale-out') {
     const r = s.result;
-    const cpu = r.cpuPerEvent?.beforeFunnel
-      ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
-      : '';
     return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), drained alternately by one engine and by two counters (one consumer group) + the merger, on the same 2 cores as the broker and Elasticsearch; wall time from start until every window is closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}. One engine **${fmt(r.oneEngine)} events/s**, scaled out on this one host **${fmt(r.scaledOut)} events/s** (×${(r.scaledOut / r.oneEngine).toFixed(2)}: the cost of the deltas topic and its transactions; scale-out pays with more hosts).\n\n| run | setup | events/s | seconds | exact |\n|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.setup} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.exact} |`).join('\n')}\n`;
   }
   if (s.suite === 'engine-catch-up') {
@@ -74,6 +71,9 @@ function section(s: Saved): string {
     const tl = r.timelines;
     const busy = r.machineBusy
       ? `\n\nThe machine during each drain with 2 workers (vmstat's us+sy from /proc/stat, Kafka and Elasticsearch included, from the first to the last interval a pool worker counted): median **${pct(r.machineBusy.median)} busy** (goal ≥ ${pct(r.machineBusy.goal)}).${tl ? ` Before (${tl.before.setting}, same topic, same run): ${pct(tl.before.machineBusy)} busy, ${fmt(tl.before.eventsPerSecond)} events/s, exact: ${tl.before.exact}. Per-thread timelines of both below (\`bench/engine/thread-timeline.ts\`).` : ''}`
+      : '';
+    const cpu = r.cpuPerEvent?.beforeFunnel
+      ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
       : '';
     const cpu = r.cpuPerEvent?.beforeFunnel
       ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
