@@ -75,9 +75,6 @@ function section(s: Saved): string {
     const cpu = r.cpuPerEvent?.beforeFunnel
       ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
       : '';
-    const cpu = r.cpuPerEvent?.beforeFunnel
-      ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
-      : '';
     return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}${cpu}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${systemsTable(r)}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
