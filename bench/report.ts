@@ -75,7 +75,7 @@ function section(s: Saved): string {
     const cpu = r.cpuPerEvent?.beforeFunnel
       ? `\n\nCPU per event, 2 workers, medians: this build **${r.cpuPerEvent.now.toFixed(2)} µs**; the build before the funnel and sessions (\`${r.cpuPerEvent.baselineCommit}\`, same topic, same run) ${r.cpuPerEvent.beforeFunnel.toFixed(2)} µs (goal: not above it).`
       : '';
-    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}${cpu}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${systemsTable(r)}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
+    return `${head}Topic preloaded with ${fmt(r.events)} events (6 partitions), \`ria engine --exit-when-idle\` until drained, windows closed and flushed; \`ria verify\` after each run: ${r.allExact ? '**exact every time**' : '**DIFFERENCES FOUND**'}.${floor}${busy}${cpu}\n\n| workers | median events/s |\n|---|---|\n| 1 | ${fmt(r.medianEventsPerSecond[1])} |\n| 2 | ${fmt(r.medianEventsPerSecond[2])} |\n\n| run | workers | events/s | engine s | CPU s | µs CPU per event | machine busy | max RSS MiB | exact |\n|---|---|---|---|---|---|---|---|---|\n${r.runs.map((x) => `| ${x.repeat + 1} | ${x.workers} | ${fmt(x.eventsPerSecond)} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${((x.cpuSeconds / (x.valid + x.invalid)) * 1e6).toFixed(2)} | ${x.machineBusy === undefined ? '' : pct(x.machineBusy)} | ${x.maxRssMiB} | ${x.exact} |`).join('\n')}${knobsTable(r)}${systemsTable(r)}${tl ? '\n\n![timeline](charts/catch-up-timeline.svg)' : ''}\n`;
   }
   if (s.suite === 'engine-fixed-rate') {
     const r = s.result;
@@ -83,6 +83,13 @@ function section(s: Saved): string {
     return `${head}${fmt(r.rate)} events/s for ${r.seconds} s through the local Kafka and Elasticsearch (the seed's experiment; the seed reports a ~200 ms Spark micro-batch on 4 vCPU). Exact: ${r.exact}.\n\n| figure | p50 | p99 | max |\n|---|---|---|---|\n| flush cycle (checkpoint + bulk until acknowledged), ms | ${e.flushMs.p50} | ${e.flushMs.p99} | ${e.flushMs.max} |\n| event time → acknowledged by Elasticsearch, ms | ${e.endToEndMs.p50} | ${e.endToEndMs.p99} | ${e.endToEndMs.max} |\n\nKafka in: ${r.kafkaMBps} MB/s. Engine: ${((e.cpuSeconds / e.seconds) * 100).toFixed(0)} % of one core on average, max RSS ${e.maxRssMiB} MiB.\n`;
   }
   return `${head}\`\`\`json\n${JSON.stringify(s.result, null, 2)}\n\`\`\`\n`;
+}
+
+/** The drains with one setting changed: does any stage wait on another that a setting could free? */
+function knobsTable(r: SuiteResult<'engine-catch-up'>): string {
+  if (!r.knobs?.length) return '';
+  const median2 = r.medianEventsPerSecond[2];
+  return `\n\nOne drain each with one setting changed (2 workers otherwise default), same topic, same run — where else a stage could wait on another:\n\n| setting | events/s | against the defaults' median | machine busy | µs CPU per event | exact |\n|---|---|---|---|---|---|\n${r.knobs.map((k) => `| ${k.setting} | ${fmt(k.eventsPerSecond)} | ×${(k.eventsPerSecond / median2).toFixed(2)} | ${Math.round(k.machineBusy * 100)} % | ${k.cpuMicrosPerEvent.toFixed(2)} | ${k.exact} |`).join('\n')}`;
 }
 
 /** Every system of a catch-up timed the same way (bench/engine/catch-up-peers.ts). */

@@ -113,6 +113,24 @@ export async function catchUp(quick: boolean) {
   // Before: the same drain with librdkafka's own fetch.queue.backoff.ms (1 s; ours is in
   // engine/source/fetch-settings.ts) — the stalls the timeline shows.
   const before = await drain(2, 'before', ['--rdkafka', 'fetch.queue.backoff.ms=1000']);
+  // Where else the stages could wait on each other: one drain with each of these changed (full runs).
+  const KNOBS: [string, string[]][] = [
+    ['MAX_INFLIGHT_BATCHES 32 (default 8)', ['--max-inflight-batches', '32']],
+    ['BATCH_SIZE 8,192 (default 32,768)', ['--batch-size', '8192']],
+    ['POOL_SIZE 3 (default: one per core)', ['--pool-size', '3']],
+    ['SOURCE_CONSUMERS 2 (default 1)', ['--source-consumers', '2']],
+  ];
+  const knobs = [];
+  for (const [setting, extra] of quick ? [] : KNOBS) {
+    const d = await drain(2, `knob-${knobs.length}`, extra);
+    knobs.push({
+      setting,
+      eventsPerSecond: d.eventsPerSecond,
+      machineBusy: d.machineBusy,
+      cpuMicrosPerEvent: (d.summary.cpuSeconds / (d.summary.valid + d.summary.invalid)) * 1e6,
+      exact: d.exact,
+    });
+  }
   // The peers on the same topic, same indices, same truth, timed the same way (catch-up-peers.ts).
   const peerRuns: SystemRun[] = [];
   for (let r = 0; r < (quick ? 1 : 2); r++) peerRuns.push(await kafkajsRun(topic, events, truth));
@@ -141,6 +159,8 @@ export async function catchUp(quick: boolean) {
     medianEventsPerSecond: { 1: median(by(1)), 2: median(by(2)) },
     /** The machine's busy share (vmstat us+sy) during each drain with 2 workers: median, and the goal. */
     machineBusy: { median: median(runs.filter((x) => x.workers === 2).map((x) => x.machineBusy)), goal: 0.9 },
+    /** One drain each with a setting changed (the rest default), same topic, same run. */
+    knobs,
     timelines: {
       before: {
         setting: 'fetch.queue.backoff.ms=1000 (librdkafka default)',
@@ -173,7 +193,7 @@ export async function catchUp(quick: boolean) {
     /** The engine's whole-run time over the Flink peer's (goal: at most half). */
     flinkRatio: ratioTo(systems, 'Flink'),
     systemRuns: [...engineRuns, ...peerRuns],
-    allExact: runs.every((x) => x.exact) && before.exact,
+    allExact: runs.every((x) => x.exact) && before.exact && knobs.every((x) => x.exact),
     peersExact: peerRuns.every((x) => x.exact),
   };
 }
