@@ -47,7 +47,7 @@ export function timelineChart(
   const rowH = 16;
   let y = 30;
   const parts: string[] = [];
-  let width = 400;
+  let width = 720;
   for (const panel of panels) {
     parts.push(`<text x="8" y="${y + 12}" font-weight="bold">${esc(panel.label)}</text>`);
     y += 20;

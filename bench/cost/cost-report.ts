@@ -16,6 +16,14 @@ type Quantile = { ms: number; bucketMs: number[] };
 
 const q = (x?: Quantile) => (x ? `${x.ms} (bucket ${x.bucketMs[0]}–${x.bucketMs[1]})` : '—');
 
+/** The latency levers at 5,000 events/s, same run: what each buys and what it costs. */
+function leversTable(r: SteadyCost): string {
+  if (!r.levers?.length) return '';
+  const row = (setting: string, c: SteadyCase) =>
+    `| ${setting} | ${pct(c.cpuPercentOfCore)} | ${q(c.breakdown?.eventToConsume.p99)} | ${q(c.breakdown?.consumeToFlush.p99)} | ${q(c.flushCycle.p99)} | **${c.eventToEsFromOutside.p99}** | ${c.exact} |`;
+  return `\n\nThe levers at 5,000 events/s, same run (one setting changed each; p99s, ms):\n\n| setting | CPU (% of a core) | event → consumed | consumed → flush | flush cycle | event → ES from outside | exact |\n|---|---|---|---|---|---|---|\n${row('defaults', r.seedRate)}\n${r.levers.map((l) => row(l.setting, l)).join('\n')}`;
+}
+
 /** Where event → acknowledged went, p50 / p99 of each part, and what a search (Kibana) sees. */
 function latencySection(r: SteadyCost): string {
   const g = r.goals;
@@ -27,7 +35,7 @@ function latencySection(r: SteadyCost): string {
   };
   if (!r.seedRate.breakdown) return '';
   const met = (v: number, goal: number) => (v <= goal ? 'met' : '**not met**');
-  return `\n\n**Latency goals** (issue 23): event → Elasticsearch p99 (from outside) ≤ ${g.eventToEsP99Ms} ms at 5,000/s while ≤ ${g.seedRateCpuPercent} % of a core — measured ${r.seedRate.eventToEsFromOutside.p99} ms (${met(r.seedRate.eventToEsFromOutside.p99, g.eventToEsP99Ms)}) at ${pct(r.seedRate.cpuPercentOfCore)} (${met(r.seedRate.cpuPercentOfCore, g.seedRateCpuPercent)}); ≤ ${g.largeRateEventToEsP99Ms} ms at 50,000/s while ≤ ${g.largeRateCpuPercent} % — measured ${r.largeRate.eventToEsFromOutside.p99} ms (${met(r.largeRate.eventToEsFromOutside.p99, g.largeRateEventToEsP99Ms ?? Number.POSITIVE_INFINITY)}) at ${pct(r.largeRate.cpuPercentOfCore)} (${met(r.largeRate.cpuPercentOfCore, g.largeRateCpuPercent)}).\n\nWhat the time is made of (ms, p50 / p99, the engine's histograms over the same window; engine/metrics/latency-breakdown.ts): event time → its batch taken from Kafka (the producer's linger, the broker, the fetch wait — fetch.wait.max.ms 100 — and BATCH_LINGER_MS), → the flush covering it begins (FLUSH_INTERVAL_MS, checked when a batch arrives, and the pool), → acknowledged (the flush cycle: checkpoint + bulk). The parts' p99s do not add up to the whole's. Event → searchable: the same outside measure through a search, which sees a document only after the index's refresh (refresh_interval 1 s in our templates): what a Kibana panel sees.\n\n| events/s | event → consumed | consumed → flush | flush cycle | event → acknowledged | event → ES from outside | event → searchable |\n|---|---|---|---|---|---|---|\n${part(r.seedRate)}\n${part(r.largeRate)}`;
+  return `\n\n**Latency goals** (issue 23): event → Elasticsearch p99 (from outside) ≤ ${g.eventToEsP99Ms} ms at 5,000/s while ≤ ${g.seedRateCpuPercent} % of a core — measured ${r.seedRate.eventToEsFromOutside.p99} ms (${met(r.seedRate.eventToEsFromOutside.p99, g.eventToEsP99Ms)}) at ${pct(r.seedRate.cpuPercentOfCore)} (${met(r.seedRate.cpuPercentOfCore, g.seedRateCpuPercent)}); ≤ ${g.largeRateEventToEsP99Ms} ms at 50,000/s while ≤ ${g.largeRateCpuPercent} % — measured ${r.largeRate.eventToEsFromOutside.p99} ms (${met(r.largeRate.eventToEsFromOutside.p99, g.largeRateEventToEsP99Ms ?? Number.POSITIVE_INFINITY)}) at ${pct(r.largeRate.cpuPercentOfCore)} (${met(r.largeRate.cpuPercentOfCore, g.largeRateCpuPercent)}).\n\nWhat the time is made of (ms, p50 / p99, the engine's histograms over the same window; engine/metrics/latency-breakdown.ts): event time → its batch taken from Kafka (the producer's linger, the broker, the fetch wait — fetch.wait.max.ms 100 — and BATCH_LINGER_MS), → the flush covering it begins (FLUSH_INTERVAL_MS, checked when a batch arrives, and the pool), → acknowledged (the flush cycle: checkpoint + bulk). The parts' p99s do not add up to the whole's. Event → searchable: the same outside measure through a search, which sees a document only after the index's refresh (refresh_interval 1 s in our templates): what a Kibana panel sees.\n\n| events/s | event → consumed | consumed → flush | flush cycle | event → acknowledged | event → ES from outside | event → searchable |\n|---|---|---|---|---|---|---|\n${part(r.seedRate)}\n${part(r.largeRate)}${leversTable(r)}`;
 }
 
 function steadySection(r: SteadyCost): string {

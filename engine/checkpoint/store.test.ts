@@ -202,4 +202,29 @@ describe('checkpoint store on a misbehaving disk', () => {
     next.store.close();
     expect(fs.existsSync(lock)).toBe(false);
   });
+
+  it('compacts when the file is past the minimum and twice the last snapshot, not after every record once a snapshot is large', () => {
+    const { dir } = storeWith(0);
+    const { store } = reopen(dir);
+    store.load();
+    const all = records(200);
+    const min = 1024;
+    // A snapshot larger than the minimum by itself (many open sessions).
+    store.rewrite(all.slice(0, 150));
+    const snapshot = store.size;
+    expect(snapshot).toBeGreaterThan(min);
+    store.append(all[150]);
+    // The old rule (size > min) rewrote the whole state again here, and after every record.
+    expect(store.size).toBeGreaterThan(min);
+    expect(store.needsCompaction(min)).toBe(false);
+    let appended = 151;
+    while (store.size <= 2 * snapshot) store.append(all[appended++]);
+    expect(store.needsCompaction(min)).toBe(true);
+    // A small state: the minimum rules.
+    store.rewrite([]);
+    expect(store.needsCompaction(min)).toBe(false);
+    for (let i = 0; store.size <= min; i++) store.append(all[i]);
+    expect(store.needsCompaction(min)).toBe(true);
+    store.close();
+  });
 });

@@ -197,7 +197,7 @@ export class Flusher {
     const t2 = performance.now();
     const ackedAt = Date.now();
     this.lastOffsets = cut.offsets;
-    if (this.store.size > this.settings.compactBytes) this.compact(cut, seq, record.at);
+    if (this.store.needsCompaction(this.settings.compactBytes)) this.compact(cut, seq, record.at);
     const latencies = Float64Array.from(sampled, (t) => ackedAt - t);
     return {
       ...base,
