@@ -110,7 +110,7 @@ export interface Soak {
   name: 'soak';
   date: string;
   machine: Machine;
-  settings: { rate: number; minutes: number; warmupMinutes: number };
+  settings: { rate: number; minutes: number; warmupMinutes: number; sessionGapMs?: number };
   perMinute: {
     minute: number;
     eventsPerSecond: number;
@@ -135,7 +135,7 @@ export interface Soak {
 
 function soakSection(r: Soak): string {
   const m = r.machine;
-  return `## soak (\`npm run soak\`)\n\n${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${r.date}\n\n${fmt(r.settings.rate)} events/s asked for ${r.settings.minutes} minutes (the producer: ${r.producer.replace(/; truth in .*/, '')}), engine live. After a ${r.settings.warmupMinutes}-minute warm-up RSS went ${r.rssAfterWarmupMiB} → ${r.rssEndMiB} MiB (**${(r.rssGrowth * 100).toFixed(1)} %**); event→Elasticsearch p99 ${r.e2eP99EarlyMs} ms (minutes 3–5) → ${r.e2eP99LateMs} ms (last 3); exact: ${r.exact}. **${r.pass ? 'PASS' : 'FAIL'}**.\n\n![soak](charts/soak.svg)\n\n| minute | events/s | lag | RSS MiB | flush p99 ms | event→ES p50 / p99 / max ms |\n|---|---|---|---|---|---|\n${r.perMinute.map((x) => `| ${x.minute} | ${fmt(x.eventsPerSecond)} | ${fmt(x.lag)} | ${x.rssMiB} | ${x.flushP99} | ${x.e2eP50} / ${x.e2eP99} / ${x.e2eMax} |`).join('\n')}\n`;
+  return `## soak (\`npm run soak\`)\n\n${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${r.date}\n\n${fmt(r.settings.rate)} events/s asked for ${r.settings.minutes} minutes${r.settings.sessionGapMs ? ` with SESSION_GAP_MS ${fmt(r.settings.sessionGapMs)} (sessions then open and close in a steady state after the warm-up)` : ''} (the producer: ${r.producer.replace(/; truth in .*/, '')}), engine live. After a ${r.settings.warmupMinutes}-minute warm-up RSS went ${r.rssAfterWarmupMiB} → ${r.rssEndMiB} MiB (**${(r.rssGrowth * 100).toFixed(1)} %**); event→Elasticsearch p99 ${r.e2eP99EarlyMs} ms (minutes 3–5) → ${r.e2eP99LateMs} ms (last 3); exact: ${r.exact}. **${r.pass ? 'PASS' : 'FAIL'}**.\n\n![soak](charts/soak.svg)\n\n| minute | events/s | lag | RSS MiB | flush p99 ms | event→ES p50 / p99 / max ms |\n|---|---|---|---|---|---|\n${r.perMinute.map((x) => `| ${x.minute} | ${fmt(x.eventsPerSecond)} | ${fmt(x.lag)} | ${x.rssMiB} | ${x.flushP99} | ${x.e2eP50} / ${x.e2eP99} / ${x.e2eMax} |`).join('\n')}\n`;
 }
 
 /** The charts: throughput beside the peers, scaling, latency beside the seed's figure, the soak. */
