@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { type Bar, barChart, timelineChart } from './charts.js';
 import { costSection, writeCostChart } from './cost/cost-report.js';
 import type { ThreadTimeline } from './engine/thread-timeline.js';
-import { type Machine, readJson } from './machine.js';
+import { readJson } from './machine.js';
+import type { Soak } from './soak-minutes.js';
 import type { Saved, SuiteName, SuiteResult } from './suites.js';
 import { summaryMarkdown } from './summary.js';
 
@@ -104,33 +105,6 @@ function systemsTable(r: SuiteResult<'engine-catch-up'>): string {
     ? ` The engine's whole run over the Flink peer's: **×${r.flinkRatio.engineOverPeer.toFixed(2)}** (goal ≤ ×${r.flinkRatio.goal}: ${r.flinkRatio.engineOverPeer <= r.flinkRatio.goal ? 'met' : 'not met'}).`
     : '';
   return `\n\nEvery system on the same topic in the same run, timed the same way: process start → exit with everything written (the engine's includes its ${'500 ms'} idle wait that tells it the topic is drained), beside the time each reports for its job alone and its process tree's CPU; medians. Peers write the seed's three documents and are verified with \`ria verify --kpis counts\` (\`bench/engine/catch-up-peers.ts\`).${flink}\n\n| system | whole run s | events/s (whole run) | in-job s | CPU s | time / engine's | exact |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
-}
-
-export interface Soak {
-  name: 'soak';
-  date: string;
-  machine: Machine;
-  settings: { rate: number; minutes: number; warmupMinutes: number; sessionGapMs?: number };
-  perMinute: {
-    minute: number;
-    eventsPerSecond: number;
-    lag: number;
-    rssMiB: number;
-    flushP99: number;
-    e2eP50: number;
-    e2eP99: number;
-    e2eMax: number;
-  }[];
-  rssAfterWarmupMiB: number;
-  rssEndMiB: number;
-  rssGrowth: number;
-  e2eP99EarlyMs: number;
-  e2eP99LateMs: number;
-  exact: boolean;
-  /** Why the minutes cannot be judged (soak-minutes.ts), or null. */
-  unmeasured?: string | null;
-  pass: boolean;
-  producer: string;
 }
 
 function soakSection(r: Soak): string {

@@ -4,6 +4,7 @@
  * not a minute, and a soak that measured fewer minutes than it ran fails (bench/soak.ts).
  */
 import { parseStatusJson } from '../engine/metrics/status-line.js';
+import type { Machine } from './machine.js';
 
 export interface Minute {
   minute: number;
@@ -41,4 +42,32 @@ export function unmeasured(perMinute: Minute[], minutes: number): string | undef
   if (perMinute.some((m) => m.minute <= minutes && m.eventsPerSecond === 0))
     return 'a minute without events: the producer or the engine stalled';
   return undefined;
+}
+
+/** results/soak.json, as bench/soak.ts writes it. */
+export interface Soak {
+  name: 'soak';
+  date: string;
+  machine: Machine;
+  settings: { rate: number; minutes: number; warmupMinutes: number; sessionGapMs?: number };
+  perMinute: {
+    minute: number;
+    eventsPerSecond: number;
+    lag: number;
+    rssMiB: number;
+    flushP99: number;
+    e2eP50: number;
+    e2eP99: number;
+    e2eMax: number;
+  }[];
+  rssAfterWarmupMiB: number;
+  rssEndMiB: number;
+  rssGrowth: number;
+  e2eP99EarlyMs: number;
+  e2eP99LateMs: number;
+  exact: boolean;
+  /** Why the minutes cannot be judged (soak-minutes.ts), or null. */
+  unmeasured?: string | null;
+  pass: boolean;
+  producer: string;
 }

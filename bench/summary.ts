@@ -4,7 +4,7 @@
  * JSON, with the machine and the day it was measured on (suites run on different days and
  * machines: compare within one suite's run). Nothing here is typed by hand but the words.
  */
-import type { Soak } from './report.js';
+import type { Soak } from './soak-minutes.js';
 import type { Saved, SuiteName, SuiteResult } from './suites.js';
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
