@@ -143,4 +143,57 @@ describe('Kafka round trip (real broker)', () => {
       expect(list.map((m) => m.key)).toEqual(want.map((m) => m.key));
     }
   });
+
+  // consume(n)'s rule — wait the time-out for every message — made a call at a steady rate last
+  // until a gap of the whole time-out between messages: with one every 10 ms it never came, and
+  // the call returned only at `max`. Counted, not timed: the first call must come back with what
+  // was there long before the producer is done.
+  it('consumeBatch returns once it drained what librdkafka holds, not at `max` while messages keep coming', async () => {
+    const topic = uniqueName('ria-batchreturn');
+    await ensureTopics(services, [{ name: topic, partitions: 1 }]);
+    const producer = new Kafka.Producer({
+      'bootstrap.servers': services.kafkaBroker,
+      'linger.ms': 0,
+      ...services.rdkafka,
+    });
+    await new Promise<void>((resolve, reject) =>
+      producer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
+    );
+    const consumer = new Kafka.KafkaConsumer(
+      {
+        'bootstrap.servers': services.kafkaBroker,
+        'group.id': topic,
+        'enable.partition.eof': true,
+        // Fetches answered as soon as a message is there: each holds one, so none comes back
+        // empty and librdkafka sends no end-of-partition marker (which did end a call early).
+        'fetch.min.bytes': 1,
+        ...services.rdkafka,
+      },
+      {},
+    );
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
+    );
+    consumer.assign([{ topic, partition: 0, offset: 0 }]);
+    const total = 600;
+    let produced = 0;
+    const ticker = setInterval(() => {
+      if (produced < total) producer.produce(topic, 0, Buffer.from(`m-${produced++}`));
+    }, 10);
+    try {
+      // Wait for the first message, then take: a call must not run on until `max` (all 600).
+      let first = 0;
+      for (let i = 0; i < 100 && first === 0; i++) {
+        const { segments } = await consumeBatch(consumer, 100, total);
+        first = segments.reduce((a, x) => a + x.count, 0);
+      }
+      expect(first).toBeGreaterThan(0);
+      expect(first).toBeLessThan(total / 2);
+      expect(produced).toBeLessThan(total);
+    } finally {
+      clearInterval(ticker);
+      await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+      await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+    }
+  });
 });
