@@ -98,8 +98,11 @@ describeOnLocalStack('faults', 'faults (real services, local stack)', () => {
     expect(before.paused).toBe(0);
     const late = during.slice(-3);
     for (const s of late.slice(-2)) expect(s.paused, JSON.stringify(during)).toBe(1);
+    // The lag never shrinks while paused. It is what librdkafka has fetched beyond the engine's
+    // position, so it stops growing once its prefetch (queued.max.messages.kbytes, 64 MiB) is
+    // full: how soon depends on when the pause began, not on whether it holds.
     for (let i = 1; i < late.length; i++)
-      expect(late[i].lag, JSON.stringify(during)).toBeGreaterThan(late[i - 1].lag);
+      expect(late[i].lag, JSON.stringify(during)).toBeGreaterThanOrEqual(late[i - 1].lag);
     expect(late[late.length - 1].lag).toBeGreaterThan(before.lag + rate * 10);
     await finishAndVerify(es, run);
   }, 600_000);
