@@ -11,8 +11,8 @@ import { ensureIndices } from '../../engine/setup/index-templates.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { repoRoot } from '../machine.js';
 import { FLINK_VERSION, runFlinkPeer } from '../peers/flink-peer.js';
+import { timedRun } from '../peers/peer-process.js';
 import { runSparkPeer, SPARK_VERSION, type SparkWrite } from '../peers/spark-peer.js';
-import { sampleTreeCpu } from '../shared/process-cpu.js';
 import { resetIndices, runCli } from './run-cli.js';
 
 /** One system's drain of the topic, timed the same way for every system. */
@@ -49,25 +49,20 @@ async function verified(truth: string): Promise<boolean> {
 export async function kafkajsRun(topic: string, events: number, truth: string): Promise<SystemRun> {
   await freshIndices();
   const script = join(repoRoot(), 'dist', 'bench', 'peers', 'kafkajs-catch-up.js');
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [script, BROKER, topic, ES, '6', String(events)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const cpu = sampleTreeCpu(child.pid!);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  const wholeSeconds = (performance.now() - t0) / 1000;
-  const cpuSeconds = cpu.stop();
+  const run = await timedRun(() =>
+    spawn(process.execPath, [script, BROKER, topic, ES, '6', String(events)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const { code, out } = run;
   const line = /^kafkajs-peer (.*)$/m.exec(out)?.[1];
   if (code !== 0 || !line) throw new Error(`the KafkaJS peer failed (exit ${code}):\n${out.slice(-2000)}`);
   const r = JSON.parse(line) as { seconds: number };
   return {
     system: 'KafkaJS, one thread, JSON.parse',
-    wholeSeconds,
+    wholeSeconds: run.seconds,
     inJobSeconds: r.seconds,
-    cpuSeconds,
+    cpuSeconds: run.cpuSeconds,
     exact: await verified(truth),
   };
 }

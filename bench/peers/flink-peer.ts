@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../machine.js';
-import { sampleTreeCpu } from '../shared/process-cpu.js';
+import { timedRun, untilReady } from './peer-process.js';
 
 export const FLINK_VERSION = '2.2.1';
 
@@ -72,15 +72,7 @@ function flinkProcess(
 /** The topic as it is now, drained once: whole-run and in-job seconds, process-tree CPU. */
 export async function runFlinkPeer(opts: { broker: string; topic: string; elasticsearchHost: string }) {
   provisionFlink(); // before the clock starts: the first run fetches and compiles it
-  const t0 = performance.now();
-  const child = flinkProcess(opts, 'bounded');
-  const cpu = sampleTreeCpu(child.pid!);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuSeconds = cpu.stop();
+  const { code, out, seconds, cpuSeconds } = await timedRun(() => flinkProcess(opts, 'bounded'));
   const line = /\{"flink_peer": .*\}/.exec(out)?.[0];
   if (code !== 0 || !line) throw new Error(`the Flink peer failed (exit ${code}):\n${out.slice(-3000)}`);
   const r = JSON.parse(line).flink_peer as { events: number; seconds_in_job: number };
@@ -93,17 +85,5 @@ export async function startFlinkStreaming(opts: {
   topic: string;
   elasticsearchHost: string;
 }): Promise<ChildProcess> {
-  const child = flinkProcess(opts, 'streaming');
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('flink-peer: streaming')) resolve();
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) =>
-      reject(new Error(`the Flink peer stopped (exit ${code}):\n${out.slice(-3000)}`)),
-    );
-  });
-  return child;
+  return untilReady(flinkProcess(opts, 'streaming'), 'flink-peer: streaming', 'the Flink peer');
 }

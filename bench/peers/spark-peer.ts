@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../machine.js';
-import { sampleTreeCpu } from '../shared/process-cpu.js';
+import { timedRun, untilReady } from './peer-process.js';
 
 export const SPARK_VERSION = '4.2.0';
 /** The jars of the Kafka source that PySpark does not ship. */
@@ -107,19 +107,7 @@ export async function startSparkStreaming(opts: {
   elasticsearchHost: string;
   checkpointDir: string;
 }): Promise<ChildProcess> {
-  const child = sparkProcess(opts, 'streaming');
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('spark-peer: streaming')) resolve();
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) =>
-      reject(new Error(`the Spark peer stopped (exit ${code}):\n${out.slice(-3000)}`)),
-    );
-  });
-  return child;
+  return untilReady(sparkProcess(opts, 'streaming'), 'spark-peer: streaming', 'the Spark peer');
 }
 
 /**
@@ -142,15 +130,7 @@ export async function runSparkPeer(opts: {
   eventsPerSecond: number;
 }> {
   provisionSpark(); // before the clock starts: the first run installs it
-  const t0 = performance.now();
-  const child = sparkProcess(opts, 'available-now');
-  const cpu = sampleTreeCpu(child.pid!);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuSeconds = cpu.stop();
+  const { code, out, seconds, cpuSeconds } = await timedRun(() => sparkProcess(opts, 'available-now'));
   const line = /\{"spark_peer": .*\}/.exec(out)?.[0];
   if (code !== 0 || !line) throw new Error(`the Spark peer failed (exit ${code}):\n${out.slice(-3000)}`);
   const r = JSON.parse(line).spark_peer as { events: number; seconds_in_query: number };
