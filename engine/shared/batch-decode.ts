@@ -6,6 +6,8 @@
  */
 
 import { RiaError } from '../errors/errors.js';
+import { scanAvro } from './avro-decode.js';
+import { AvroReaders, schemaIdOf, validateAvro } from './avro-reference.js';
 import { BatchFunnel } from './batch-funnel.js';
 import { validateEvent } from './event-reference.js';
 import { isLate, MAX_EVENT_BYTES, windowOf } from './event-rules.js';
@@ -65,6 +67,9 @@ class WindowCounts {
   }
 }
 
+/** This worker's compiled writer schemas (one per thread: workers share nothing). */
+const readers = new AvroReaders();
+
 export function decodeBatch(task: BatchTask): BatchDelta {
   const t0 = process.hrtime.bigint();
   const n = task.ends.length;
@@ -95,16 +100,22 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     invalidReasons.push(future);
     invalidValues.push(bytes.subarray(start, end));
   };
+  readers.learn(task.avro);
+  const registry = task.avro !== undefined;
   for (let k = 0; k < n; k++) {
     const end = task.ends[k];
     let time: number;
     // Item keys: fast ids are 0..; slow ids are offset by n so both fit one index space.
     let item: number;
+    // Avro (Confluent wire format) whatever the configured format: a topic can move to Avro live.
+    const writer =
+      registry && end > start && bytes[start] === 0 ? readers.get(schemaIdOf(bytes, start, end)) : undefined;
     if (
       end >= 0 &&
-      fast &&
       end - start <= MAX_EVENT_BYTES &&
-      scanEvent(bytes, start, end, minMs, maxMs) === ACCEPT
+      (writer?.ok
+        ? scanAvro(bytes, start, end, writer.plan, minMs, maxMs) === ACCEPT
+        : fast && bytes[start] !== 0 && scanEvent(bytes, start, end, minMs, maxMs) === ACCEPT)
     ) {
       time = scan.time;
       if (time > task.timestamps[k] + task.maxAheadMs && task.timestamps[k] >= 0) {
@@ -115,7 +126,11 @@ export function decodeBatch(task: BatchTask): BatchDelta {
       item = fastItems.add(scan.itemStart, scan.itemEnd, scan.itemHash);
       funnel.addScanned(item, fastUsers.add(scan.userStart, scan.userEnd, scan.userHash), max);
     } else {
-      const v = validateEvent(end < 0 ? null : values.subarray(start, end), task.format, task.range);
+      const value = end < 0 ? null : values.subarray(start, end);
+      const v =
+        value !== null && value.length > 0 && value[0] === 0
+          ? validateAvro(value, writer, registry, task.range)
+          : validateEvent(value, task.format, task.range);
       if (!v.ok) {
         invalidIndex.push(k);
         invalidReasons.push(v.reason);

@@ -17,7 +17,7 @@ import {
   PURCHASE_STEP,
   sessionsTouch,
 } from './event-rules.js';
-import { scan } from './fast-decode.js';
+import { scan, scannedCents } from './fast-decode.js';
 import { IdTable } from './id-table.js';
 import type { FunnelDelta } from './messages.js';
 import { SlowIds } from './slow-ids.js';
@@ -158,12 +158,11 @@ export class BatchFunnel {
    * the one string it costs is rare.
    */
   addScanned(item: number, user: number, maxBefore: number): void {
-    const purchase = scan.step === PURCHASE_STEP && scan.priceStart >= 0;
     this.add(
       item,
       this.fastCategory(scan.categoryStart, scan.categoryEnd, item),
       scan.step,
-      purchase ? centsOf(Number(this.text.toString('latin1', scan.priceStart, scan.priceEnd))) : -1,
+      scan.step === PURCHASE_STEP ? scannedCents(this.text) : -1,
       this.fastSession(scan.sessionStart, scan.sessionEnd, user),
       scan.time,
       maxBefore,

@@ -116,7 +116,11 @@ export function validateEvent(
     const dup = duplicateField(value.toString('utf8'));
     if (dup) return { ok: false, reason: `duplicate field ${dup}` };
   }
-  const e = obj as Record<string, unknown>;
+  return validateFields(obj as Record<string, unknown>, range);
+}
+
+/** The contract's rules on a decoded event's fields (JSON, msgpack and Avro alike). */
+export function validateFields(e: Record<string, unknown>, range: TimeRange): Verdict {
   const idError = checkId(e.user_id, 'user_id') ?? checkId(e.item_id, 'item_id');
   if (idError) return { ok: false, reason: idError };
   for (const name of ['event_id', 'session_id', 'category', 'interaction_type']) {

@@ -38,6 +38,8 @@ export const scan = {
   step: OTHER_STEP,
   priceStart: -1,
   priceEnd: -1,
+  /** An Avro event's price (its text has no position): NaN when absent, read when priceStart < 0. */
+  price: Number.NaN,
   categoryStart: -1,
   categoryEnd: -1,
   sessionStart: -1,
@@ -64,7 +66,7 @@ function keyIs(b: Uint8Array, s: number, e: number, k: Uint8Array): boolean {
 }
 
 /** The funnel step of the type text b[s, e): the four types differ in length, so one comparison. */
-function stepOfBytes(b: Uint8Array, s: number, e: number): number {
+export function stepOfBytes(b: Uint8Array, s: number, e: number): number {
   const k = e - s === 4 ? 0 : e - s === 5 ? 1 : e - s === 11 ? 2 : e - s === 8 ? 3 : OTHER_STEP;
   return k !== OTHER_STEP && keyIs(b, s, e, TYPES[k]) ? k : OTHER_STEP;
 }
@@ -96,10 +98,16 @@ export function scannedFields(b: Uint8Array) {
     Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', s, e);
   return {
     step: scan.step,
-    cents: scan.priceStart < 0 ? -1 : centsOf(Number(text(scan.priceStart, scan.priceEnd))),
+    cents: scannedCents(Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
     category: scan.categoryStart < 0 ? NO_CATEGORY : text(scan.categoryStart, scan.categoryEnd),
     sessionId: scan.sessionStart < 0 ? '' : text(scan.sessionStart, scan.sessionEnd),
   };
+}
+
+/** The last accepted scan's price in whole cents (-1: none), from its text or its Avro double. */
+export function scannedCents(text: Buffer): number {
+  if (scan.priceStart >= 0) return centsOf(Number(text.toString('latin1', scan.priceStart, scan.priceEnd)));
+  return Number.isNaN(scan.price) ? -1 : centsOf(scan.price);
 }
 
 /** One event in b[start, end): ACCEPT (results in `scan`) or FALLBACK. */
@@ -228,6 +236,7 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
   scan.step = step;
   scan.priceStart = priceStart;
   scan.priceEnd = priceEnd;
+  scan.price = Number.NaN;
   scan.categoryStart = categoryStart;
   scan.categoryEnd = categoryEnd;
   scan.sessionStart = sessionStart;

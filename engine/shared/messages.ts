@@ -49,6 +49,19 @@ export interface BatchTask {
   range: TimeRange;
   /** The times of valid events whose offset is a multiple of this are returned (latency histogram). */
   sampleEvery: number;
+  /**
+   * The writer schemas of the batch's Avro messages (those starting with byte 0), one per schema id
+   * in it; undefined when no registry is configured (such messages are then dead letters).
+   */
+  avro?: AvroWriter[];
+}
+
+/** A schema id as the registry answered it: its schema (JSON text), or why its events are unreadable. */
+export interface AvroWriter {
+  id: number;
+  schema?: string;
+  /** e.g. `schema: unknown id 7` (the registry does not know it). */
+  error?: string;
 }
 
 /**
