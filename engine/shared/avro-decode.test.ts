@@ -69,7 +69,7 @@ function rnd(seed: number) {
 }
 
 /** A random value of a field, sometimes one the contract refuses. */
-function valueOf(name: string, type: avro.Type, r: () => number): unknown {
+function randomValue(name: string, type: avro.Type, r: () => number): unknown {
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const text = () =>
     pick(['u1', 'item-42', '', 'é-non-ascii', 'x'.repeat(257), 'plain', 'view', 'purchase', 'click']);
@@ -103,7 +103,7 @@ function valueOf(name: string, type: avro.Type, r: () => number): unknown {
 
 function eventOf(t: avro.Type, r: () => number): Record<string, unknown> {
   const rec = t as unknown as { fields: { name: string; type: avro.Type }[] };
-  return Object.fromEntries(rec.fields.map((f) => [f.name, valueOf(f.name, f.type, r)]));
+  return Object.fromEntries(rec.fields.map((f) => [f.name, randomValue(f.name, f.type, r)]));
 }
 
 function framed(id: number, body: Buffer): Buffer {

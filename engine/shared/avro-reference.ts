@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { AVRO_HEADER_BYTES, type AvroNode, compileWriter } from './avro-decode.js';
+import { AVRO_HEADER_BYTES } from './avro-decode.js';
+import { type AvroNode, compileWriter } from './avro-plan.js';
 import { type TimeRange, type Verdict, validateFields } from './event-reference.js';
 import { MAX_EVENT_BYTES } from './event-rules.js';
 import type { AvroWriter } from './messages.js';

@@ -9,7 +9,6 @@
  * a span of its own.
  */
 import {
-  centsOf,
   DEFAULT_SESSION_GAP_MS,
   FUNNEL_STEPS,
   isLateForSessions,
