@@ -1,11 +1,12 @@
 /** The settings of `ria produce` (a declarative table, like settings.ts of which it is the producer's part). */
 import { opt } from './options.js';
-import { kafkaOptions, windowOptions } from './settings.js';
+import { kafkaOptions, schemaRegistryOptions, windowOptions } from './settings.js';
 
 const share = (env: string, flag: string, description: string) => opt.num(env, flag, 0, 0, 1, description);
 
 export const producerOptions = {
   ...kafkaOptions,
+  ...schemaRegistryOptions,
   ...windowOptions,
   rate: opt.int('EVENT_RATE', 'rate', 5000, 0, 100_000_000, 'events per second (0: as fast as possible)'),
   count: opt.optionalInt('EVENT_COUNT', 'count', 1, Number.MAX_SAFE_INTEGER, 'stop after this many messages'),
@@ -34,7 +35,13 @@ export const producerOptions = {
     1,
     'P(the session looks at another item | journey ended)',
   ),
-  format: opt.choice('EVENT_FORMAT', 'format', 'json', ['json', 'msgpack'] as const, 'message encoding'),
+  format: opt.choice(
+    'EVENT_FORMAT',
+    'format',
+    'json',
+    ['json', 'msgpack', 'avro'] as const,
+    'message encoding; avro: Confluent wire format, schema engine/schema/interaction-event.avsc registered under <topic>-value (needs SCHEMA_REGISTRY_URL)',
+  ),
   timestampFormat: opt.choice(
     'TIMESTAMP_FORMAT',
     'timestamp-format',

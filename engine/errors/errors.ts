@@ -34,6 +34,14 @@ export const ERROR_CODES = {
   },
   RIA_ERR_DLQ: { domain: 'external', what: 'dead letters could not be delivered or read back' },
   RIA_ERR_DELTAS: { domain: 'external', what: 'the deltas topic holds a record the merger cannot use' },
+  RIA_ERR_REGISTRY: {
+    domain: 'external',
+    what: 'the schema registry could not be asked (unreachable, or an error answer): the engine waits',
+  },
+  RIA_ERR_SCHEMA_INCOMPATIBLE: {
+    domain: 'user',
+    what: "a schema to register breaks its subject's compatibility rule (e.g. BACKWARD)",
+  },
   RIA_ERR_ES_SETUP: { domain: 'external', what: 'index templates could not be created' },
   RIA_ERR_ES_UNREACHABLE: {
     domain: 'external',

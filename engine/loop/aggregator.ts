@@ -5,6 +5,7 @@
  * cut, decides the watermark and back-pressure, sends a flush mark every FLUSH_INTERVAL_MS, and
  * commits a cut's offsets once the flusher has made it durable and Elasticsearch acknowledged it.
  */
+
 import type { EngineConfig } from '../config/engine-config.js';
 import { checkpointDirOf } from '../config/settings.js';
 import { type Flushed, FlusherLink, flusherDataOf, type Restored } from '../flusher/flusher-link.js';
@@ -12,6 +13,7 @@ import type { Health } from '../metrics/health.js';
 import { LatencyBreakdown } from '../metrics/latency-breakdown.js';
 import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
+import { schemaCacheOf } from '../schema/schema-cache.js';
 import type { BatchDelta, LiveCheck } from '../shared/messages.js';
 import { BatchStream } from '../source/batch-stream.js';
 import { CutTracker } from '../source/cut-tracker.js';
@@ -83,7 +85,14 @@ export class Aggregator implements Role {
       eventToConsume: (ms) => m.eventToConsumeSeconds.observe(ms / 1000),
       consumeToFlush: (ms) => m.consumeToFlushSeconds.observe(ms / 1000),
     });
-    this.batches = new BatchStream(this.source, input.pool, cfg, parts.problems, parts.health);
+    this.batches = new BatchStream(
+      this.source,
+      input.pool,
+      cfg,
+      parts.problems,
+      parts.health,
+      input.pool && schemaCacheOf(cfg, parts.problems, parts.health),
+    );
     this.flusher = new FlusherLink(
       flusherDataOf(cfg),
       (m) => parts.problems.problem('elasticsearch', m),

@@ -21,10 +21,11 @@ export class Problems {
     this.log = new ProblemLog(write);
   }
 
-  /** A retried failure of Kafka or Elasticsearch: the loop goes on. */
-  problem(service: 'kafka' | 'elasticsearch', message: string): void {
+  /** A retried failure of Kafka, Elasticsearch or the schema registry: the loop goes on. */
+  problem(service: 'kafka' | 'elasticsearch' | 'schema-registry', message: string): void {
     this.metrics.problems.inc();
-    this.health.problem(service, message);
+    // The registry's outage shows in /readyz as the pause it causes (schema-cache.ts).
+    if (service !== 'schema-registry') this.health.problem(service, message);
     this.log.line(`${this.who}: ${message}`);
   }
 

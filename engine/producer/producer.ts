@@ -7,17 +7,22 @@
  * it; the idempotent producer keeps that order through retries. Delivery reports are counted; a message librdkafka finally
  * fails to deliver is reported, counted, and makes the run (and its truth file) fail.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import avro from 'avsc';
 import Kafka from 'node-rdkafka';
 import { connectKafka, kafkaClientConfig } from '../config/kafka.js';
 import type { ConfigOf } from '../config/options.js';
 import type { producerOptions } from '../config/producer-settings.js';
 import { ConfigError, ServiceError } from '../errors/errors.js';
+import { RegistryClient } from '../schema/registry-client.js';
 import { ensureTopics } from '../setup/topics.js';
 import { parseIsoTimestamp } from '../shared/event-rules.js';
 import { dlqTopic } from '../shared/indices.js';
+import { packageRoot } from '../shared/package-root.js';
 import { Catalog } from './catalog.js';
-import { EventMaker } from './event-maker.js';
+import { type AvroOutput, EventMaker } from './event-maker.js';
 import { KeyArena, MessageChunk } from './message-chunk.js';
 import { partitionForKey } from './partitioner.js';
 import { Random } from './random.js';
@@ -101,7 +106,7 @@ export function producerClientConfig(cfg: ProducerConfig): Record<string, string
 }
 
 /** The shop, its sessions and the event maker the settings describe (same seed, same events). */
-export function trafficOf(cfg: ProducerConfig): { catalog: Catalog; maker: EventMaker } {
+export function trafficOf(cfg: ProducerConfig, avroOut?: AvroOutput): { catalog: Catalog; maker: EventMaker } {
   const catalog = new Catalog(cfg.users, cfg.items, cfg.seed);
   const rng = new Random(`${cfg.seed}/traffic`);
   const sessions = new SessionSimulator(
@@ -114,12 +119,30 @@ export function trafficOf(cfg: ProducerConfig): { catalog: Catalog; maker: Event
   );
   const maker = new EventMaker(catalog, sessions, rng, {
     format: cfg.format,
+    avro: avroOut,
     timestampFormat: cfg.timestampFormat,
     mix: { outOfOrder: cfg.outOfOrderShare, late: cfg.lateShare, invalid: cfg.invalidShare },
     allowedLatenessMs: cfg.allowedLatenessMs,
     windowMs: cfg.windowMs,
   });
   return { catalog, maker };
+}
+
+/**
+ * The event schema (engine/schema/interaction-event.avsc) registered under `<topic>-value` with
+ * BACKWARD compatibility; its id goes into every message.
+ */
+async function registerEventSchema(cfg: ProducerConfig): Promise<AvroOutput> {
+  if (!cfg.schemaRegistryUrl)
+    throw new ConfigError(
+      'invalid settings: EVENT_FORMAT=avro needs SCHEMA_REGISTRY_URL (the registry the schema is registered in)',
+    );
+  const client = new RegistryClient({ ...cfg, schemaRegistryUrl: cfg.schemaRegistryUrl });
+  const subject = `${cfg.kafkaTopic}-value`;
+  const schema = readFileSync(join(packageRoot(), 'engine', 'schema', 'interaction-event.avsc'), 'utf8');
+  await client.setCompatibility(subject, 'BACKWARD');
+  const id = await client.register(subject, JSON.stringify(JSON.parse(schema)));
+  return { id, type: avro.Type.forSchema(JSON.parse(schema)) };
 }
 
 export async function produce(
@@ -160,7 +183,10 @@ export async function produce(
     }
     producer.setPollInterval(50);
 
-    const { catalog, maker } = trafficOf(cfg);
+    const { catalog, maker } = trafficOf(
+      cfg,
+      cfg.format === 'avro' ? await registerEventSchema(cfg) : undefined,
+    );
     const truth = new TruthBuilder(
       cfg.kafkaTopic,
       partitions,

@@ -11,6 +11,7 @@
  * on assignment. A rebalance finishes the current flush (or aborts it) before the partitions are
  * given back. The loop is the one every role runs (loop/role-loop.ts); this is the counter's part.
  */
+
 import Kafka from 'node-rdkafka';
 import type { EngineConfig } from '../config/engine-config.js';
 import { ServiceError } from '../errors/errors.js';
@@ -18,6 +19,7 @@ import type { LoopParts } from '../loop/loop-parts.js';
 import type { Role } from '../loop/role.js';
 import { sourceHooksOf } from '../loop/source-hooks.js';
 import { BatchPool } from '../pool/batch-pool.js';
+import { schemaCacheOf } from '../schema/schema-cache.js';
 import { ensureTopics } from '../setup/topics.js';
 import { deltasTopic, dlqTopic } from '../shared/indices.js';
 import type { BatchDelta } from '../shared/messages.js';
@@ -88,7 +90,14 @@ export class CounterRole implements Role {
       },
     });
     this.pool = new BatchPool(cfg.poolSize);
-    this.batches = new BatchStream(this.source, this.pool, cfg, parts.problems, parts.health);
+    this.batches = new BatchStream(
+      this.source,
+      this.pool,
+      cfg,
+      parts.problems,
+      parts.health,
+      schemaCacheOf(cfg, parts.problems, parts.health),
+    );
     this.transactions = new CounterTransactions(cfg);
   }
 

@@ -3,9 +3,9 @@
  * TLS trust (a CA file), and basic authentication or an API key, each secret given in the
  * environment or in a file. Secrets are registered for redaction as they are read.
  */
-import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { Serializer } from '@elastic/transport';
+import { readSetting, secretOf } from '../config/secret-files.js';
 import { registerSecret } from '../config/secrets.js';
 import { ConfigError } from '../errors/errors.js';
 
@@ -30,27 +30,6 @@ export function esConnectionOf(c: EsConnection): EsConnection {
     elasticsearchApiKey: c.elasticsearchApiKey,
     elasticsearchApiKeyFile: c.elasticsearchApiKeyFile,
   };
-}
-
-function readSetting(path: string, setting: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(
-      `invalid setting ${setting}: cannot read ${path} (${(e as NodeJS.ErrnoException).code})`,
-    );
-  }
-}
-
-/** The secret itself, from the environment or from its file (one trailing newline dropped). */
-function secretOf(value: string | undefined, file: string | undefined, setting: string): string | undefined {
-  if (value !== undefined && file !== undefined)
-    throw new ConfigError(`invalid settings: give ${setting} or ${setting}_FILE, not both`);
-  const v = file !== undefined ? readSetting(file, `${setting}_FILE`).replace(/\r?\n$/, '') : value;
-  if (v !== undefined && v.length === 0)
-    throw new ConfigError(`invalid setting ${setting}_FILE: ${file} is empty`);
-  registerSecret(v);
-  return v;
 }
 
 export function esAuthOf(

@@ -4,7 +4,7 @@
  * main thread for the dead letters.
  */
 import type { EventFormat, TimeRange } from '../shared/event-reference.js';
-import type { BatchTask } from '../shared/messages.js';
+import type { AvroWriter, BatchTask } from '../shared/messages.js';
 import { type Segment, segmentViews } from './rdkafka-batch.js';
 
 export interface PackSettings {
@@ -18,7 +18,13 @@ export interface PackSettings {
   maxAheadMs: number;
 }
 
-export function taskOf(s: Segment, partitionMax: number, settings: PackSettings): BatchTask {
+/** `avro`: the writer schemas of the segment's Avro messages (undefined: no registry configured). */
+export function taskOf(
+  s: Segment,
+  partitionMax: number,
+  settings: PackSettings,
+  avro?: AvroWriter[],
+): BatchTask {
   const { ends, offsetDelta, timestamps } = segmentViews(s);
   return {
     partition: s.partition,
@@ -35,5 +41,6 @@ export function taskOf(s: Segment, partitionMax: number, settings: PackSettings)
     format: settings.format,
     range: settings.range,
     sampleEvery: settings.sampleEvery,
+    avro,
   };
 }

@@ -10,6 +10,7 @@ import { internalError, RiaError } from '../errors/errors.js';
 import type { Health } from '../metrics/health.js';
 import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
+import type { SchemaCache } from '../schema/schema-cache.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { type PackSettings, taskOf } from './batch-packer.js';
 import type { Segment } from './rdkafka-batch.js';
@@ -42,6 +43,8 @@ export class BatchStream {
   private checkingBroker = false;
   /** When the last consume call returned (performance.now()). */
   lastPollAt = 0;
+  /** A batch whose Avro schemas could not be fetched yet (the registry is away): tried again first. */
+  private held: Segment[] | undefined;
 
   /** `problems` hears of a retried Kafka failure (the loop goes on), `health` of messages that came. */
   constructor(
@@ -50,6 +53,8 @@ export class BatchStream {
     private readonly cfg: EngineConfig,
     private readonly problems: Pick<Problems, 'problem'>,
     private readonly health: Pick<Health, 'polled'>,
+    /** Avro input: the schemas of a batch are known before it goes to the pool (undefined: no registry). */
+    private readonly schemas?: SchemaCache,
   ) {
     this.pack = packSettingsOf(cfg);
   }
@@ -59,6 +64,16 @@ export class BatchStream {
    * Waits first while MAX_INFLIGHT_BATCHES are at the pool.
    */
   async next(): Promise<Segment[]> {
+    const segments = this.held ?? (await this.consume());
+    this.held = undefined;
+    if (this.schemas && segments.length > 0 && !(await this.schemas.resolve(segments))) {
+      this.held = segments;
+      return [];
+    }
+    return segments;
+  }
+
+  private async consume(): Promise<Segment[]> {
     this.throwIfFailed();
     this.checkBroker();
     while (this.inflight.size >= this.cfg.maxInflightBatches) await Promise.race(this.inflight);
@@ -130,7 +145,9 @@ export class BatchStream {
       if (group.length === 0) continue;
       const parts = group.map((s) => ({ partition: s.partition, initialMax: partitionMaxOf(s) }));
       const job = pool
-        .run(parts, (maxes) => group.map((s, i) => taskOf(s, maxes[i], this.pack)))
+        .run(parts, (maxes) =>
+          group.map((s, i) => taskOf(s, maxes[i], this.pack, this.schemas?.writersOf(s))),
+        )
         .then((deltas) => {
           for (const [i, d] of deltas.entries()) use(group[i], d);
         });
