@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# The local stack without Docker: an Apache Kafka 4.x broker (KRaft, single node) and
-# Elasticsearch 9.x, both fetched from Maven Central into a cache outside the repo and bound
-# to 127.0.0.1. `ria stack up|down|status|logs` calls this script; topics and index templates
+# The local stack without Docker: an Apache Kafka 4.x broker (KRaft, single node),
+# Elasticsearch 9.x and an Apicurio Registry 3.x (schemas, Confluent-compatible API), all fetched
+# from Maven Central into a cache outside the repo and bound to 127.0.0.1. `ria stack up|down|status|logs` calls this script; topics and index templates
 # are created afterwards by the CLI (engine/setup/), which speaks the services' own protocols.
 #
-#   scripts/stack.sh up [kafka|es]     provision if needed, start, wait until both answer
-#   scripts/stack.sh down [kafka|es]   stop exactly what `up` started (pid files)
-#   scripts/stack.sh pid kafka|es      the pid of a service `up` started (fault-injection tests)
-#   scripts/stack.sh status            one line per service
-#   scripts/stack.sh logs [kafka|es]   tail of the service logs
+#   scripts/stack.sh up [kafka|es|registry]     provision if needed, start, wait until all answer
+#   scripts/stack.sh down [kafka|es|registry]   stop exactly what `up` started (pid files)
+#   scripts/stack.sh pid kafka|es|registry      the pid of a service `up` started (fault-injection tests)
+#   scripts/stack.sh status                     one line per service
+#   scripts/stack.sh logs [kafka|es|registry]   tail of the service logs
 #
 # Environment (all optional):
 #   RIA_CACHE            download cache              default ~/.cache/ria
 #   RIA_STACK_DIR        data, logs and pid files    default /var/tmp/ria-stack as root, else ~/.cache/ria/stack
 #   KAFKA_BROKER         set to an existing broker and nothing is provisioned for Kafka
 #   ELASTICSEARCH_HOST   set to an existing cluster and nothing is provisioned for Elasticsearch
-#   RIA_KAFKA_VERSION    4.1.1      RIA_ES_VERSION  9.5.4
+#   SCHEMA_REGISTRY_URL  set to an existing registry and nothing is provisioned for it
+#   RIA_KAFKA_VERSION    4.1.1      RIA_ES_VERSION  9.5.4      RIA_REGISTRY_VERSION 3.3.3
 #   RIA_KAFKA_HEAP       1g         RIA_ES_HEAP     1g
 #   RIA_START_TIMEOUT    seconds to wait for each service (default 180)
 #   RIA_ES_USER          unprivileged user that runs Elasticsearch when invoked as root (default ria)
-#   RIA_KAFKA_PORT 9092, RIA_KAFKA_CONTROLLER_PORT 9093, RIA_ES_PORT 9200, RIA_ES_TRANSPORT_PORT 9300
+#   RIA_KAFKA_PORT 9092, RIA_KAFKA_CONTROLLER_PORT 9093, RIA_ES_PORT 9200, RIA_ES_TRANSPORT_PORT 9300,
+#   RIA_REGISTRY_PORT 8081, RIA_REGISTRY_MANAGEMENT_PORT 9000 (health and metrics), RIA_REGISTRY_HEAP 256m
 #   RIA_JAVA_HOME        a JDK to use; otherwise JAVA_HOME, then $RIA_JAVA_SEARCH/* (/usr/lib/jvm), then `java`
 #   RIA_SECURE=1         a secured stack (the security tests use it): Elasticsearch over HTTPS with
 #                        users, Kafka over SASL_SSL (PLAIN, SCRAM-SHA-256/512) only; a test CA and
@@ -33,6 +35,10 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KAFKA_VERSION="${RIA_KAFKA_VERSION:-4.1.1}"
 ES_VERSION="${RIA_ES_VERSION:-9.5.4}"
+REGISTRY_VERSION="${RIA_REGISTRY_VERSION:-3.3.3}"
+REGISTRY_HEAP="${RIA_REGISTRY_HEAP:-256m}"
+REGISTRY_PORT="${RIA_REGISTRY_PORT:-8081}"
+REGISTRY_MANAGEMENT_PORT="${RIA_REGISTRY_MANAGEMENT_PORT:-9000}"
 KAFKA_HEAP="${RIA_KAFKA_HEAP:-1g}"
 ES_HEAP="${RIA_ES_HEAP:-1g}"
 START_TIMEOUT="${RIA_START_TIMEOUT:-180}"
@@ -55,6 +61,8 @@ KAFKA_DIR="$STACK_DIR/kafka"
 ES_DIR="$STACK_DIR/elasticsearch"
 ES_HOME="$ES_DIR/elasticsearch-$ES_VERSION"
 TLS_DIR="$STACK_DIR/tls"
+REGISTRY_HOME="$CACHE/apicurio-registry-$REGISTRY_VERSION"
+REGISTRY_DIR="$STACK_DIR/registry"
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
@@ -68,6 +76,15 @@ es_external() {
     *) return 0 ;;
   esac
 }
+
+registry_external() {
+  [ -n "${SCHEMA_REGISTRY_URL:-}" ] || return 1
+  case "$SCHEMA_REGISTRY_URL" in
+    http://127.0.0.1:$REGISTRY_PORT/* | http://localhost:$REGISTRY_PORT/*) return 1 ;;
+    *) return 0 ;;
+  esac
+}
+registry_answers() { curl -fsS -m 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" >/dev/null 2>&1; }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -412,6 +429,63 @@ es_wait() {
   say "elasticsearch ready on http$([ "$SECURE" = 1 ] && echo s)://127.0.0.1:$ES_PORT"
 }
 
+# ---------- Schema registry (Apicurio Registry, Confluent-compatible API) -------------------
+
+provision_registry() {
+  [ -f "$REGISTRY_HOME/.complete" ] && return 0
+  command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to fetch Apicurio Registry from Maven Central"
+  require_disk "$CACHE"
+  say "downloading Apicurio Registry $REGISTRY_VERSION (apicurio-registry-app, ~160 MB) from Maven Central"
+  rm -rf "$REGISTRY_HOME"; mkdir -p "$REGISTRY_HOME"
+  if ! mvn -q -B dependency:copy -Dartifact="io.apicurio:apicurio-registry-app:$REGISTRY_VERSION:tar.gz:all" \
+      -DoutputDirectory="$REGISTRY_HOME" >"$CACHE/registry-download.log" 2>&1; then
+    tail -n 20 "$CACHE/registry-download.log" >&2
+    die "download failed: io.apicurio:apicurio-registry-app:$REGISTRY_VERSION:tar.gz:all (see $CACHE/registry-download.log)"
+  fi
+  tar xzf "$REGISTRY_HOME"/apicurio-registry-app-*.tar.gz -C "$REGISTRY_HOME" || die "could not unpack Apicurio Registry"
+  rm -f "$REGISTRY_HOME"/apicurio-registry-app-*.tar.gz
+  touch "$REGISTRY_HOME/.complete"
+}
+
+registry_start() {
+  local pidf="$REGISTRY_DIR/registry.pid"
+  if pid_alive "$pidf"; then say "registry already running (pid $(cat "$pidf"))"; return 0; fi
+  require_port_free "$REGISTRY_PORT" "the schema registry" "stop it, or set SCHEMA_REGISTRY_URL to use it as an existing registry"
+  require_port_free "$REGISTRY_MANAGEMENT_PORT" "the registry's management interface" "set RIA_REGISTRY_MANAGEMENT_PORT"
+  local jh; jh="$(require_java 21 "Apicurio Registry $REGISTRY_VERSION")"
+  provision_registry
+  require_disk "$REGISTRY_DIR"
+  mkdir -p "$REGISTRY_DIR/data"
+  say "starting Apicurio Registry $REGISTRY_VERSION on 127.0.0.1:$REGISTRY_PORT (heap $REGISTRY_HEAP, Java $(java_major "$jh/bin/java"))"
+  # Every port on loopback (the management port binds all interfaces unless told); schemas in an
+  # H2 file under the stack directory, so ids survive `down` and `up` (a lost id makes old
+  # messages unreadable).
+  setsid "$jh/bin/java" -Xmx"$REGISTRY_HEAP" -XX:+UseSerialGC \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
+    -Dapicurio.datasource.url="jdbc:h2:file:$REGISTRY_DIR/data/registry" \
+    -Dapicurio.storage.snapshot.location="$REGISTRY_DIR/data" \
+    -jar "$REGISTRY_HOME/quarkus-run.jar" >"$REGISTRY_DIR/registry.log" 2>&1 </dev/null &
+  echo $! >"$pidf"
+}
+
+registry_wait() {
+  local pidf="$REGISTRY_DIR/registry.pid" deadline=$((SECONDS + START_TIMEOUT))
+  while ! registry_answers; do
+    if ! pid_alive "$pidf"; then
+      tail -n 30 "$REGISTRY_DIR/registry.log" >&2 || true
+      rm -f "$pidf"
+      die "the schema registry died during start (log above, full log: $REGISTRY_DIR/registry.log)"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      tail -n 30 "$REGISTRY_DIR/registry.log" >&2 || true
+      die "the schema registry did not answer on 127.0.0.1:$REGISTRY_PORT within ${START_TIMEOUT}s (log: $REGISTRY_DIR/registry.log)"
+    fi
+    sleep 0.5
+  done
+  say "registry ready on http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
+}
+
 # ---------- commands ------------------------------------------------------------------------
 
 stop_pid() {
@@ -430,18 +504,23 @@ rss_of() { [ -f "$1" ] && ps -o rss= -p "$(cat "$1")" 2>/dev/null | awk '{printf
 cmd_up() {
   local which="${1:-all}" t0=$SECONDS
   mkdir -p "$STACK_DIR" "$CACHE"
-  local start_k=0 start_e=0
+  local start_k=0 start_e=0 start_r=0
   if [ "$which" = all ] || [ "$which" = kafka ]; then
     if kafka_external; then say "kafka: using existing broker $KAFKA_BROKER (nothing provisioned)"; else start_k=1; mkdir -p "$KAFKA_DIR"; fi
   fi
   if [ "$which" = all ] || [ "$which" = es ]; then
     if es_external; then say "elasticsearch: using existing cluster $ELASTICSEARCH_HOST (nothing provisioned)"; else start_e=1; mkdir -p "$ES_DIR"; fi
   fi
-  # Start both before waiting for either: their JVM start-ups overlap.
+  if [ "$which" = all ] || [ "$which" = registry ]; then
+    if registry_external; then say "registry: using existing registry $SCHEMA_REGISTRY_URL (nothing provisioned)"; else start_r=1; mkdir -p "$REGISTRY_DIR"; fi
+  fi
+  # Start all before waiting for any: their JVM start-ups overlap.
   [ $start_e = 1 ] && es_start
   [ $start_k = 1 ] && kafka_start
+  [ $start_r = 1 ] && registry_start
   [ $start_k = 1 ] && kafka_wait
   [ $start_e = 1 ] && es_wait
+  [ $start_r = 1 ] && registry_wait
   say "up in $((SECONDS - t0)) s"
 }
 
@@ -449,6 +528,7 @@ cmd_down() {
   local which="${1:-all}"
   if [ "$which" = all ] || [ "$which" = kafka ]; then stop_pid kafka "$KAFKA_DIR/kafka.pid"; fi
   if [ "$which" = all ] || [ "$which" = es ]; then stop_pid elasticsearch "$ES_DIR/es.pid"; fi
+  if [ "$which" = all ] || [ "$which" = registry ]; then stop_pid registry "$REGISTRY_DIR/registry.pid"; fi
 }
 
 # A file-realm user of the secured Elasticsearch (RIA_SECURE=1): password from stdin.
@@ -468,7 +548,8 @@ cmd_pid() {
   case "${1:-}" in
     kafka) pid_alive "$KAFKA_DIR/kafka.pid" && cat "$KAFKA_DIR/kafka.pid" ;;
     es) pid_alive "$ES_DIR/es.pid" && cat "$ES_DIR/es.pid" ;;
-    *) echo "usage: $0 pid kafka|es" >&2; return 2 ;;
+    registry) pid_alive "$REGISTRY_DIR/registry.pid" && cat "$REGISTRY_DIR/registry.pid" ;;
+    *) echo "usage: $0 pid kafka|es|registry" >&2; return 2 ;;
   esac
 }
 
@@ -484,6 +565,11 @@ cmd_status() {
     if es_answers; then echo "elasticsearch: up pid=$(cat "$ES_DIR/es.pid") http$([ "$SECURE" = 1 ] && echo s)://127.0.0.1:$ES_PORT rss=$(rss_of "$ES_DIR/es.pid")"
     else echo "elasticsearch: starting pid=$(cat "$ES_DIR/es.pid")"; rc=1; fi
   else echo "elasticsearch: down"; rc=1; fi
+  if registry_external; then echo "registry: external $SCHEMA_REGISTRY_URL"
+  elif pid_alive "$REGISTRY_DIR/registry.pid"; then
+    if registry_answers; then echo "registry: up pid=$(cat "$REGISTRY_DIR/registry.pid") http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7 rss=$(rss_of "$REGISTRY_DIR/registry.pid")"
+    else echo "registry: starting pid=$(cat "$REGISTRY_DIR/registry.pid")"; rc=1; fi
+  else echo "registry: down"; rc=1; fi
   return $rc
 }
 
@@ -491,6 +577,7 @@ cmd_logs() {
   local which="${1:-all}" n="${RIA_LOG_LINES:-50}"
   if [ "$which" = all ] || [ "$which" = kafka ]; then echo "== kafka ($KAFKA_DIR/kafka.log)"; tail -n "$n" "$KAFKA_DIR/kafka.log" 2>/dev/null || echo "(no log)"; fi
   if [ "$which" = all ] || [ "$which" = es ]; then echo "== elasticsearch ($ES_DIR/logs/ria.log)"; tail -n "$n" "$ES_DIR/logs/ria.log" 2>/dev/null || echo "(no log)"; fi
+  if [ "$which" = all ] || [ "$which" = registry ]; then echo "== registry ($REGISTRY_DIR/registry.log)"; tail -n "$n" "$REGISTRY_DIR/registry.log" 2>/dev/null || echo "(no log)"; fi
 }
 
 # java-home N: prints the first JDK of Java N or newer (what `up` would run), exit 1 when none.
@@ -504,5 +591,5 @@ case "${1:-}" in
   logs) shift; cmd_logs "$@" ;;
   pid) shift; cmd_pid "$@" ;;
   es-user) shift; cmd_es_user "$@" ;;
-  *) echo "usage: $0 up [kafka|es] | down [kafka|es] | status | logs [kafka|es] | pid kafka|es | java-home MAJOR" >&2; exit 2 ;;
+  *) echo "usage: $0 up [kafka|es|registry] | down [kafka|es|registry] | status | logs [kafka|es|registry] | pid kafka|es|registry | java-home MAJOR" >&2; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-/** `ria stack up | down | status | logs`: the local Kafka + Elasticsearch without Docker. */
+/** `ria stack up | down | status | logs`: the local Kafka, Elasticsearch and schema registry without Docker. */
 import { describeOptions, loadOptions } from '../config/options.js';
 import { stackOptions } from '../config/settings.js';
 import { ServiceError } from '../errors/errors.js';
@@ -9,12 +9,14 @@ import { dlqTopic } from '../shared/indices.js';
 import { createEsClient } from '../sink/es-client.js';
 import { type Command, wantsHelp } from './command.js';
 
-const HELP = `usage: ria stack <up [kafka|es] | down | status | logs [kafka|es]> [options]
+const HELP = `usage: ria stack <up [kafka|es|registry] | down [kafka|es|registry] | status | logs [kafka|es|registry]> [options]
 
-  up      download (once, into ~/.cache/ria), start and wait for Kafka (KRaft) and Elasticsearch
-          on 127.0.0.1, then create the topics and the index templates; a no-op when already up.
-          KAFKA_BROKER / ELASTICSEARCH_HOST set to other addresses: those services are used as they are.
-  down    stop exactly what \`up\` started (down kafka / down es: one of them)
+  up      download (once, into ~/.cache/ria), start and wait for Kafka (KRaft), Elasticsearch and
+          Apicurio Registry (schemas: http://127.0.0.1:8081/apis/ccompat/v7) on 127.0.0.1, then
+          create the topics and the index templates; a no-op when already up.
+          KAFKA_BROKER / ELASTICSEARCH_HOST / SCHEMA_REGISTRY_URL set to other addresses: those
+          services are used as they are.
+  down    stop exactly what \`up\` started (down kafka / down es / down registry: one of them)
   status  one line per service (exit 1 when one is down)
   logs    the tail of each service's log
 
@@ -22,7 +24,7 @@ options:
 `;
 
 export const stackCommand: Command = {
-  summary: 'the local Kafka + Elasticsearch: up | down | status | logs',
+  summary: 'the local Kafka + Elasticsearch + schema registry: up | down | status | logs',
   async run(args, env) {
     if (wantsHelp(args)) {
       process.stdout.write(`${HELP}${describeOptions(stackOptions)}\n`);
