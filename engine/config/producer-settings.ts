@@ -42,6 +42,11 @@ export const producerOptions = {
     ['json', 'msgpack', 'avro'] as const,
     'message encoding; avro: Confluent wire format, schema engine/schema/interaction-event.avsc registered under <topic>-value (needs SCHEMA_REGISTRY_URL)',
   ),
+  avroSchema: opt.optionalStr(
+    'AVRO_SCHEMA_FILE',
+    'avro-schema',
+    'with --format avro: the writer schema (.avsc) to register and write with (default engine/schema/interaction-event.avsc); a new version of the subject must pass its BACKWARD check',
+  ),
   timestampFormat: opt.choice(
     'TIMESTAMP_FORMAT',
     'timestamp-format',

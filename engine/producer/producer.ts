@@ -106,7 +106,10 @@ export function producerClientConfig(cfg: ProducerConfig): Record<string, string
 }
 
 /** The shop, its sessions and the event maker the settings describe (same seed, same events). */
-export function trafficOf(cfg: ProducerConfig, avroOut?: AvroOutput): { catalog: Catalog; maker: EventMaker } {
+export function trafficOf(
+  cfg: ProducerConfig,
+  avroOut?: AvroOutput,
+): { catalog: Catalog; maker: EventMaker } {
   const catalog = new Catalog(cfg.users, cfg.items, cfg.seed);
   const rng = new Random(`${cfg.seed}/traffic`);
   const sessions = new SessionSimulator(
@@ -129,8 +132,8 @@ export function trafficOf(cfg: ProducerConfig, avroOut?: AvroOutput): { catalog:
 }
 
 /**
- * The event schema (engine/schema/interaction-event.avsc) registered under `<topic>-value` with
- * BACKWARD compatibility; its id goes into every message.
+ * The event schema (engine/schema/interaction-event.avsc, or AVRO_SCHEMA_FILE) registered under
+ * `<topic>-value` with BACKWARD compatibility; its id goes into every message.
  */
 async function registerEventSchema(cfg: ProducerConfig): Promise<AvroOutput> {
   if (!cfg.schemaRegistryUrl)
@@ -139,7 +142,14 @@ async function registerEventSchema(cfg: ProducerConfig): Promise<AvroOutput> {
     );
   const client = new RegistryClient({ ...cfg, schemaRegistryUrl: cfg.schemaRegistryUrl });
   const subject = `${cfg.kafkaTopic}-value`;
-  const schema = readFileSync(join(packageRoot(), 'engine', 'schema', 'interaction-event.avsc'), 'utf8');
+  const path = cfg.avroSchema ?? join(packageRoot(), 'engine', 'schema', 'interaction-event.avsc');
+  let schema: string;
+  try {
+    schema = readFileSync(path, 'utf8');
+    avro.Type.forSchema(JSON.parse(schema));
+  } catch (e) {
+    throw new ConfigError(`invalid setting AVRO_SCHEMA_FILE: ${path}: ${(e as Error).message}`);
+  }
   await client.setCompatibility(subject, 'BACKWARD');
   const id = await client.register(subject, JSON.stringify(JSON.parse(schema)));
   return { id, type: avro.Type.forSchema(JSON.parse(schema)) };

@@ -11,7 +11,14 @@ import Kafka from 'node-rdkafka';
 import { loadOptions, rdkafkaPropsFromEnv } from '../../engine/config/options.js';
 import { stackOptions } from '../../engine/config/settings.js';
 import { TruthBuilder, type TruthFile, truthFieldsOf } from '../../engine/producer/truth.js';
+import { RegistryClient } from '../../engine/schema/registry-client.js';
 import { ensureTopics } from '../../engine/setup/topics.js';
+import {
+  type CompiledWriter,
+  compileSchema,
+  schemaIdOf,
+  validateAvro,
+} from '../../engine/shared/avro-reference.js';
 import { validateEvent } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { produceWaiting, tryProduce } from '../../engine/source/produce-waiting.js';
@@ -238,8 +245,27 @@ export function freePort(): Promise<number> {
  * The truth of everything in a topic (several producer runs), computed by reading the topic back
  * in partition order: sessions and windows that span the runs come out as the engine must see them.
  */
-export async function truthOfTopic(topic: string, runs: TruthFile[]): Promise<TruthFile> {
-  return truthOfMessages(topic, await messagesOf(topic, runs), runs);
+export async function truthOfTopic(topic: string, runs: TruthFile[], avro = false): Promise<TruthFile> {
+  const messages = await messagesOf(topic, runs);
+  return truthOfMessages(topic, messages, runs, avro ? await avroWritersOf(messages) : undefined);
+}
+
+/** The local registry of `ria stack up` (the tests set SCHEMA_REGISTRY_URL to it for the CLI). */
+export const SCHEMA_REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+
+/** The writer schema of every schema id among the messages, compiled; undefined: the registry does not know it. */
+export async function avroWritersOf(
+  messages: Kafka.Message[],
+): Promise<Map<number, CompiledWriter | undefined>> {
+  const client = new RegistryClient({ schemaRegistryUrl: SCHEMA_REGISTRY_URL });
+  const out = new Map<number, CompiledWriter | undefined>();
+  for (const m of messages) {
+    const id = m.value ? schemaIdOf(m.value, 0, m.value.length) : -1;
+    if (id < 0 || out.has(id)) continue;
+    const schema = await client.schemaById(id);
+    out.set(id, schema === undefined ? undefined : compileSchema(id, schema));
+  }
+  return out;
 }
 
 /** Every message the producer runs wrote to `topic`, as a consumer reads them (partition order). */
@@ -250,8 +276,17 @@ export async function messagesOf(topic: string, runs: TruthFile[]): Promise<Kafk
   return messages;
 }
 
-/** The truth of these messages, in this order, with the settings of the runs' truths. */
-export function truthOfMessages(topic: string, messages: Kafka.Message[], runs: TruthFile[]): TruthFile {
+/**
+ * The truth of these messages, in this order, with the settings of the runs' truths. Avro messages
+ * (byte 0 first) are read by the reference with their writer schemas from the registry (`writers`:
+ * avroWritersOf).
+ */
+export function truthOfMessages(
+  topic: string,
+  messages: Kafka.Message[],
+  runs: TruthFile[],
+  writers?: Map<number, CompiledWriter | undefined>,
+): TruthFile {
   const [first] = runs;
   const partitions = Math.max(...runs.map((t) => t.partitions));
   const truth = new TruthBuilder(
@@ -263,7 +298,15 @@ export function truthOfMessages(topic: string, messages: Kafka.Message[], runs: 
   );
   const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
   for (const m of messages) {
-    const v = validateEvent(m.value, 'json', range);
+    const v =
+      m.value && m.value.length > 0 && m.value[0] === 0
+        ? validateAvro(
+            m.value,
+            writers?.get(schemaIdOf(m.value, 0, m.value.length)),
+            writers !== undefined,
+            range,
+          )
+        : validateEvent(m.value, 'json', range);
     if (v.ok) truth.addValid(m.partition, v.userId, v.itemId, v.time, truthFieldsOf(v));
     else truth.addInvalid();
   }
