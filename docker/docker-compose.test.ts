@@ -27,7 +27,7 @@ const compose = parse(readFileSync(new URL('./docker-compose.yml', import.meta.u
 const services = compose.services;
 
 describe('docker/docker-compose.yml', () => {
-  it('has the stack of the seed plus the engine and the producer', () => {
+  it('has the stack of the seed plus the engine, the producer and a schema registry', () => {
     expect(Object.keys(services).sort()).toEqual([
       'elasticsearch',
       'engine',
@@ -37,6 +37,7 @@ describe('docker/docker-compose.yml', () => {
       'kibana-setup',
       'producer',
       'prometheus',
+      'schema-registry',
       'setup',
     ]);
   });

@@ -91,14 +91,19 @@ describe('scripts/stack.sh errors', () => {
     const external = run(['up'], {
       KAFKA_BROKER: 'kafka.example:9092',
       ELASTICSEARCH_HOST: 'http://es.example:9200',
+      SCHEMA_REGISTRY_URL: 'http://registry.example:8081/apis/ccompat/v7',
     });
     expect(external.code).toBe(0);
+    expect(external.out).toContain(
+      'using existing registry http://registry.example:8081/apis/ccompat/v7 (nothing provisioned)',
+    );
     expect(external.out).toContain('using existing broker kafka.example:9092 (nothing provisioned)');
     expect(external.out).toContain('using existing cluster http://es.example:9200 (nothing provisioned)');
     const status = run(['status'], ports);
     expect(status.code).toBe(1);
     expect(status.out).toContain('kafka: down');
     expect(status.out).toContain('elasticsearch: down');
+    expect(status.out).toContain('registry: down');
     const down = run(['down'], ports);
     expect(down.code).toBe(0);
     expect(down.out).toContain('kafka not running');

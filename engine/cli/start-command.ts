@@ -15,6 +15,8 @@ import { stackCommand } from './stack-command.js';
 
 const cli = fileURLToPath(new URL('../../../bin/ria.js', import.meta.url));
 
+const LOCAL_REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
+
 function child(name: string, args: string[], env: NodeJS.ProcessEnv) {
   // detached: its own process group, so a terminal's Ctrl-C is not delivered to it a second time.
   const p = spawn(process.execPath, [cli, ...args], {
@@ -45,6 +47,8 @@ export const startCommand: Command = {
       );
       return 0;
     }
+    // The local stack's registry, unless one is configured: Avro topics work out of the box.
+    env = { SCHEMA_REGISTRY_URL: LOCAL_REGISTRY, ...env };
     const wasUp = (await runStackScript(['status'], env, true)) === 0;
     const up = await stackCommand.run(['up'], env);
     if (up !== 0) return up;

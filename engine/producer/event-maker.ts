@@ -2,8 +2,10 @@
  * Turns session steps into Kafka messages in the event format of docs/contract.md, with the requested
  * share of out-of-order, beyond-lateness and invalid events mixed in (for the engine's tests).
  */
+
 import type avro from 'avsc';
 import { pack } from 'msgpackr';
+import { internalError } from '../errors/errors.js';
 import type { EventFormat } from '../shared/event-reference.js';
 import { centsOf, INTERACTION_TYPES, stepOf } from '../shared/event-rules.js';
 import { ByteWriter, uuidText } from './byte-writer.js';
@@ -214,12 +216,12 @@ export class EventMaker {
     this.buffer.writeUInt32BE(id, 1);
     const time = typeof f.timestamp === 'string' ? Date.parse(f.timestamp) : f.timestamp;
     const end = this.avro.type.encode({ ...f, timestamp: time }, this.buffer, 5);
-    if (end < 0) throw new Error(`an Avro event needs ${-end} more bytes than the buffer has`);
+    if (end < 0) throw internalError(`an Avro event needs ${-end} more bytes than the buffer has`);
     return end;
   }
 
   private get avro(): AvroOutput {
-    if (!this.opts.avro) throw new Error('format avro needs the registered writer schema');
+    if (!this.opts.avro) throw internalError('format avro needs the registered writer schema');
     return this.opts.avro;
   }
 

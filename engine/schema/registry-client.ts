@@ -129,7 +129,11 @@ export class RegistryClient {
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      req.on('timeout', () =>
+        req.destroy(
+          new RiaError(`no answer within ${TIMEOUT_MS} ms`, { code: 'RIA_ERR_REGISTRY', retriable: true }),
+        ),
+      );
       req.on('error', (e) =>
         reject(
           new RiaError(`schema registry ${this.base.origin} unreachable: ${e.message}`, {

@@ -3,6 +3,7 @@
  * follows: per type what to skip, and for the top-level record's fields which `scan` slot each is
  * read into. Pure: no bytes here.
  */
+import { internalError } from '../errors/errors.js';
 
 /** Writer types as the plan reads them. */
 export enum K {
@@ -81,7 +82,7 @@ export function compileWriter(schema: SchemaJson): AvroNode {
       const k = KIND_OF[s];
       if (k !== undefined) return { k };
       const ref = named.get(s) ?? named.get(`${ns}.${s}`);
-      if (!ref) throw new Error(`unknown type ${s}`);
+      if (!ref) throw internalError(`unknown type ${s}`);
       return ref;
     }
     const t = s.type;
@@ -120,6 +121,6 @@ export function compileWriter(schema: SchemaJson): AvroNode {
     }
   };
   const root = node(schema, '', true);
-  if (root.k !== K.Record) throw new Error('the writer schema is not a record');
+  if (root.k !== K.Record) throw internalError('the writer schema is not a record');
   return root;
 }

@@ -18,6 +18,11 @@ const NOT_IN_SETTINGS = new Set([
   'ELASTICSEARCH_API_KEY',
   'ELASTICSEARCH_API_KEY_FILE',
   'ELASTICSEARCH_CA_FILE',
+  'SCHEMA_REGISTRY_URL',
+  'SCHEMA_REGISTRY_USERNAME',
+  'SCHEMA_REGISTRY_PASSWORD',
+  'SCHEMA_REGISTRY_PASSWORD_FILE',
+  'SCHEMA_REGISTRY_CA_FILE',
   'KAFKA_SASL_PASSWORD_FILE',
   'ENGINE_ROLE',
   'ENGINE_INSTANCE_ID',
@@ -81,6 +86,11 @@ export function valuesSchema(): string {
         properties: { host: { type: 'string', pattern: '^https?://' }, username: { type: 'string' } },
         required: ['host'],
       },
+      schemaRegistry: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { url: { type: 'string', pattern: '^(https?://.*)?$' }, username: { type: 'string' } },
+      },
       settings: {
         description:
           'Engine settings by environment name (docs/configuration.md); secrets and what the chart sets are not accepted here',
@@ -102,6 +112,8 @@ export function valuesSchema(): string {
           elasticsearchApiKey: maybeSecretRef,
           elasticsearchCa: maybeSecretRef,
           kafkaSaslPassword: maybeSecretRef,
+          schemaRegistryPassword: maybeSecretRef,
+          schemaRegistryCa: maybeSecretRef,
           rdkafkaFiles: {
             type: 'array',
             items: {

@@ -62,4 +62,19 @@ describe('bad settings stop the engine with one clear line', () => {
       await failure(base, { ELASTICSEARCH_USERNAME: 'ria', ELASTICSEARCH_PASSWORD_FILE: missing }),
     ).toMatch(/invalid setting ELASTICSEARCH_PASSWORD_FILE: cannot read .*ria-no-such-file \(ENOENT\)/);
   });
+
+  it('a schema registry setting that cannot work', async () => {
+    expect(await failure(base, { SCHEMA_REGISTRY_URL: 'registry:8081' })).toMatch(
+      /invalid setting SCHEMA_REGISTRY_URL: expected http:\/\/ or https:\/\//,
+    );
+    expect(
+      await failure(base, {
+        SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+        SCHEMA_REGISTRY_USERNAME: 'ria',
+      }),
+    ).toMatch(/SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together/);
+    expect(
+      await failure(['produce', '--format', 'avro', '--count', '1'], { SCHEMA_REGISTRY_URL: '' }),
+    ).toMatch(/EVENT_FORMAT=avro needs SCHEMA_REGISTRY_URL/);
+  });
 });

@@ -34,6 +34,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - name: ELASTICSEARCH_USERNAME
   value: {{ . | quote }}
 {{- end }}
+{{- with .Values.schemaRegistry.url }}
+- name: SCHEMA_REGISTRY_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.schemaRegistry.username }}
+- name: SCHEMA_REGISTRY_USERNAME
+  value: {{ . | quote }}
+{{- end }}
 - name: DASHBOARD_HOST
   value: "0.0.0.0"
 - name: DASHBOARD_PORT
@@ -64,6 +72,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - name: KAFKA_SASL_PASSWORD_FILE
   value: /var/run/secrets/ria/kafka-sasl-password/{{ $.Values.secrets.kafkaSaslPassword.key }}
 {{- end }}
+{{- with .Values.secrets.schemaRegistryPassword.secretName }}
+- name: SCHEMA_REGISTRY_PASSWORD_FILE
+  value: /var/run/secrets/ria/schema-registry-password/{{ $.Values.secrets.schemaRegistryPassword.key }}
+{{- end }}
+{{- with .Values.secrets.schemaRegistryCa.secretName }}
+- name: SCHEMA_REGISTRY_CA_FILE
+  value: /var/run/secrets/ria/schema-registry-ca/{{ $.Values.secrets.schemaRegistryCa.key }}
+{{- end }}
 {{- range $i, $f := .Values.secrets.rdkafkaFiles }}
 - name: {{ printf "RDKAFKA_FILE_%s" ($f.property | upper | replace "." "_") }}
   value: /var/run/secrets/ria/rdkafka-{{ $i }}/{{ $f.key }}
@@ -73,7 +89,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* Secret volumes (read-only files) and their mounts. */}}
 {{- define "ria.secretVolumes" -}}
 {{- $s := .Values.secrets -}}
-{{- range $name, $ref := dict "elasticsearch-password" $s.elasticsearchPassword "elasticsearch-api-key" $s.elasticsearchApiKey "elasticsearch-ca" $s.elasticsearchCa "kafka-sasl-password" $s.kafkaSaslPassword }}
+{{- range $name, $ref := dict "elasticsearch-password" $s.elasticsearchPassword "elasticsearch-api-key" $s.elasticsearchApiKey "elasticsearch-ca" $s.elasticsearchCa "kafka-sasl-password" $s.kafkaSaslPassword "schema-registry-password" $s.schemaRegistryPassword "schema-registry-ca" $s.schemaRegistryCa }}
 {{- if $ref.secretName }}
 - name: {{ $name }}
   secret:
@@ -99,7 +115,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{- define "ria.secretMounts" -}}
 {{- $s := .Values.secrets -}}
-{{- range $name, $ref := dict "elasticsearch-password" $s.elasticsearchPassword "elasticsearch-api-key" $s.elasticsearchApiKey "elasticsearch-ca" $s.elasticsearchCa "kafka-sasl-password" $s.kafkaSaslPassword }}
+{{- range $name, $ref := dict "elasticsearch-password" $s.elasticsearchPassword "elasticsearch-api-key" $s.elasticsearchApiKey "elasticsearch-ca" $s.elasticsearchCa "kafka-sasl-password" $s.kafkaSaslPassword "schema-registry-password" $s.schemaRegistryPassword "schema-registry-ca" $s.schemaRegistryCa }}
 {{- if $ref.secretName }}
 - name: {{ $name }}
   mountPath: /var/run/secrets/ria/{{ $name }}
