@@ -1,20 +1,36 @@
 /**
- * `ria verify --truth FILE`: the three indices against a producer truth file.
+ * `ria verify --truth FILE`: the indices against a producer truth file (--changelog: the changelog
+ * topics instead, read as compacted topics are: the last value per key).
  * `ria verify --live`: the indices against the engine's own state (no truth file): read from the
  * checkpoint directory when no engine runs, asked of the running engine otherwise (which rewrites
  * what differs).
  */
 import { describeOptions, loadOptions, opt } from '../config/options.js';
-import { checkpointDirOf, elasticsearchOptions, engineOptions } from '../config/settings.js';
+import {
+  checkpointDirOf,
+  elasticsearchOptions,
+  engineOptions,
+  kafkaOptions,
+  schemaRegistryOptions,
+} from '../config/settings.js';
 import { ConfigError } from '../errors/errors.js';
 import { createEsClient } from '../sink/es-client.js';
+import { changelogOf } from '../verify/changelog-documents.js';
 import { type LiveVerdict, verifyByEngine, verifyFromCheckpoint } from '../verify/live-verify.js';
-import { readTruth, verify } from '../verify/verify.js';
+import { readTruth, verify, verifyDocuments } from '../verify/verify.js';
 import { type Command, wantsHelp } from './command.js';
 
 const { kafkaTopic, consumerGroup, role, checkpointDir, dashboardHost, dashboardPort } = engineOptions;
 const verifyOptions = {
   ...elasticsearchOptions,
+  ...kafkaOptions,
+  ...schemaRegistryOptions,
+  changelog: opt.bool(
+    'VERIFY_CHANGELOG',
+    'changelog',
+    false,
+    'compare the changelog topics (<index>.changelog: the last value per key) with the truth, instead of the indices',
+  ),
   truth: opt.optionalStr('TRUTH_FILE', 'truth', 'the truth file written by ria produce --truth'),
   live: opt.bool(
     'VERIFY_LIVE',
@@ -29,7 +45,6 @@ const verifyOptions = {
     ['all', 'counts'] as const,
     "what to compare with the truth: every KPI of the contract, or `counts` — the seed's three documents only (what the peer systems in the benchmarks write)",
   ),
-  kafkaTopic,
   consumerGroup,
   role,
   checkpointDir,
@@ -71,15 +86,18 @@ export const verifyCommand: Command = {
       if (!config.truth)
         throw new ConfigError('missing setting --truth: the truth file to compare with (or --live)');
       const truth = readTruth(config.truth);
-      const r = await verify(es, truth, config.kpis);
+      const r = config.changelog
+        ? await verifyDocuments(changelogOf(config), truth, config.kpis)
+        : await verify(es, truth, config.kpis);
+      const where = config.changelog ? 'the changelog topics: ' : '';
       if (r.count === 0) {
         process.stdout.write(
-          `verify: OK: ${Object.keys(truth.items).length} items, ${Object.keys(truth.users).length} users and the global average equal the truth (${truth.events.valid} valid events)\n`,
+          `verify: OK: ${where}${Object.keys(truth.items).length} items, ${Object.keys(truth.users).length} users and the global average equal the truth (${truth.events.valid} valid events)\n`,
         );
         return 0;
       }
       process.stdout.write(
-        `verify: ${r.count} differences (${r.checked.items} item and ${r.checked.users} user documents read):\n  ${r.differences.join('\n  ')}\n`,
+        `verify: ${where}${r.count} differences (${r.checked.items} item and ${r.checked.users} user documents read):\n  ${r.differences.join('\n  ')}\n`,
       );
       return 1;
     } finally {

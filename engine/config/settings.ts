@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from '../errors/errors.js';
+import { changelogOptions } from './changelog-settings.js';
 import { type OptionSpec, opt } from './options.js';
 import { schemaRegistryOptions } from './registry-settings.js';
 import { windowOptions } from './window-settings.js';
@@ -98,6 +99,7 @@ export const engineOptions = {
   ...kafkaOptions,
   ...elasticsearchOptions,
   ...schemaRegistryOptions,
+  ...changelogOptions,
   ...windowOptions,
   consumerGroup: opt.str(
     'CONSUMER_GROUP',

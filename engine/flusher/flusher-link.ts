@@ -8,7 +8,14 @@ import { Worker } from 'node:worker_threads';
 import type { EngineConfig } from '../config/engine-config.js';
 import { checkpointDirOf } from '../config/settings.js';
 import { RiaError } from '../errors/errors.js';
-import type { BatchDelta, FlusherReply, FlusherRequest, LiveCheck, Refusal } from '../shared/messages.js';
+import type {
+  BatchDelta,
+  ChangelogRecord,
+  FlusherReply,
+  FlusherRequest,
+  LiveCheck,
+  Refusal,
+} from '../shared/messages.js';
 import { esConnectionOf } from '../sink/es-client.js';
 import type { FlusherThreadData } from './flusher-thread.js';
 
@@ -30,6 +37,7 @@ export function flusherDataOf(cfg: EngineConfig): FlusherThreadData {
     sessionGapMs: cfg.sessionGapMs,
     bulkMaxDocs: cfg.bulkMaxDocs,
     startTimeoutMs: cfg.startTimeoutMs,
+    changelogTopics: cfg.changelogTopics,
     // The checkpoint file is rewritten as one snapshot past this size.
     compactBytes: 64 * 1024 * 1024,
     healIntervalMs: cfg.healIntervalMs,
@@ -62,6 +70,8 @@ export class FlusherLink {
     private readonly onRefused: (refusals: Refusal[]) => void,
     private readonly onFatal: (e: Error) => void,
     private readonly onRepaired: (what: string, message: string) => void,
+    /** CHANGELOG_TOPICS: produce a flush's records; resolves once Kafka has them all. */
+    private readonly onChangelog?: (version: number, records: ChangelogRecord[]) => Promise<void>,
   ) {
     this.worker = new Worker(new URL('./flusher-thread.js', import.meta.url), { workerData: data });
     this.restored = new Promise((resolve, reject) => {
@@ -75,6 +85,7 @@ export class FlusherLink {
       else if (r.kind === 'refused') this.onRefused(r.refusals);
       else if (r.kind === 'repaired') this.onRepaired(r.what, r.message);
       else if (r.kind === 'verified') this.verifiers.shift()?.(r.check);
+      else if (r.kind === 'changelog') this.changelog(r.n, r.version, r.records);
       else if (r.kind === 'error') {
         if (r.flush && !r.fatal) {
           // That flush failed, the thread lives on: its waiter hears it (a later reply must not
@@ -98,6 +109,15 @@ export class FlusherLink {
     this.restore.reject(e);
     for (const w of this.waiters.splice(0)) w.reject(e);
     this.onFatal(e);
+  }
+
+  private changelog(n: number, version: number, records: ChangelogRecord[]): void {
+    if (!this.onChangelog)
+      return this.fail(flusherError('the flusher asked for changelog topics, which are off'));
+    this.onChangelog(version, records).then(
+      () => this.post({ kind: 'changelog-written', n }),
+      (e: Error) => this.fail(flusherError(`changelog topics: ${e.message}`, e)),
+    );
   }
 
   delta(delta: BatchDelta): void {

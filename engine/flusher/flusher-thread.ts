@@ -8,12 +8,15 @@ import { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, RiaError } from '../errors/errors.js';
 import type { FlusherReply, FlusherRequest } from '../shared/messages.js';
 import { nameThisThread } from '../shared/thread-name.js';
-import { BulkAnswerSerializer } from '../sink/bulk-writer.js';
+import { BulkAnswerSerializer, type Doc } from '../sink/bulk-writer.js';
+import { changelogRecordsOf } from '../sink/changelog-records.js';
 import { createEsClient, type EsConnection } from '../sink/es-client.js';
 import { Flusher, type FlusherSettings } from './flusher.js';
 
 export interface FlusherThreadData extends FlusherSettings {
   elasticsearch: EsConnection;
+  /** CHANGELOG_TOPICS: every flush's documents also go to Kafka (through the main thread). */
+  changelogTopics: boolean;
   checkpointDir: string;
   topic: string;
   sampleEvery: number;
@@ -37,6 +40,17 @@ const store = new CheckpointStore(
   },
   (message) => repaired('checkpoint', message),
 );
+// CHANGELOG_TOPICS: the main thread produces the records (node-rdkafka cannot run in a worker).
+const changelogWaits = new Map<number, () => void>();
+let changelogRequests = 0;
+const changelog = data.changelogTopics
+  ? (version: number, docs: Doc[]) =>
+      new Promise<void>((resolve) => {
+        const n = ++changelogRequests;
+        changelogWaits.set(n, resolve);
+        reply({ kind: 'changelog', n, version, records: changelogRecordsOf(docs) });
+      })
+  : undefined;
 const flusher = new Flusher(
   es,
   store,
@@ -45,6 +59,7 @@ const flusher = new Flusher(
     reply({ kind: 'error', message: retriable ? message : `${message} (not retriable)`, fatal: false }),
   (refusals) => reply({ kind: 'refused', refusals }),
   repaired,
+  changelog,
 );
 
 let chain: Promise<void> = flusher
@@ -102,6 +117,12 @@ if (data.healIntervalMs > 0)
   }, data.healIntervalMs).unref();
 
 port.on('message', (req: FlusherRequest) => {
+  if (req.kind === 'changelog-written') {
+    // Not through the chain: the flush waiting in it is what this answers.
+    changelogWaits.get(req.n)?.();
+    changelogWaits.delete(req.n);
+    return;
+  }
   if (req.kind === 'delta') {
     chain = chain.then(() => flusher.onDelta(req.delta, data.sampleEvery));
     return;

@@ -65,6 +65,8 @@ export class Flusher {
     private readonly onProblem: (message: string, retriable: boolean) => void,
     private readonly onRefused: (refusals: Refusal[]) => void,
     private readonly onRepaired: (what: string, message: string) => void = () => undefined,
+    /** CHANGELOG_TOPICS: resolves once the documents of a flush are in the changelog topics. */
+    private readonly changelog?: (version: number, docs: Doc[]) => Promise<void>,
   ) {
     this.state = new AggregateState(settings.windowMs, settings.sessionGapMs);
     this.healer = new IndexHealer(es);
@@ -133,7 +135,7 @@ export class Flusher {
     this.lastOffsets = last.offsets;
     this.lastCut = last;
     // A snapshot is written only after its documents were acknowledged; any other last record may not have been.
-    if (!last.snapshot) await writeDocs(this.es, this.docsOf(last), this.bulkOptions());
+    if (!last.snapshot) await this.write(last.seq, this.docsOf(last));
     return {
       kind: 'restored',
       offsets: last.offsets,
@@ -193,7 +195,7 @@ export class Flusher {
     this.store.append(record);
     const t1 = performance.now();
     const docs = this.docsOf(record);
-    await writeDocs(this.es, docs, this.bulkOptions());
+    await this.write(seq, docs);
     const t2 = performance.now();
     const ackedAt = Date.now();
     this.lastOffsets = cut.offsets;
@@ -262,6 +264,11 @@ export class Flusher {
         true,
       );
     }
+  }
+
+  /** A flush's documents to Elasticsearch and (CHANGELOG_TOPICS) to Kafka: both before the cut is acknowledged. */
+  private async write(version: number, docs: Doc[]): Promise<void> {
+    await Promise.all([writeDocs(this.es, docs, this.bulkOptions()), this.changelog?.(version, docs)]);
   }
 
   private bulkOptions() {

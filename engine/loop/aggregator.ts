@@ -15,6 +15,7 @@ import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
 import { schemaCacheOf } from '../schema/schema-cache.js';
 import type { BatchDelta, LiveCheck } from '../shared/messages.js';
+import { ChangelogWriter } from '../sink/changelog-writer.js';
 import { BatchStream } from '../source/batch-stream.js';
 import { CutTracker } from '../source/cut-tracker.js';
 import type { Segment } from '../source/rdkafka-batch.js';
@@ -65,6 +66,8 @@ export class Aggregator implements Role {
   readonly batches: BatchStream;
   readonly source: Source;
   private readonly flusher: FlusherLink;
+  /** CHANGELOG_TOPICS: the flusher's documents also to Kafka (undefined: off). */
+  private readonly changelog: ChangelogWriter | undefined;
   private readonly cut: CutTracker;
   private readonly ctx: InputContext;
   private inFlight: Promise<Flushed> | undefined;
@@ -93,12 +96,14 @@ export class Aggregator implements Role {
       parts.health,
       input.pool && schemaCacheOf(cfg, parts.problems, parts.health),
     );
+    this.changelog = cfg.changelogTopics ? new ChangelogWriter(cfg, parts.problems) : undefined;
     this.flusher = new FlusherLink(
       flusherDataOf(cfg),
       (m) => parts.problems.problem('elasticsearch', m),
       (refusals) => parts.problems.refused(refusals),
       (e) => this.batches.fail(e),
       (what, m) => parts.problems.repaired(what, m),
+      this.changelog && ((version, records) => (this.changelog as ChangelogWriter).write(version, records)),
     );
     this.ctx = {
       batches: this.batches,
@@ -163,6 +168,7 @@ export class Aggregator implements Role {
 
   async close(): Promise<void> {
     await this.flusher.stop();
+    await this.changelog?.close();
     await Promise.allSettled([this.source.close(), this.input.close()]);
   }
 

@@ -150,7 +150,16 @@ export type FlusherRequest =
     }
   /** Compare every document with the state (ria verify --live); answered with 'verified'. */
   | { kind: 'verify' }
+  /** The changelog records of request `n` (a 'changelog' reply) are in Kafka. */
+  | { kind: 'changelog-written'; n: number }
   | { kind: 'stop' };
+
+/** One document for a changelog topic: `<index>.changelog`, key = the document id, its JSON source, version = the flush. */
+export interface ChangelogRecord {
+  index: string;
+  id: string;
+  source: string;
+}
 
 /** Flusher → main. */
 export type FlusherReply =
@@ -187,4 +196,10 @@ export type FlusherReply =
   /** Documents Elasticsearch refused in one bulk round, grouped by (index, status, reason). */
   | { kind: 'refused'; refusals: Refusal[] }
   | { kind: 'verified'; check: LiveCheck }
+  /**
+   * CHANGELOG_TOPICS: write these records (the documents of flush `version`) to the changelog
+   * topics and answer 'changelog-written' n; the flush waits for it (node-rdkafka cannot run in
+   * this thread, so the main thread produces).
+   */
+  | { kind: 'changelog'; n: number; version: number; records: ChangelogRecord[] }
   | { kind: 'stopped' };

@@ -26,6 +26,33 @@ export interface VerifyResult {
 
 const MAX_LISTED = 25;
 
+/** Where verify reads the documents: the indices, or the changelog topics (changelog-documents.ts). */
+export interface DocumentSource {
+  /** Every document of an index by id. */
+  all(index: string, idField: string): Promise<Map<string, Record<string, unknown>>>;
+  /** One document, or undefined. */
+  one(index: string, id: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** The indices of Elasticsearch, refreshed first (what was acknowledged is searchable). */
+export function indicesOf(es: Client): DocumentSource {
+  let refreshed: Promise<unknown> | undefined;
+  const refresh = () => {
+    refreshed ??= es.indices.refresh({ index: [...AGG_INDICES], ignore_unavailable: true });
+    return refreshed;
+  };
+  return {
+    async all(index, idField) {
+      await refresh();
+      return readAll(es, index, idField);
+    },
+    async one(index, id) {
+      await refresh();
+      return (await es.get<Record<string, unknown>>({ index, id }, { ignore: [404] }))._source ?? undefined;
+    },
+  };
+}
+
 async function readAll(
   es: Client,
   index: string,
@@ -92,14 +119,19 @@ export function readTruth(path: string): TruthFile {
  */
 export type VerifiedKpis = 'all' | 'counts';
 
-export async function verify(
-  es: Client,
+/** The indices against a truth file. */
+export function verify(es: Client, truth: TruthFile, kpis: VerifiedKpis = 'all'): Promise<VerifyResult> {
+  return verifyDocuments(indicesOf(es), truth, kpis);
+}
+
+/** The documents of a source (the indices, or the changelog topics) against a truth file. */
+export async function verifyDocuments(
+  docs: DocumentSource,
   truth: TruthFile,
   kpis: VerifiedKpis = 'all',
 ): Promise<VerifyResult> {
   const funnel = kpis === 'all';
   const funnelOf = (f: TruthFunnel) => (funnel ? expectedFunnel(f) : {});
-  await es.indices.refresh({ index: [...AGG_INDICES], ignore_unavailable: true });
   const differences: string[] = [];
   let count = 0;
   const differ = (s: string) => {
@@ -107,7 +139,7 @@ export async function verify(
     if (differences.length < MAX_LISTED) differences.push(s);
   };
 
-  const items = await readAll(es, ITEM_INDEX, 'item_id');
+  const items = await docs.all(ITEM_INDEX, 'item_id');
   for (const [id, want] of Object.entries(truth.items)) {
     const got = items.get(id);
     if (!got) {
@@ -128,7 +160,7 @@ export async function verify(
   }
   for (const id of items.keys()) if (!(id in truth.items)) differ(`item ${id}: not in the truth`);
 
-  const categories = funnel ? await readAll(es, CATEGORY_INDEX, 'category') : new Map();
+  const categories = funnel ? await docs.all(CATEGORY_INDEX, 'category') : new Map();
   for (const [id, want] of Object.entries(funnel ? truth.categories : {})) {
     const got = categories.get(id);
     if (!got) differ(`category ${id}: missing (want total ${want.total_interactions})`);
@@ -143,7 +175,7 @@ export async function verify(
   for (const id of categories.keys())
     if (!(id in truth.categories)) differ(`category ${id}: not in the truth`);
 
-  const users = await readAll(es, USER_INDEX, 'user_id');
+  const users = await docs.all(USER_INDEX, 'user_id');
   for (const [id, want] of Object.entries(truth.users)) {
     const got = users.get(id);
     if (!got) differ(`user ${id}: missing (want total ${want})`);
@@ -152,9 +184,7 @@ export async function verify(
   }
   for (const id of users.keys()) if (!(id in truth.users)) differ(`user ${id}: not in the truth`);
 
-  const g = (
-    await es.get<Record<string, number | null>>({ index: AVG_INDEX, id: GLOBAL_DOC_ID }, { ignore: [404] })
-  )._source;
+  const g = (await docs.one(AVG_INDEX, GLOBAL_DOC_ID)) as Record<string, number | null> | undefined;
   if (!g) differ(`global document ${AVG_INDEX}/${GLOBAL_DOC_ID}: missing`);
   else {
     const want = truth.global;
