@@ -47,8 +47,9 @@ export const startCommand: Command = {
       );
       return 0;
     }
-    // The local stack's registry, unless one is configured: Avro topics work out of the box.
-    env = { SCHEMA_REGISTRY_URL: LOCAL_REGISTRY, ...env };
+    // The local stack's registry (unless one is configured) and the changelog topics: Avro topics
+    // and Kafka Connect sinks work out of the box.
+    env = { SCHEMA_REGISTRY_URL: LOCAL_REGISTRY, CHANGELOG_TOPICS: 'true', ...env };
     const wasUp = (await runStackScript(['status'], env, true)) === 0;
     const up = await stackCommand.run(['up'], env);
     if (up !== 0) return up;

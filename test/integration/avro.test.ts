@@ -1,7 +1,8 @@
 /**
  * Avro input against the real Kafka, Elasticsearch and Apicurio Registry of `ria stack up`
  * (docs/schemas.md): one topic that moves from JSON to Avro and then to an evolved schema while the
- * engine runs and is killed with SIGKILL — exact, for the single engine and for counters + merger;
+ * engine runs and is killed with SIGKILL — exact, for the single engine and for counters + merger,
+ * in the indices and in the changelog topics (Avro from the engine, JSON from the merger);
  * and the registry stopped: nothing is dead-lettered, /readyz names it, and once it is back (its
  * schemas kept across `stack down` / `stack up`) the engine goes on, exact.
  */
@@ -12,10 +13,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { runStackScript } from '../../engine/setup/stack-script.js';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
+import { changelogTopicOf } from '../../engine/sink/changelog-records.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
-import { readTruth, verify } from '../../engine/verify/verify.js';
+import { changelogOf } from '../../engine/verify/changelog-documents.js';
+import { readTruth, verify, verifyDocuments } from '../../engine/verify/verify.js';
 import {
   consumeAll,
+  deleteTopics,
   freePort,
   newTopic,
   requireServices,
@@ -91,13 +95,21 @@ function mixedTraffic(topic: string, perRun: number) {
   return { done, truths };
 }
 
-/** The indices equal the truth of the topic read back (Avro by its writer schemas), and the dead letters the invalid messages. */
+/**
+ * The indices — and the changelog topics, read as compacted topics are — equal the truth of the
+ * topic read back (Avro by its writer schemas); the dead letters are the invalid messages.
+ */
 async function expectExact(topic: string, truths: string[]) {
   const runs = truths.map(readTruth);
   const truth = await truthOfTopic(topic, runs, true);
   expect(truth.events.invalid).toBeGreaterThan(0);
   expect(truth.global.sessions).toBeGreaterThan(0);
   expect((await verify(es, truth)).differences).toEqual([]);
+  const changelog = await verifyDocuments(
+    changelogOf({ ...services, schemaRegistryUrl: SCHEMA_REGISTRY_URL }),
+    truth,
+  );
+  expect(changelog.differences).toEqual([]);
   const dead = await consumeAll(`${topic}.dlq`, truth.events.invalid + 1, 20_000);
   expect(dead.length).toBe(truth.events.invalid);
   const reasons = new Set(
@@ -127,12 +139,14 @@ describe('Avro input with a real schema registry', () => {
   beforeAll(requireServices);
   beforeEach(async () => {
     await es.indices.delete({ index: [...AGG_INDICES], ignore_unavailable: true });
+    await deleteTopics(AGG_INDICES.map(changelogTopicOf));
   });
   afterAll(() => es.close());
 
   it('a topic moving from JSON to Avro to an evolved schema, the engine killed twice: exact', async () => {
     const { topic, checkpoint } = await newTopic('ria-avro');
     const traffic = mixedTraffic(topic, 150_000);
+    // The changelog in Avro: its records come back through the registry too.
     const engineArgs = [
       'engine',
       '--kafka-topic',
@@ -141,6 +155,9 @@ describe('Avro input with a real schema registry', () => {
       checkpoint,
       '--status-interval-ms',
       '0',
+      '--changelog-topics',
+      '--changelog-format',
+      'avro',
       ...SESSION_GAP,
     ];
     const delays = [1500 + Math.floor(Math.random() * 3000), 3000 + Math.floor(Math.random() * 3000)];
@@ -199,6 +216,8 @@ describe('Avro input with a real schema registry', () => {
           checkpoint,
           '--dashboard-port',
           '0',
+          // The merger writes the changelog topics in scale-out (JSON here).
+          '--changelog-topics',
           ...common,
           ...more,
         ],

@@ -319,3 +319,34 @@ function connected(client: Kafka.KafkaConsumer | Kafka.Producer): Promise<void> 
     (client as Kafka.Producer).connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())),
   );
 }
+
+/** Deletes topics (those missing are fine): the changelog topics are shared by every engine of the stack. */
+export async function deleteTopics(topics: readonly string[]): Promise<void> {
+  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': services.kafkaBroker, ...services.rdkafka });
+  try {
+    for (const t of topics)
+      await new Promise<void>((resolve, reject) =>
+        admin.deleteTopic(t, 15_000, (e) =>
+          !e || e.code === Kafka.CODES.ERRORS.ERR_UNKNOWN_TOPIC_OR_PART ? resolve() : reject(e),
+        ),
+      );
+  } finally {
+    admin.disconnect();
+  }
+  // Deletion is asynchronous in the broker: wait until no metadata lists them (a topic created
+  // before that is the old one, deleted under the writer).
+  const probe = new Kafka.Producer({ 'bootstrap.servers': services.kafkaBroker, ...services.rdkafka });
+  await connected(probe);
+  try {
+    for (let i = 0; i < 150; i++) {
+      const meta = await new Promise<Kafka.Metadata>((resolve, reject) =>
+        probe.getMetadata({ timeout: 5000 }, (e, m) => (e ? reject(e) : resolve(m))),
+      );
+      if (!meta.topics.some((t) => topics.includes(t.name))) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`topics ${topics.join(', ')} still listed 30 s after their deletion`);
+  } finally {
+    await new Promise<void>((resolve) => probe.disconnect(() => resolve()));
+  }
+}
