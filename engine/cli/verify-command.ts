@@ -20,7 +20,7 @@ import { type LiveVerdict, verifyByEngine, verifyFromCheckpoint } from '../verif
 import { readTruth, verify, verifyDocuments } from '../verify/verify.js';
 import { type Command, wantsHelp } from './command.js';
 
-const { kafkaTopic, consumerGroup, role, checkpointDir, dashboardHost, dashboardPort } = engineOptions;
+const { consumerGroup, role, checkpointDir, dashboardHost, dashboardPort } = engineOptions;
 const verifyOptions = {
   ...elasticsearchOptions,
   ...kafkaOptions,

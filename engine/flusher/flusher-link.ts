@@ -112,8 +112,10 @@ export class FlusherLink {
   }
 
   private changelog(n: number, version: number, records: ChangelogRecord[]): void {
-    if (!this.onChangelog)
-      return this.fail(flusherError('the flusher asked for changelog topics, which are off'));
+    if (!this.onChangelog) {
+      this.fail(flusherError('the flusher asked for changelog topics, which are off'));
+      return;
+    }
     this.onChangelog(version, records).then(
       () => this.post({ kind: 'changelog-written', n }),
       (e: Error) => this.fail(flusherError(`changelog topics: ${e.message}`, e)),
