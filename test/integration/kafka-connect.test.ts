@@ -42,7 +42,7 @@ const NATIVE_REGISTRY_URL = SCHEMA_REGISTRY_URL.replace(/\/apis\/ccompat\/v7\/?$
 type Doc = Record<string, unknown>;
 
 /** One FileStreamSink line — a JSON value as Java's Map prints it, an Avro one as Connect's Struct does — as a document. */
-export function lineToDocument(line: string): Doc {
+function lineToDocument(line: string): Doc {
   const struct = line.startsWith('Struct{');
   const body = struct ? line.slice(7, -1) : line.slice(1, -1);
   const doc: Doc = {};
