@@ -6,6 +6,7 @@
 import { costSideBySide } from './cost/cost-side-by-side.js';
 import { engineSteadyCost } from './cost/engine-steady-cost.js';
 import { funnelCost } from './cost/funnel-cost.js';
+import { schemasCost } from './cost/schemas-cost.js';
 import { catchUp } from './engine/catch-up.js';
 import { fixedRate } from './engine/fixed-rate.js';
 import { scaleOut } from './engine/scale-out.js';
@@ -70,6 +71,11 @@ export const SUITES = {
   'funnel-cost': {
     run: funnelCost,
     about: 'the funnel and sessions: this build beside the one before them, 5,000 events/s and catch-up',
+  },
+  'schemas-cost': {
+    run: schemasCost,
+    about:
+      'Avro in and changelog topics out: catch-up of the same events as JSON and Avro (engine and KafkaJS), 5,000 events/s without and with CHANGELOG_TOPICS',
   },
   'stage-ceilings': { run: stageCeilings, about: 'each single-threaded stage’s events per CPU-second' },
 } as const;

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChart } from '../charts.js';
 import type { Saved, SuiteResult } from '../suites.js';
+import { schemasSection } from './schemas-report.js';
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 const pct = (n: number) => `${n.toFixed(1)} %`;
@@ -108,6 +109,7 @@ export function costSection(s: Saved): string | undefined {
   if (s.suite === 'cost-side-by-side') return sideBySideSection(s.result);
   if (s.suite === 'stage-ceilings') return ceilingsSection(s.result);
   if (s.suite === 'funnel-cost') return funnelSection(s.result);
+  if (s.suite === 'schemas-cost') return schemasSection(s.result);
   return undefined;
 }
 

@@ -45,21 +45,32 @@ async function verified(truth: string): Promise<boolean> {
   return (await runCli(['verify', '--truth', truth, '--kpis', 'counts']).done).code === 0;
 }
 
-/** The KafkaJS peer (kafkajs-peer.ts) in its own process. */
-export async function kafkajsRun(topic: string, events: number, truth: string): Promise<SystemRun> {
+/** The KafkaJS peer (kafkajs-peer.ts) in its own process; with `registryUrl`, Avro through its registry client. */
+export async function kafkajsRun(
+  topic: string,
+  events: number,
+  truth: string,
+  registryUrl?: string,
+): Promise<SystemRun> {
   await freshIndices();
   const script = join(repoRoot(), 'dist', 'bench', 'peers', 'kafkajs-catch-up.js');
   const run = await timedRun(() =>
-    spawn(process.execPath, [script, BROKER, topic, ES, '6', String(events)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
+    spawn(
+      process.execPath,
+      [script, BROKER, topic, ES, '6', String(events), ...(registryUrl ? [registryUrl] : [])],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ),
   );
   const { code, out } = run;
   const line = /^kafkajs-peer (.*)$/m.exec(out)?.[1];
   if (code !== 0 || !line) throw new Error(`the KafkaJS peer failed (exit ${code}):\n${out.slice(-2000)}`);
   const r = JSON.parse(line) as { seconds: number };
   return {
-    system: 'KafkaJS, one thread, JSON.parse',
+    system: registryUrl
+      ? 'KafkaJS, one thread, Avro (@kafkajs/confluent-schema-registry)'
+      : 'KafkaJS, one thread, JSON.parse',
     wholeSeconds: run.seconds,
     inJobSeconds: r.seconds,
     cpuSeconds: run.cpuSeconds,

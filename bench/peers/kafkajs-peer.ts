@@ -1,13 +1,16 @@
 /**
  * The straightforward alternative a user might write: one thread, KafkaJS, `JSON.parse` per
- * event (through the same reference validator, so it rejects the same events), Maps for the
+ * event (through the same reference validator, so it rejects the same events) — or, given a
+ * registry, Avro through the maintained registry client (@kafkajs/confluent-schema-registry,
+ * schemas cached per id) and the same rules — Maps for the
  * counts (the ground-truth aggregator: windows per item, lateness per partition), and at the end
  * the same documents bulk-written to the same indices. Timed from start until written.
  */
 import type { Client } from '@elastic/elasticsearch';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import kafkajs from 'kafkajs';
 import { TruthBuilder, truthFieldsOf } from '../../engine/producer/truth.js';
-import { validateEvent } from '../../engine/shared/event-reference.js';
+import { type Verdict, validateEvent, validateFields } from '../../engine/shared/event-reference.js';
 import { DEFAULT_MAX_EVENT_TIME_MS, DEFAULT_MIN_EVENT_TIME_MS } from '../../engine/shared/event-rules.js';
 import { AVG_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../../engine/shared/indices.js';
 import { type Doc, docOf, writeDocs } from '../../engine/sink/bulk-writer.js';
@@ -22,6 +25,8 @@ export async function runKafkajsPeer(
     expected: number;
     windowMs: number;
     allowedLatenessMs: number;
+    /** A Confluent-compatible registry: Avro messages (byte 0 = 0) are decoded through it. */
+    registryUrl?: string;
   },
 ): Promise<{ seconds: number; events: number; eventsPerSecond: number }> {
   registerLz4();
@@ -34,6 +39,19 @@ export async function runKafkajsPeer(
   const consumer = kafka.consumer({ groupId: `ria-peer-${Date.now().toString(36)}`, ...KAFKAJS_FETCH });
   const agg = new TruthBuilder(opts.topic, opts.partitions, opts.windowMs, opts.allowedLatenessMs);
   const range = { minMs: DEFAULT_MIN_EVENT_TIME_MS, maxMs: DEFAULT_MAX_EVENT_TIME_MS };
+  const registry = opts.registryUrl ? new SchemaRegistry({ host: opts.registryUrl }) : undefined;
+  const read = async (value: Buffer | null): Promise<Verdict> => {
+    if (!registry || !value || value[0] !== 0) return validateEvent(value, 'json', range);
+    try {
+      const o = (await registry.decode(value)) as Record<string, unknown>;
+      return validateFields(
+        { ...o, timestamp: o.timestamp instanceof Date ? o.timestamp.getTime() : o.timestamp },
+        range,
+      );
+    } catch (e) {
+      return { ok: false, reason: `avro: ${(e as Error).message}` };
+    }
+  };
   let seen = 0;
   await consumer.connect();
   await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
@@ -42,7 +60,7 @@ export async function runKafkajsPeer(
       .run({
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
-            const v = validateEvent(m.value, 'json', range);
+            const v = await read(m.value);
             if (v.ok) agg.addValid(batch.partition, v.userId, v.itemId, v.time, truthFieldsOf(v));
             else agg.addInvalid();
             seen++;

@@ -4,12 +4,12 @@
  * so every delta belongs to exactly one cut.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { changelogRecordsOf } from '../changelog/changelog-records.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, describeError, RiaError } from '../errors/errors.js';
 import type { FlusherReply, FlusherRequest } from '../shared/messages.js';
 import { nameThisThread } from '../shared/thread-name.js';
 import { BulkAnswerSerializer, type Doc } from '../sink/bulk-writer.js';
-import { changelogRecordsOf } from '../sink/changelog-records.js';
 import { createEsClient, type EsConnection } from '../sink/es-client.js';
 import { Flusher, type FlusherSettings } from './flusher.js';
 

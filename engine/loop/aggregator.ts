@@ -6,6 +6,7 @@
  * commits a cut's offsets once the flusher has made it durable and Elasticsearch acknowledged it.
  */
 
+import { ChangelogWriter } from '../changelog/changelog-writer.js';
 import type { EngineConfig } from '../config/engine-config.js';
 import { checkpointDirOf } from '../config/settings.js';
 import { type Flushed, FlusherLink, flusherDataOf, type Restored } from '../flusher/flusher-link.js';
@@ -15,7 +16,6 @@ import type { Problems } from '../metrics/problems.js';
 import type { BatchPool } from '../pool/batch-pool.js';
 import { schemaCacheOf } from '../schema/schema-cache.js';
 import type { BatchDelta, LiveCheck } from '../shared/messages.js';
-import { ChangelogWriter } from '../sink/changelog-writer.js';
 import { BatchStream } from '../source/batch-stream.js';
 import { CutTracker } from '../source/cut-tracker.js';
 import type { Segment } from '../source/rdkafka-batch.js';

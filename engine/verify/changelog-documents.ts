@@ -6,12 +6,12 @@
  */
 import avro from 'avsc';
 import Kafka from 'node-rdkafka';
+import { changelogTopicOf } from '../changelog/changelog-records.js';
 import { type KafkaConnection, kafkaClientConfig } from '../config/kafka.js';
 import { ServiceError } from '../errors/errors.js';
 import type { RegistryConnection } from '../schema/registry-client.js';
 import { RegistryClient } from '../schema/registry-client.js';
 import { schemaIdOf } from '../shared/avro-reference.js';
-import { changelogTopicOf } from '../sink/changelog-records.js';
 import { endOffset } from '../source/end-offset.js';
 import type { DocumentSource } from './verify.js';
 

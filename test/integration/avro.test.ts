@@ -10,10 +10,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-
+import { changelogTopicOf } from '../../engine/changelog/changelog-records.js';
 import { runStackScript } from '../../engine/setup/stack-script.js';
 import { AGG_INDICES } from '../../engine/shared/indices.js';
-import { changelogTopicOf } from '../../engine/sink/changelog-records.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { changelogOf } from '../../engine/verify/changelog-documents.js';
 import { readTruth, verify, verifyDocuments } from '../../engine/verify/verify.js';

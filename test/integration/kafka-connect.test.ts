@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { changelogTopicOf } from '../../engine/changelog/changelog-records.js';
 import {
   AGG_INDICES,
   AVG_INDEX,
@@ -19,7 +20,6 @@ import {
   USER_INDEX,
 } from '../../engine/shared/indices.js';
 import { packageRoot } from '../../engine/shared/package-root.js';
-import { changelogTopicOf } from '../../engine/sink/changelog-records.js';
 import { createEsClient } from '../../engine/sink/es-client.js';
 import { indicesOf } from '../../engine/verify/verify.js';
 import {

@@ -97,7 +97,9 @@ export class ChangelogWriter {
           headers,
         );
       const flushed = await new Promise<Error | undefined>((resolve) =>
-        this.producer.flush(FLUSH_WAIT_MS, (e) => resolve(e ? new Error(e.message) : undefined)),
+        this.producer.flush(FLUSH_WAIT_MS, (e) =>
+          resolve(e ? new RiaError(e.message, { code: 'RIA_ERR_KAFKA_FLUSH', retriable: true }) : undefined),
+        ),
       );
       if (!flushed && this.failures === failuresBefore) return;
       // Sent again as a whole: the same key and version, so a duplicate changes nothing.

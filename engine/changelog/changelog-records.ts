@@ -3,7 +3,7 @@
  * lines), its index and id. Pure, so the flusher thread builds them and the main thread produces.
  */
 import type { ChangelogRecord } from '../shared/messages.js';
-import type { Doc } from './bulk-writer.js';
+import type { Doc } from '../sink/bulk-writer.js';
 
 export function changelogRecordsOf(docs: readonly Doc[]): ChangelogRecord[] {
   return docs.map((d) => ({
