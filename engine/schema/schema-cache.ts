@@ -7,10 +7,15 @@
  */
 import type { Health } from '../metrics/health.js';
 import type { Problems } from '../metrics/problems.js';
-import { schemaIdOf } from '../shared/avro-reference.js';
+import { compileSchema, schemaIdOf } from '../shared/avro-reference.js';
 import type { AvroWriter } from '../shared/messages.js';
 import { type Segment, segmentViews } from '../source/rdkafka-batch.js';
 import { RegistryClient, type RegistryConnection } from './registry-client.js';
+
+function unusableReason(id: number, schema: string): string | undefined {
+  const c = compileSchema(id, schema);
+  return c.ok ? undefined : c.reason;
+}
 
 /** Between two tries while the registry cannot be asked: the loop turns (and flushes) in between. */
 const RETRY_MS = 1000;
@@ -39,10 +44,11 @@ export class SchemaCache {
       try {
         const schema = await this.client.schemaById(id);
         this.known.set(id, schema === undefined ? { id, error: `schema: unknown id ${id}` } : { id, schema });
-        if (schema === undefined)
-          this.problems.warn(
-            `schema registry does not know schema id ${id}: its events go to the dead-letter topic`,
-          );
+        // Said once per id (the dead letters carry the reason per event): an operator sees a
+        // producer's schema the engine cannot use as soon as its first event arrives.
+        const unusable =
+          schema === undefined ? `schema registry does not know schema id ${id}` : unusableReason(id, schema);
+        if (unusable) this.problems.warn(`${unusable}: its events go to the dead-letter topic`);
       } catch (e) {
         const why = (e as Error).message;
         this.waiting = true;
