@@ -185,6 +185,15 @@ function headlinesOf(get: Get): [string, string, string][] {
       'engine-catch-up',
     ]);
   }
+  const sx = get('schemas-cost');
+  if (sx) {
+    const s = sx.summary;
+    rows.push([
+      `Avro in, changelog out: the same ${fmt(sx.events)} events as JSON and as Avro; 5,000 events/s without and with CHANGELOG_TOPICS`,
+      `engine catch-up ${fmt(s.catchUpEventsPerSecond.json)} events/s JSON, ${fmt(s.catchUpEventsPerSecond.avro)} Avro (${s.catchUpCpuMicrosPerEvent.json.toFixed(2)} / ${s.catchUpCpuMicrosPerEvent.avro.toFixed(2)} µs CPU per event); KafkaJS ${s.kafkajsSeconds.json.toFixed(1)} s JSON, ${s.kafkajsSeconds.avro.toFixed(1)} s Avro; at 5,000/s ${pct(s.steadyCpuPercentOfCore.without)} → ${pct(s.steadyCpuPercentOfCore.withChangelog)} of a core with the changelog topics (flush p99 ${fmt(s.flushP99Ms.without)} → ${fmt(s.flushP99Ms.withChangelog)} ms); exact: ${s.exact}`,
+      'schemas-cost',
+    ]);
+  }
   const fr = get('engine-fixed-rate');
   if (fr)
     rows.push([
