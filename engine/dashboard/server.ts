@@ -99,7 +99,7 @@ export function startDashboard(
             JSON.stringify({
               alive: true,
               loopAgeMs: engine.health.loopAgeMs(),
-              paused: engine.health.paused ?? null,
+              paused: engine.health.paused ?? engine.health.waitingForRegistry ?? null,
             }),
           );
         case '/verify': {

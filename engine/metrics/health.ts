@@ -31,7 +31,7 @@ export class Health {
       unflushed,
       connections: () => this.connections(),
       ready: () => this.notReadyBecause().length === 0,
-      paused: () => this.paused !== undefined,
+      paused: () => this.paused !== undefined || this.waitingForRegistry !== undefined,
     };
   }
 
@@ -42,6 +42,11 @@ export class Health {
   private kafkaOkAt = 0;
   /** Why the loop waits on purpose (back-pressure), or undefined. */
   paused: string | undefined;
+  /**
+   * Why Avro batches are held (the schema registry cannot be asked), or undefined: apart from
+   * `paused`, which the loop clears at every turn, so that /readyz says it for the whole outage.
+   */
+  waitingForRegistry: string | undefined;
   restored = false;
 
   loopTurned(): void {
@@ -97,6 +102,7 @@ export class Health {
     const reasons: string[] = [];
     const c = this.connections();
     if (this.paused) reasons.push(this.paused);
+    if (this.waitingForRegistry) reasons.push(this.waitingForRegistry);
     if (!c.kafka)
       reasons.push(`kafka broker unreachable: ${this.kafkaProblem?.message.replace(/^kafka: /, '')}`);
     if (!c.elasticsearch) reasons.push(`elasticsearch: ${this.esProblem?.message}`);

@@ -29,7 +29,7 @@ export class SchemaCache {
   constructor(
     private readonly client: RegistryClient,
     private readonly problems: Pick<Problems, 'problem' | 'warn'>,
-    private readonly health: Pick<Health, 'paused'>,
+    private readonly health: Pick<Health, 'waitingForRegistry'>,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
@@ -52,7 +52,7 @@ export class SchemaCache {
       } catch (e) {
         const why = (e as Error).message;
         this.waiting = true;
-        this.health.paused = `waiting for the schema registry (${why})`;
+        this.health.waitingForRegistry = `waiting for the schema registry (${why})`;
         this.problems.problem('schema-registry', `${why}; Avro events wait, nothing is dead-lettered`);
         await this.sleep(RETRY_MS);
         return false;
@@ -60,7 +60,7 @@ export class SchemaCache {
     }
     if (this.waiting) {
       this.waiting = false;
-      this.health.paused = undefined;
+      this.health.waitingForRegistry = undefined;
       this.problems.warn('schema registry answers again: the held batch goes on');
     }
     return true;
@@ -97,7 +97,7 @@ export class SchemaCache {
 export function schemaCacheOf(
   cfg: Partial<RegistryConnection>,
   problems: Pick<Problems, 'problem' | 'warn'>,
-  health: Pick<Health, 'paused'>,
+  health: Pick<Health, 'waitingForRegistry'>,
 ): SchemaCache | undefined {
   if (!cfg.schemaRegistryUrl) return undefined;
   return new SchemaCache(new RegistryClient(cfg as RegistryConnection), problems, health);
