@@ -4,7 +4,7 @@
 # from Maven Central into a cache outside the repo and bound to 127.0.0.1. `ria stack up|down|status|logs` calls this script; topics and index templates
 # are created afterwards by the CLI (engine/setup/), which speaks the services' own protocols.
 #
-#   scripts/stack.sh up [kafka|es|registry]     provision if needed, start, wait until all answer
+#   scripts/stack.sh up [kafka|es|registry...]  provision if needed, start, wait until all answer
 #   scripts/stack.sh down [kafka|es|registry]   stop exactly what `up` started (pid files)
 #   scripts/stack.sh pid kafka|es|registry      the pid of a service `up` started (fault-injection tests)
 #   scripts/stack.sh status                     one line per service
@@ -501,17 +501,20 @@ stop_pid() {
 
 rss_of() { [ -f "$1" ] && ps -o rss= -p "$(cat "$1")" 2>/dev/null | awk '{printf "%d MiB", $1/1024}'; }
 
+# up [SERVICE...]: all three, or the ones named (e.g. `up kafka es`: a second stack without a registry).
+wants() { [ "$1" = " all " ] || [[ "$1" == *" $2 "* ]]; }
+
 cmd_up() {
-  local which="${1:-all}" t0=$SECONDS
+  local which=" ${*:-all} " t0=$SECONDS
   mkdir -p "$STACK_DIR" "$CACHE"
   local start_k=0 start_e=0 start_r=0
-  if [ "$which" = all ] || [ "$which" = kafka ]; then
+  if wants "$which" kafka; then
     if kafka_external; then say "kafka: using existing broker $KAFKA_BROKER (nothing provisioned)"; else start_k=1; mkdir -p "$KAFKA_DIR"; fi
   fi
-  if [ "$which" = all ] || [ "$which" = es ]; then
+  if wants "$which" es; then
     if es_external; then say "elasticsearch: using existing cluster $ELASTICSEARCH_HOST (nothing provisioned)"; else start_e=1; mkdir -p "$ES_DIR"; fi
   fi
-  if [ "$which" = all ] || [ "$which" = registry ]; then
+  if wants "$which" registry; then
     if registry_external; then say "registry: using existing registry $SCHEMA_REGISTRY_URL (nothing provisioned)"; else start_r=1; mkdir -p "$REGISTRY_DIR"; fi
   fi
   # Start all before waiting for any: their JVM start-ups overlap.

@@ -124,7 +124,8 @@ const countDocs = async () => {
 
 describe('security (a secured stack of its own)', () => {
   beforeAll(async () => {
-    execFileSync('bash', [stack, 'up'], { env: stackEnv, stdio: 'pipe', timeout: 300_000 });
+    // Kafka and Elasticsearch only: the secured stack needs no registry (the main stack's holds 8081).
+    execFileSync('bash', [stack, 'up', 'kafka', 'es'], { env: stackEnv, stdio: 'pipe', timeout: 300_000 });
     admin = createEsClient({
       elasticsearchHost: esHost,
       elasticsearchCaFile: ca,
