@@ -37,8 +37,8 @@ export function baselineRoot(): string {
   return dir;
 }
 
-/** One drain of a preloaded topic by one build: CPU per event, rate, and whether it is exact. */
-async function drain(topic: string, truth: string, root: string | undefined, tag: string) {
+/** One drain of a preloaded topic by one build (undefined: this one): CPU per event, rate, whether exact. */
+export async function drain(topic: string, truth: string, root: string | undefined, tag: string) {
   await resetIndices();
   const checkpoint = join(tmpdir(), `${topic}.ckpt.${tag}`);
   const out = await mustRun(

@@ -6,45 +6,13 @@
  *   - 5,000 events/s: the engine without and with CHANGELOG_TOPICS (CPU, flush p99).
  * Needs `ria stack up` (Kafka, Elasticsearch, the registry).
  */
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { kafkajsRun } from '../engine/catch-up-peers.js';
-import { engineSummary, mustRun, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
+import { preloadedTopic } from '../engine/run-cli.js';
 import { median } from '../machine.js';
 import { steadyCase } from './engine-steady-cost.js';
+import { drain } from './funnel-cost.js';
 
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-
-async function drain(topic: string, truth: string, tag: string) {
-  await resetIndices();
-  const checkpoint = join(tmpdir(), `${topic}.ckpt.${tag}`);
-  const out = await mustRun([
-    'engine',
-    '--kafka-topic',
-    topic,
-    '--checkpoint-dir',
-    checkpoint,
-    '--exit-when-idle',
-    '--idle-timeout-ms',
-    '500',
-    '--status-interval-ms',
-    '0',
-    '--dashboard-port',
-    '0',
-    '--consumer-group',
-    `${topic}-${tag}`,
-  ]);
-  rmSync(checkpoint, { recursive: true, force: true });
-  const s = engineSummary(out);
-  const events = s.valid + s.invalid;
-  return {
-    seconds: s.seconds,
-    cpuMicrosPerEvent: (s.cpuSeconds / events) * 1e6,
-    eventsPerSecond: events / Math.max(0.001, s.seconds - 0.5),
-    exact: (await runCli(['verify', '--truth', truth]).done).code === 0,
-  };
-}
 
 export async function schemasCost(quick: boolean) {
   process.env.SCHEMA_REGISTRY_URL = REGISTRY;
@@ -58,8 +26,8 @@ export async function schemasCost(quick: boolean) {
     avro: [] as Awaited<ReturnType<typeof drain>>[],
   };
   for (let r = 0; r < repeats; r++) {
-    catchUp.json.push(await drain(json.topic, json.truth, `j${r}`));
-    catchUp.avro.push(await drain(avro.topic, avro.truth, `a${r}`));
+    catchUp.json.push(await drain(json.topic, json.truth, undefined, `j${r}`));
+    catchUp.avro.push(await drain(avro.topic, avro.truth, undefined, `a${r}`));
   }
   const kafkajs = {
     json: await kafkajsRun(json.topic, events, json.truth),

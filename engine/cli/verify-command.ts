@@ -6,13 +6,8 @@
  * what differs).
  */
 import { describeOptions, loadOptions, opt } from '../config/options.js';
-import {
-  checkpointDirOf,
-  elasticsearchOptions,
-  engineOptions,
-  kafkaOptions,
-  schemaRegistryOptions,
-} from '../config/settings.js';
+import { schemaRegistryOptions } from '../config/registry-settings.js';
+import { checkpointDirOf, elasticsearchOptions, engineOptions, kafkaOptions } from '../config/settings.js';
 import { ConfigError } from '../errors/errors.js';
 import { createEsClient } from '../sink/es-client.js';
 import { changelogOf } from '../verify/changelog-documents.js';

@@ -1,6 +1,7 @@
 /** The settings of `ria produce` (a declarative table, like settings.ts of which it is the producer's part). */
 import { opt } from './options.js';
-import { kafkaOptions, schemaRegistryOptions, windowOptions } from './settings.js';
+import { schemaRegistryOptions } from './registry-settings.js';
+import { kafkaOptions, windowOptions } from './settings.js';
 
 const share = (env: string, flag: string, description: string) => opt.num(env, flag, 0, 0, 1, description);
 

@@ -76,8 +76,6 @@ export const elasticsearchOptions = {
   ),
 };
 
-export { schemaRegistryOptions } from './registry-settings.js';
-
 export const stackOptions = {
   ...kafkaOptions,
   ...elasticsearchOptions,
