@@ -6,6 +6,7 @@
  * --expose-gc, as `npm run bench` does), and the time of one close() over all open slots.
  */
 import { randomUUID } from 'node:crypto';
+import { idHash } from '../../engine/shared/id-table.js';
 import { SessionState } from '../../engine/window/session-state.js';
 
 const GAP = 30 * 60_000;
@@ -21,13 +22,14 @@ export async function sessionMemory(quick: boolean) {
   const n = quick ? 100_000 : 1_000_000;
   const before = used();
   let s: SessionState | undefined = new SessionState(GAP);
-  // Ids made as the worker makes them: a flat latin1 string per id (crypto.randomUUID's own strings
-  // keep ~490 bytes each alive, measured here: not what the engine holds).
+  // Ids as the worker sends them: UTF-8 bytes with their hash (the state keeps its own copy).
+  const b = new Uint8Array(36);
   for (let i = 0; i < n; i++) {
     const t = T0 + i;
-    const id = Buffer.from(randomUUID(), 'latin1').toString('latin1');
-    s.add(i % 6, id, t, t + 5000, i % 7 === 0);
-    s.add(i % 6, id, t + 10_000, t + 20_000, false);
+    b.set(Buffer.from(randomUUID(), 'latin1'));
+    const h = idHash(b, 0, 36);
+    s.add(i % 6, b, 0, 36, h, t, t + 5000, i % 7 === 0);
+    s.add(i % 6, b, 0, 36, h, t + 10_000, t + 20_000, false);
   }
   s.takeDirty();
   const open = used();

@@ -7,7 +7,7 @@
 import { RiaError } from '../errors/errors.js';
 import { FUNNEL_STEPS } from '../shared/event-rules.js';
 import type { AggregateState } from '../window/aggregate-state.js';
-import type { SessionChanges } from '../window/session-state.js';
+import { type SessionChanges, sessionChangesOf } from '../window/session-changes.js';
 
 /** Per id: the four steps, then cents. */
 const ITEM_COLUMNS = FUNNEL_STEPS + 1;
@@ -27,10 +27,15 @@ export interface FunnelRecord {
   sessionCounts: number[];
   /** Open sessions at this cut (spans, as counted by SessionState). */
   sessionsOpen: number;
-  /** The session ids whose spans changed (all open ones in a snapshot): typed arrays as bytes. */
+  /**
+   * The session ids whose spans changed (all open ones in a snapshot): typed arrays as bytes, the
+   * ids' UTF-8 bytes back to back (records written before this form have `ids` as strings).
+   */
   sessions: {
     partitions: Uint8Array;
-    ids: string[];
+    idBytes?: Uint8Array;
+    idEnds?: Uint8Array;
+    ids?: string[];
     counts: Uint8Array;
     starts: Uint8Array;
     ends: Uint8Array;
@@ -80,7 +85,8 @@ export function funnelRecordOf(
     sessionsOpen: ss.open,
     sessions: {
       partitions: bytes(sessions.partitions),
-      ids: sessions.ids,
+      idBytes: sessions.idBytes,
+      idEnds: bytes(sessions.idEnds),
       counts: bytes(sessions.counts),
       starts: bytes(sessions.starts),
       ends: bytes(sessions.ends),
@@ -123,14 +129,18 @@ export function applyFunnelRecord(state: AggregateState, r: FunnelRecord, items:
   const ss = state.sessions;
   [ss.closed, ss.purchasing, ss.late] = r.sessionCounts;
   const s = r.sessions;
-  ss.apply({
+  const spans = {
     partitions: aligned(Uint32Array, s.partitions),
-    ids: s.ids,
     counts: aligned(Uint32Array, s.counts),
     starts: aligned(Float64Array, s.starts),
     ends: aligned(Float64Array, s.ends),
     purchases: s.purchases,
-  });
+  };
+  ss.apply(
+    s.idBytes && s.idEnds
+      ? { ...spans, idBytes: s.idBytes, idEnds: aligned(Uint32Array, s.idEnds) }
+      : sessionChangesOf({ ...spans, ids: s.ids ?? [] }),
+  );
 }
 
 /** A record's changed categories and their values (documents.ts). */

@@ -1,6 +1,7 @@
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { noFunnel } from '../shared/batch-funnel.js';
+import { idHash } from '../shared/id-table.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { decodeDeltaRecord, encodeDeltaRecord } from './delta-record.js';
 
@@ -50,6 +51,26 @@ describe('deltas records', () => {
     expect(d.userCounts).toEqual(delta.userCounts);
     expect(d.invalidIndex.length).toBe(0);
     expect(d.invalidValues.length).toBe(0);
+  });
+
+  it('read session ids written as strings (before they travelled as bytes)', () => {
+    const { sessionBytes: _b, sessionEnds: _e, sessionHashes: _h, ...rest } = delta;
+    const old = { ...rest, sessionIds: ['s-1', 's-ü'], spanSession: Uint32Array.from([1, 0]) };
+    const r = decodeDeltaRecord(
+      encodeDeltaRecord({
+        partition: 3,
+        from: 0,
+        next: 1,
+        partitionMax: 0,
+        idle: false,
+        invalid: 0,
+        deltas: [old as unknown as BatchDelta],
+      }),
+    );
+    const d = r.deltas[0];
+    expect(Buffer.from(d.sessionBytes).toString('utf8')).toBe('s-1s-ü');
+    expect([...d.sessionEnds]).toEqual([3, 7]);
+    expect(d.sessionHashes[1]).toBe(idHash(Buffer.from('s-ü'), 0, 4));
   });
 
   it('refuse a message that is not a deltas record', () => {

@@ -7,6 +7,7 @@
  */
 import { Packr } from 'msgpackr';
 import { RiaError } from '../errors/errors.js';
+import { packIds } from '../shared/id-table.js';
 import type { BatchDelta } from '../shared/messages.js';
 
 export interface DeltaRecord {
@@ -52,5 +53,12 @@ export function decodeDeltaRecord(bytes: Uint8Array): DeltaRecord {
       `not a ${DELTA_FORMAT} record (format ${String(r?.format)}): is the deltas topic shared?`,
       { code: 'RIA_ERR_DELTAS' },
     );
+  for (const d of r.deltas) if (!d.sessionEnds) Object.assign(d, sessionBytesOf(d));
   return r;
+}
+
+/** Session ids as bytes from a delta written when they travelled as strings (`sessionIds`). */
+function sessionBytesOf(d: BatchDelta & { sessionIds?: string[] }) {
+  const p = packIds(d.sessionIds ?? []);
+  return { sessionBytes: p.bytes, sessionEnds: p.ends, sessionHashes: p.hashes };
 }

@@ -17,7 +17,7 @@ import {
   sessionsTouch,
 } from './event-rules.js';
 import { scan, scannedCents } from './fast-decode.js';
-import { IdTable } from './id-table.js';
+import { IdTable, idHash } from './id-table.js';
 import type { FunnelDelta } from './messages.js';
 import { SlowIds } from './slow-ids.js';
 
@@ -29,6 +29,11 @@ let evCents = new Float64Array(0);
 let evCategory = new Int32Array(0);
 /** Per batch-local session (fast ids, then n + slow ids): its first span's index, -1 none; reset after each batch. */
 let spanOfSession = new Int32Array(0);
+/** The batch's spans (at most one per event): session, first and last time, a purchase in it. */
+let spanSession = new Int32Array(0);
+let spanStart = new Float64Array(0);
+let spanEnd = new Float64Array(0);
+let spanPurchase = new Uint8Array(0);
 /** Batches decoded by this thread: stamps the owners' last-seen entries below, so none is reset. */
 let generation = 0;
 
@@ -70,13 +75,6 @@ class LastSeen {
 const categoryOfItem = new LastSeen();
 const sessionOfUser = new LastSeen();
 
-/** FNV-1a of b[s, e), as the byte scanner hashes ids (computed only when the last-seen bytes differ). */
-function hashOf(b: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 0;
-}
-
 export class BatchFunnel {
   private readonly fastCategories: IdTable;
   private readonly slowCategories = new SlowIds();
@@ -85,10 +83,7 @@ export class BatchFunnel {
   private events = 0;
   private purchasesWithoutPrice = 0;
   private sessionLate = 0;
-  private readonly spanSession: number[] = [];
-  private readonly spanStart: number[] = [];
-  private readonly spanEnd: number[] = [];
-  private readonly spanPurchase: number[] = [];
+  private spans = 0;
 
   private noCategory = -1;
 
@@ -99,7 +94,8 @@ export class BatchFunnel {
     private readonly allowedLatenessMs: number,
   ) {
     this.fastCategories = new IdTable(bytes, 64);
-    this.fastSessions = new IdTable(bytes, Math.min(n, 1024));
+    // About one session per several events (the producer's journeys; results/funnel-cost.json).
+    this.fastSessions = new IdTable(bytes, n >> 2);
     if (capacity < n) {
       capacity = Math.max(n, 1024);
       evItem = new Int32Array(capacity);
@@ -107,6 +103,10 @@ export class BatchFunnel {
       evCents = new Float64Array(capacity);
       evCategory = new Int32Array(capacity);
       spanOfSession = new Int32Array(2 * capacity).fill(-1);
+      spanSession = new Int32Array(capacity);
+      spanStart = new Float64Array(capacity);
+      spanEnd = new Float64Array(capacity);
+      spanPurchase = new Uint8Array(capacity);
       categoryOfItem.ensure(capacity);
       sessionOfUser.ensure(capacity);
     }
@@ -125,7 +125,7 @@ export class BatchFunnel {
     const b = this.bytes;
     let c = categoryOfItem.get(item, b, start, end);
     if (c < 0) {
-      c = this.fastCategories.add(start, end, hashOf(b, start, end));
+      c = this.fastCategories.add(start, end, idHash(b, start, end));
       categoryOfItem.set(item, start, end, c);
     }
     return c;
@@ -141,7 +141,7 @@ export class BatchFunnel {
     const b = this.bytes;
     let s = sessionOfUser.get(user, b, start, end);
     if (s < 0) {
-      s = this.fastSessions.add(start, end, hashOf(b, start, end));
+      s = this.fastSessions.add(start, end, idHash(b, start, end));
       sessionOfUser.set(user, start, end, s);
     }
     return s;
@@ -197,17 +197,18 @@ export class BatchFunnel {
     }
     const purchase = step === PURCHASE_STEP ? 1 : 0;
     const j = spanOfSession[session];
-    if (j >= 0 && sessionsTouch(this.spanStart[j], this.spanEnd[j], time, time, this.gapMs)) {
-      if (time < this.spanStart[j]) this.spanStart[j] = time;
-      if (time > this.spanEnd[j]) this.spanEnd[j] = time;
-      this.spanPurchase[j] |= purchase;
+    if (j >= 0 && sessionsTouch(spanStart[j], spanEnd[j], time, time, this.gapMs)) {
+      if (time < spanStart[j]) spanStart[j] = time;
+      if (time > spanEnd[j]) spanEnd[j] = time;
+      spanPurchase[j] |= purchase;
       return;
     }
-    if (j < 0) spanOfSession[session] = this.spanSession.length;
-    this.spanSession.push(session);
-    this.spanStart.push(time);
-    this.spanEnd.push(time);
-    this.spanPurchase.push(purchase);
+    const k2 = this.spans++;
+    if (j < 0) spanOfSession[session] = k2;
+    spanSession[k2] = session;
+    spanStart[k2] = time;
+    spanEnd[k2] = time;
+    spanPurchase[k2] = purchase;
   }
 
   /**
@@ -246,15 +247,21 @@ export class BatchFunnel {
       categorySteps,
       categoryCents,
       purchasesWithoutPrice: this.purchasesWithoutPrice,
-      sessionIds: [...this.fastSessions.ids(), ...this.slowSessions.ids],
-      spanSession: Uint32Array.from(this.spanSession, (s) => (s < this.n ? s : fastSessions + (s - this.n))),
-      spanStart: Float64Array.from(this.spanStart),
-      spanEnd: Float64Array.from(this.spanEnd),
-      spanPurchase: Uint8Array.from(this.spanPurchase),
+      ...sessionsOf(this.fastSessions.packed(this.slowSessions.ids.map((id) => Buffer.from(id, 'utf8')))),
+      spanSession: Uint32Array.from(spanSession.subarray(0, this.spans), (s) =>
+        s < this.n ? s : fastSessions + (s - this.n),
+      ),
+      spanStart: spanStart.slice(0, this.spans),
+      spanEnd: spanEnd.slice(0, this.spans),
+      spanPurchase: spanPurchase.slice(0, this.spans),
       sessionLate: this.sessionLate,
       sessionGapMs: this.gapMs,
     };
   }
+}
+
+function sessionsOf(p: ReturnType<IdTable['packed']>) {
+  return { sessionBytes: p.bytes, sessionEnds: p.ends, sessionHashes: p.hashes };
 }
 
 /** A delta part with no funnel and no sessions (benchmarks and tests that build deltas by hand). */
@@ -267,7 +274,9 @@ export function noFunnel(): FunnelDelta {
     categorySteps: new Uint32Array(0),
     categoryCents: new Float64Array(0),
     purchasesWithoutPrice: 0,
-    sessionIds: [],
+    sessionBytes: new Uint8Array(0),
+    sessionEnds: new Uint32Array(0),
+    sessionHashes: new Uint32Array(0),
     spanSession: new Uint32Array(0),
     spanStart: new Float64Array(0),
     spanEnd: new Float64Array(0),

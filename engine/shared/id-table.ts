@@ -3,6 +3,28 @@
  * batch buffer, so an id becomes a string once per batch, not once per event. Slots hold
  * (hash, start, length); equal hashes are confirmed by comparing bytes.
  */
+/** FNV-1a of b[s, e): how ids are hashed everywhere (the scanner hashes them as it reads them). */
+export function idHash(b: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** Ids as UTF-8 bytes back to back, each one's end and hash (ids that came as strings). */
+export function packIds(ids: string[]): { bytes: Uint8Array; ends: Uint32Array; hashes: Uint32Array } {
+  const parts = ids.map((id) => Buffer.from(id, 'utf8'));
+  const bytes = new Uint8Array(Buffer.concat(parts));
+  const ends = new Uint32Array(parts.length);
+  const hashes = new Uint32Array(parts.length);
+  let at = 0;
+  parts.forEach((b, k) => {
+    hashes[k] = idHash(bytes, at, at + b.length);
+    at += b.length;
+    ends[k] = at;
+  });
+  return { bytes, ends, hashes };
+}
+
 export class IdTable {
   private mask: number;
   private slots: Int32Array; // entry index + 1, 0 = empty
@@ -87,6 +109,33 @@ export class IdTable {
       while (this.slots[s] !== 0) s = (s + 1) & this.mask;
       this.slots[s] = k + 1;
     }
+  }
+
+  /**
+   * The ids as bytes back to back (each one's end) with their hashes, then `more` ids (UTF-8,
+   * hashed here): no string per id.
+   */
+  packed(more: Uint8Array[] = []): { bytes: Uint8Array; ends: Uint32Array; hashes: Uint32Array } {
+    let total = 0;
+    for (let k = 0; k < this.size; k++) total += this.ends[k] - this.starts[k];
+    for (const m of more) total += m.length;
+    const bytes = new Uint8Array(total);
+    const ends = new Uint32Array(this.size + more.length);
+    const hashes = new Uint32Array(this.size + more.length);
+    let at = 0;
+    for (let k = 0; k < this.size; k++) {
+      bytes.set(this.bytes.subarray(this.starts[k], this.ends[k]), at);
+      at += this.ends[k] - this.starts[k];
+      ends[k] = at;
+      hashes[k] = this.hashes[k];
+    }
+    more.forEach((m, j) => {
+      bytes.set(m, at);
+      hashes[this.size + j] = idHash(bytes, at, at + m.length);
+      at += m.length;
+      ends[this.size + j] = at;
+    });
+    return { bytes, ends, hashes };
   }
 
   /** The ids as strings (ASCII bytes, so latin1 is exact). */

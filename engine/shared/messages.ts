@@ -78,8 +78,14 @@ export interface FunnelDelta {
   categorySteps: Uint32Array;
   categoryCents: Float64Array;
   purchasesWithoutPrice: number;
-  /** Session ids of the batch and its spans of on-time events: id index, first and last time, a purchase in it. */
-  sessionIds: string[];
+  /**
+   * Session ids of the batch — id k is bytes [sessionEnds[k-1], sessionEnds[k]) of sessionBytes
+   * (UTF-8), hashed by idHash (id-table.ts): bytes end to end, no string per
+   * session — and its spans of on-time events: id index, first and last time, a purchase in it.
+   */
+  sessionBytes: Uint8Array;
+  sessionEnds: Uint32Array;
+  sessionHashes: Uint32Array;
   spanSession: Uint32Array;
   spanStart: Float64Array;
   spanEnd: Float64Array;

@@ -59,14 +59,19 @@ export class AggregateState {
     }
     this.funnel.apply(d, itemIndex);
     const sessions = this.sessions;
-    for (let k = 0; k < d.spanSession.length; k++)
+    for (let k = 0; k < d.spanSession.length; k++) {
+      const id = d.spanSession[k];
       sessions.add(
         d.partition,
-        d.sessionIds[d.spanSession[k]],
+        d.sessionBytes,
+        id === 0 ? 0 : d.sessionEnds[id - 1],
+        d.sessionEnds[id],
+        d.sessionHashes[id],
         d.spanStart[k],
         d.spanEnd[k],
         d.spanPurchase[k] === 1,
       );
+    }
     sessions.late += d.sessionLate;
     for (let k = 0; k < d.userIds.length; k++) {
       const u = this.internUser(d.userIds[k]);

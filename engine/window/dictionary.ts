@@ -147,9 +147,6 @@ function grow<T extends Growable>(a: T, n: number, max = Number.POSITIVE_INFINIT
 }
 
 /** Grows a typed array to hold at least `n` entries (by half again), keeping its contents. */
-export function ensureCapacity<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
-  a: T,
-  n: number,
-): T {
+export function ensureCapacity<T extends Growable>(a: T, n: number): T {
   return n <= a.length ? a : grow(a, n);
 }

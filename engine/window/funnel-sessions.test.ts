@@ -7,12 +7,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchTask, type TestEvent } from '../../test/batches.js';
-import { applyRecord, knownOf, makeRecord } from '../checkpoint/record.js';
+import { applyRecord, type CheckpointRecord, knownOf, makeRecord } from '../checkpoint/record.js';
 import { TruthBuilder, truthFieldsOf } from '../producer/truth.js';
 import { decodeBatch } from '../shared/batch-decode.js';
 import { validateEvent } from '../shared/event-reference.js';
 import { FUNNEL_STEPS } from '../shared/event-rules.js';
 import { AggregateState } from './aggregate-state.js';
+import { type SessionChanges, sessionIdsOf } from './session-changes.js';
 
 const W = 1000;
 const L = 500;
@@ -152,6 +153,10 @@ describe('funnel and sessions', () => {
           for (const r of records) applyRecord(restored, r);
           expect(figures(restored)).toEqual(want);
           expect(openSessions(restored)).toEqual(openSessions(s));
+          // Records written when session ids were strings restore the same.
+          const fromStrings = new AggregateState(W, GAP);
+          for (const r of records) applyRecord(fromStrings, withStringIds(r));
+          expect(openSessions(fromStrings)).toEqual(openSessions(s));
         },
       ),
       { numRuns: 300 },
@@ -194,11 +199,19 @@ describe('funnel and sessions', () => {
   });
 });
 
+/** A record as written before session ids travelled as bytes: `ids` as strings. */
+function withStringIds(r: CheckpointRecord): CheckpointRecord {
+  const { idBytes, idEnds, ...spans } = r.sessions;
+  const ends = new Uint32Array(Uint8Array.from(idEnds ?? []).buffer);
+  const ids = sessionIdsOf({ idBytes: idBytes ?? new Uint8Array(0), idEnds: ends } as SessionChanges);
+  return { ...r, sessions: { ...spans, ids } };
+}
+
 /** Every open session of a state as text, sorted: partition, id, spans. */
 function openSessions(s: AggregateState): string[] {
   const c = s.sessions.all();
   let at = 0;
-  return c.ids
+  return sessionIdsOf(c)
     .map((id, k) => {
       const spans: string[] = [];
       for (const end = at + c.counts[k]; at < end; at++)

@@ -10,65 +10,35 @@
  * and a partition's own watermark makes the outcome independent of how partitions interleave —
  * and lets the merger of a scaled-out deployment hold them exactly like a single engine.
  *
- * Slots are typed arrays (start, end, purchase, partition, next span of the same id); a map per
- * partition holds each id's first slot. Closing scans the slots (a few ns each), and only when
+ * Spans are slots of typed arrays (start, end, purchase, key, next span of the same id); the
+ * keys — (partition, id bytes) — are a byte table (session-keys.ts) holding each id's first
+ * slot: no string or object per session. Closing scans the slots (a few ns each), and only when
  * some partition's watermark reached its earliest deadline.
  */
 import { sessionsTouch } from '../shared/event-rules.js';
+import { idHash } from '../shared/id-table.js';
 import { ensureCapacity } from './dictionary.js';
+import type { SessionChanges } from './session-changes.js';
+import { SessionKeys } from './session-keys.js';
 
 const FREE = -1;
-
-/**
- * Session ids and their spans now, as checkpoint records store them: flat typed arrays (no
- * object per session; a flush touches thousands). Id k has `counts[k]` spans (0: all closed),
- * the next ones in starts / ends / purchases.
- */
-export interface SessionChanges {
-  partitions: Uint32Array;
-  ids: string[];
-  counts: Uint32Array;
-  starts: Float64Array;
-  ends: Float64Array;
-  purchases: Uint8Array;
-}
-
-/** Builds SessionChanges id by id. */
-class ChangesWriter {
-  partitions: number[] = [];
-  ids: string[] = [];
-  counts: number[] = [];
-  starts: number[] = [];
-  ends: number[] = [];
-  purchases: number[] = [];
-
-  done(): SessionChanges {
-    return {
-      partitions: Uint32Array.from(this.partitions),
-      ids: this.ids,
-      counts: Uint32Array.from(this.counts),
-      starts: Float64Array.from(this.starts),
-      ends: Float64Array.from(this.ends),
-      purchases: Uint8Array.from(this.purchases),
-    };
-  }
-}
 
 export class SessionState {
   private start = new Float64Array(1024);
   private end = new Float64Array(1024);
   private purchase = new Uint8Array(1024);
-  private part = new Int32Array(1024).fill(FREE);
+  /** Per slot: its key's entry (FREE: a free slot). */
+  private keyOf = new Int32Array(1024).fill(FREE);
   private next = new Int32Array(1024);
-  private key: string[] = [];
   private readonly freeSlots: number[] = [];
   private used = 0;
-  private readonly heads = new Map<number, Map<string, number>>();
+  private readonly keys = new SessionKeys();
   /** Per partition, no open session closes before its watermark reaches this. */
   private readonly earliest = new Map<number, number>();
-  private dirty = new Map<number, Set<string>>();
-  /** Per slot: its id is in `dirty` already (saves a set insertion per span of a busy session). */
-  private slotDirty = new Uint8Array(1024);
+  /** Entries whose spans changed since the last takeDirty (flag per entry, and their list). */
+  private dirtyFlag = new Uint8Array(1024);
+  private dirty: number[] = [];
+  private readonly scratch: number[] = [];
   /** Open sessions (spans), closed sessions, closed ones with a purchase, events late for sessions. */
   open = 0;
   closed = 0;
@@ -77,11 +47,25 @@ export class SessionState {
 
   constructor(readonly gapMs: number) {}
 
-  /** Adds a span of on-time events of session `id` in `partition`, merging what it touches. */
-  add(partition: number, id: string, s: number, e: number, purchase: boolean): void {
-    const heads = this.headsOf(partition);
+  /**
+   * Adds a span [s, e] of on-time events of the session id b[from, to) (hash h: idHash) in
+   * `partition`, merging what it touches.
+   */
+  add(
+    partition: number,
+    b: Uint8Array,
+    from: number,
+    to: number,
+    h: number,
+    s: number,
+    e: number,
+    purchase: boolean,
+  ): void {
+    let k = this.keys.find(partition, b, from, to, h);
+    if (k === FREE) k = this.keys.add(partition, b, from, to, h);
     let p = purchase ? 1 : 0;
-    let head = heads.get(id) ?? FREE;
+    let head = this.keys.head[k];
+    this.markDirty(k);
     // The common case: the id's one open span grows (at a steady rate, nearly every span).
     if (
       head !== FREE &&
@@ -91,10 +75,6 @@ export class SessionState {
       if (s < this.start[head]) this.start[head] = s;
       if (e > this.end[head]) this.end[head] = e;
       this.purchase[head] |= p;
-      if (this.slotDirty[head] === 0) {
-        this.slotDirty[head] = 1;
-        this.markDirty(partition, id);
-      }
       return;
     }
     // A span may bridge two spans of the id: merge until nothing it touches is left.
@@ -114,11 +94,14 @@ export class SessionState {
         cur = after;
       }
     }
-    const slot = this.slot(partition, id, s, e, p, head);
-    this.slotDirty[slot] = 1;
-    heads.set(id, slot);
+    this.keys.head[k] = this.slot(k, s, e, p, head);
     this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, e + this.gapMs));
-    this.markDirty(partition, id);
+  }
+
+  /** add() with the id as a string (tests, tools). */
+  addId(partition: number, id: string, s: number, e: number, purchase: boolean): void {
+    const b = Buffer.from(id, 'utf8');
+    this.add(partition, b, 0, b.length, idHash(b, 0, b.length), s, e, purchase);
   }
 
   /**
@@ -126,18 +109,23 @@ export class SessionState {
    * their end + the gap: counted, and forgotten. Returns how many closed.
    */
   close(partitionMax: Record<number, number>, allowedLatenessMs: number): number {
-    const watermark = new Map<number, number>();
+    const watermark: number[] = [];
+    let any = false;
     for (const [p, first] of this.earliest) {
       const w = (partitionMax[p] ?? Number.NEGATIVE_INFINITY) - allowedLatenessMs;
-      if (w >= first) watermark.set(p, w);
+      if (w >= first) {
+        watermark[p] = w;
+        this.earliest.set(p, Infinity);
+        any = true;
+      }
     }
-    if (watermark.size === 0) return 0;
-    for (const p of watermark.keys()) this.earliest.set(p, Infinity);
+    if (!any) return 0;
     let n = 0;
     for (let slot = 0; slot < this.used; slot++) {
-      const p = this.part[slot];
-      if (p === FREE) continue;
-      const w = watermark.get(p);
+      const k = this.keyOf[slot];
+      if (k === FREE) continue;
+      const p = this.keys.partition[k];
+      const w = watermark[p];
       if (w === undefined) continue;
       const deadline = this.end[slot] + this.gapMs;
       if (deadline > w) {
@@ -154,130 +142,137 @@ export class SessionState {
 
   /** The ids changed since the last call, with their spans now (none: all closed). */
   takeDirty(): SessionChanges {
-    const w = new ChangesWriter();
-    for (const [partition, ids] of this.dirty)
-      for (const id of ids) {
-        this.write(w, partition, id);
-        for (let cur = this.heads.get(partition)?.get(id) ?? FREE; cur !== FREE; cur = this.next[cur])
-          this.slotDirty[cur] = 0;
-      }
-    this.dirty = new Map();
-    return w.done();
+    const changes = this.write(this.dirty);
+    for (const k of this.dirty) {
+      this.dirtyFlag[k] = 0;
+      // Its last span closed: the id is written (0 spans) and forgotten.
+      if (this.keys.head[k] === FREE) this.keys.delete(k);
+    }
+    this.dirty = [];
+    return changes;
   }
 
   /** Every open session (a snapshot). */
   all(): SessionChanges {
-    const w = new ChangesWriter();
-    for (const [partition, heads] of this.heads) for (const id of heads.keys()) this.write(w, partition, id);
-    return w.done();
+    const open: number[] = [];
+    for (let k = 0; k < this.keys.capacity; k++)
+      if (this.keys.isLive(k) && this.keys.head[k] !== FREE) open.push(k);
+    return this.write(open);
   }
 
   /** Restore: each id's spans become exactly the given ones. */
   apply(c: SessionChanges): void {
     let at = 0;
-    for (let k = 0; k < c.ids.length; k++) {
+    for (let k = 0; k < c.idEnds.length; k++) {
       const partition = c.partitions[k];
-      const id = c.ids[k];
-      const heads = this.headsOf(partition);
-      for (let cur = heads.get(id) ?? FREE; cur !== FREE; ) {
+      const from = k === 0 ? 0 : c.idEnds[k - 1];
+      const to = c.idEnds[k];
+      const h = idHash(c.idBytes, from, to);
+      let key = this.keys.find(partition, c.idBytes, from, to, h);
+      if (key === FREE) key = this.keys.add(partition, c.idBytes, from, to, h);
+      for (let cur = this.keys.head[key]; cur !== FREE; ) {
         const after = this.next[cur];
         this.release(cur);
         cur = after;
       }
-      heads.delete(id);
       let head = FREE;
       for (const end = at + c.counts[k]; at < end; at++) {
-        head = this.slot(partition, id, c.starts[at], c.ends[at], c.purchases[at], head);
+        head = this.slot(key, c.starts[at], c.ends[at], c.purchases[at], head);
         const deadline = c.ends[at] + this.gapMs;
         this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, deadline));
       }
-      if (head !== FREE) heads.set(id, head);
+      this.keys.head[key] = head;
+      if (head === FREE && this.dirtyFlag[key] !== 1) this.keys.delete(key);
     }
   }
 
-  /** One id and its spans, in the order of their start. */
-  private write(w: ChangesWriter, partition: number, id: string): void {
-    const slots: number[] = [];
-    for (let cur = this.heads.get(partition)?.get(id) ?? FREE; cur !== FREE; cur = this.next[cur])
-      slots.push(cur);
-    if (slots.length > 1) slots.sort((x, y) => this.start[x] - this.start[y]);
-    w.partitions.push(partition);
-    w.ids.push(id);
-    w.counts.push(slots.length);
-    for (const slot of slots) {
-      w.starts.push(this.start[slot]);
-      w.ends.push(this.end[slot]);
-      w.purchases.push(this.purchase[slot]);
+  /** Entries' ids and spans (in the order of their start) as SessionChanges. */
+  private write(entries: number[]): SessionChanges {
+    let bytes = 0;
+    let spans = 0;
+    for (const k of entries) {
+      bytes += this.keys.lengthOf(k);
+      for (let cur = this.keys.head[k]; cur !== FREE; cur = this.next[cur]) spans++;
+    }
+    const c: SessionChanges = {
+      partitions: new Uint32Array(entries.length),
+      idBytes: new Uint8Array(bytes),
+      idEnds: new Uint32Array(entries.length),
+      counts: new Uint32Array(entries.length),
+      starts: new Float64Array(spans),
+      ends: new Float64Array(spans),
+      purchases: new Uint8Array(spans),
+    };
+    let b = 0;
+    let at = 0;
+    const slots = this.scratch;
+    for (let j = 0; j < entries.length; j++) {
+      const k = entries[j];
+      c.partitions[j] = this.keys.partition[k];
+      b = this.keys.copyTo(k, c.idBytes, b);
+      c.idEnds[j] = b;
+      slots.length = 0;
+      for (let cur = this.keys.head[k]; cur !== FREE; cur = this.next[cur]) slots.push(cur);
+      if (slots.length > 1) slots.sort((x, y) => this.start[x] - this.start[y]);
+      c.counts[j] = slots.length;
+      for (const slot of slots) {
+        c.starts[at] = this.start[slot];
+        c.ends[at] = this.end[slot];
+        c.purchases[at++] = this.purchase[slot];
+      }
+    }
+    return c;
+  }
+
+  private markDirty(k: number): void {
+    if (k >= this.dirtyFlag.length) this.dirtyFlag = ensureCapacity(this.dirtyFlag, k + 1);
+    if (this.dirtyFlag[k] === 0) {
+      this.dirtyFlag[k] = 1;
+      this.dirty.push(k);
     }
   }
 
-  private headsOf(partition: number): Map<string, number> {
-    let heads = this.heads.get(partition);
-    if (!heads) {
-      heads = new Map();
-      this.heads.set(partition, heads);
-    }
-    return heads;
-  }
-
-  private markDirty(partition: number, id: string): void {
-    let ids = this.dirty.get(partition);
-    if (!ids) {
-      ids = new Set();
-      this.dirty.set(partition, ids);
-    }
-    ids.add(id);
-  }
-
-  private slot(partition: number, id: string, s: number, e: number, p: number, next: number): number {
+  private slot(key: number, s: number, e: number, p: number, next: number): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.used++;
-      if (slot >= this.part.length) {
+      if (slot >= this.keyOf.length) {
         const n = slot + 1;
-        const before = this.part.length;
+        const before = this.keyOf.length;
         this.start = ensureCapacity(this.start, n);
         this.end = ensureCapacity(this.end, n);
         this.purchase = ensureCapacity(this.purchase, n);
-        this.part = ensureCapacity(this.part, n);
-        this.part.fill(FREE, before);
+        this.keyOf = ensureCapacity(this.keyOf, n);
+        this.keyOf.fill(FREE, before);
         this.next = ensureCapacity(this.next, n);
-        this.slotDirty = ensureCapacity(this.slotDirty, n);
       }
     }
     this.start[slot] = s;
     this.end[slot] = e;
     this.purchase[slot] = p;
-    this.part[slot] = partition;
+    this.keyOf[slot] = key;
     this.next[slot] = next;
-    this.key[slot] = id;
     this.open++;
     return slot;
   }
 
   private release(slot: number): void {
-    this.part[slot] = FREE;
-    this.slotDirty[slot] = 0;
-    this.key[slot] = '';
+    this.keyOf[slot] = FREE;
     this.freeSlots.push(slot);
     this.open--;
   }
 
   /** Removes a closed span from its id's chain. */
   private unlink(slot: number): void {
-    const partition = this.part[slot];
-    const id = this.key[slot];
-    const heads = this.heads.get(partition)!;
-    const head = heads.get(id)!;
-    if (head === slot) {
-      if (this.next[slot] === FREE) heads.delete(id);
-      else heads.set(id, this.next[slot]);
-    } else {
+    const k = this.keyOf[slot];
+    const head = this.keys.head[k];
+    if (head === slot) this.keys.head[k] = this.next[slot];
+    else {
       let prev = head;
       while (this.next[prev] !== slot) prev = this.next[prev];
       this.next[prev] = this.next[slot];
     }
-    this.markDirty(partition, id);
+    this.markDirty(k);
     this.release(slot);
   }
 }
