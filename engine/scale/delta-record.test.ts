@@ -1,6 +1,7 @@
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { noFunnel } from '../shared/batch-funnel.js';
+import { funnelSections } from '../shared/funnel-layout.js';
 import { idHash } from '../shared/id-table.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { decodeDeltaRecord, encodeDeltaRecord } from './delta-record.js';
@@ -53,9 +54,22 @@ describe('deltas records', () => {
     expect(d.invalidValues.length).toBe(0);
   });
 
-  it('read session ids written as strings (before they travelled as bytes)', () => {
-    const { sessionBytes: _b, sessionEnds: _e, sessionHashes: _h, ...rest } = delta;
-    const old = { ...rest, sessionIds: ['s-1', 's-ü'], spanSession: Uint32Array.from([1, 0]) };
+  it('read deltas written with separate funnel arrays and session ids as strings (the build before)', () => {
+    const { sessionBytes: _b, funnel: _f, ...rest } = delta;
+    const old = {
+      ...rest,
+      itemSteps: Uint32Array.from([1, 2, 0, 1, 3, 0, 0, 0]),
+      itemCents: Float64Array.from([1999, 0]),
+      categoryIds: ['shoes'],
+      categoryCounts: Uint32Array.from([7]),
+      categorySteps: Uint32Array.from([4, 2, 0, 1]),
+      categoryCents: Float64Array.from([1999]),
+      sessionIds: ['s-1', 's-ü'],
+      spanSession: Uint32Array.from([1, 0]),
+      spanStart: Float64Array.from([10, 20]),
+      spanEnd: Float64Array.from([15, 20]),
+      spanPurchase: Uint8Array.from([0, 1]),
+    };
     const r = decodeDeltaRecord(
       encodeDeltaRecord({
         partition: 3,
@@ -68,9 +82,15 @@ describe('deltas records', () => {
       }),
     );
     const d = r.deltas[0];
+    const f = funnelSections(d.funnel, d.itemIds.length, d.categoryIds.length);
+    expect([...f.itemSteps]).toEqual([1, 2, 0, 1, 3, 0, 0, 0]);
+    expect([...f.categorySteps, ...f.categoryCents, ...f.categoryCounts]).toEqual([4, 2, 0, 1, 1999, 7]);
     expect(Buffer.from(d.sessionBytes).toString('utf8')).toBe('s-1s-ü');
-    expect([...d.sessionEnds]).toEqual([3, 7]);
-    expect(d.sessionHashes[1]).toBe(idHash(Buffer.from('s-ü'), 0, 4));
+    expect([...f.sessionEnds]).toEqual([3, 7]);
+    expect(f.sessionHashes[1]).toBe(idHash(Buffer.from('s-ü'), 0, 4));
+    expect([...f.spanSession, ...f.spanStart, ...f.spanEnd, ...f.spanPurchase]).toEqual([
+      1, 0, 10, 20, 15, 20, 0, 1,
+    ]);
   });
 
   it('refuse a message that is not a deltas record', () => {

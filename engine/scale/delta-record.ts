@@ -7,6 +7,7 @@
  */
 import { Packr } from 'msgpackr';
 import { RiaError } from '../errors/errors.js';
+import { newFunnel } from '../shared/funnel-layout.js';
 import { packIds } from '../shared/id-table.js';
 import type { BatchDelta } from '../shared/messages.js';
 
@@ -53,12 +54,42 @@ export function decodeDeltaRecord(bytes: Uint8Array): DeltaRecord {
       `not a ${DELTA_FORMAT} record (format ${String(r?.format)}): is the deltas topic shared?`,
       { code: 'RIA_ERR_DELTAS' },
     );
-  for (const d of r.deltas) if (!d.sessionEnds) Object.assign(d, sessionBytesOf(d));
+  for (const d of r.deltas) if (!d.funnel) Object.assign(d, funnelOfSeparateArrays(d));
   return r;
 }
 
-/** Session ids as bytes from a delta written when they travelled as strings (`sessionIds`). */
-function sessionBytesOf(d: BatchDelta & { sessionIds?: string[] }) {
-  const p = packIds(d.sessionIds ?? []);
-  return { sessionBytes: p.bytes, sessionEnds: p.ends, sessionHashes: p.hashes };
+/** A delta written before its funnel part was one array: separate arrays, session ids as strings. */
+interface SeparateArrays {
+  itemSteps?: Uint32Array;
+  itemCents?: Float64Array;
+  categoryIds?: string[];
+  categoryCounts?: Uint32Array;
+  categorySteps?: Uint32Array;
+  categoryCents?: Float64Array;
+  sessionIds?: string[];
+  spanSession?: Uint32Array;
+  spanStart?: Float64Array;
+  spanEnd?: Float64Array;
+  spanPurchase?: Uint8Array;
+}
+
+/** The funnel part of such a delta as this build reads it (none at all: an empty one). */
+function funnelOfSeparateArrays(d: SeparateArrays & Pick<BatchDelta, 'itemIds'>) {
+  const categories = d.categoryIds ?? [];
+  const sessions = packIds(d.sessionIds ?? []);
+  const spans = d.spanSession?.length ?? 0;
+  const { funnel, at } = newFunnel(d.itemIds.length, categories.length, sessions.ends.length, spans);
+  const copy = (to: number, from: ArrayLike<number> | undefined) => from && funnel.set(from, to);
+  copy(at.itemSteps, d.itemSteps);
+  copy(at.itemCents, d.itemCents);
+  copy(at.categoryCounts, d.categoryCounts);
+  copy(at.categorySteps, d.categorySteps);
+  copy(at.categoryCents, d.categoryCents);
+  copy(at.sessionEnds, sessions.ends);
+  copy(at.sessionHashes, sessions.hashes);
+  copy(at.spanSession, d.spanSession);
+  copy(at.spanStart, d.spanStart);
+  copy(at.spanEnd, d.spanEnd);
+  copy(at.spanPurchase, d.spanPurchase);
+  return { categoryIds: categories, sessionBytes: sessions.bytes, funnel };
 }

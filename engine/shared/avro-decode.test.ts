@@ -4,6 +4,7 @@
  * whatever it accepts the reference accepts with the same fields — and through decodeBatch: a batch
  * mixing JSON and Avro, unknown ids, unusable schemas and no registry, each with its reason.
  */
+
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { AVRO_HEADER_BYTES, scanAvro } from './avro-decode.js';
 import { compileSchema, validateAvro } from './avro-reference.js';
 import { decodeBatch } from './batch-decode.js';
 import { ACCEPT, scan, scannedFields } from './fast-decode.js';
+import { funnelSections } from './funnel-layout.js';
 import type { AvroWriter, BatchTask } from './messages.js';
 
 const RANGE = { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) };
@@ -220,7 +222,7 @@ describe('Avro through decodeBatch', () => {
     expect(d.itemIds).toEqual(['i1']);
     expect(d.itemCounts[0]).toBe(3);
     expect(d.userIds.sort()).toEqual(['u1', 'u2']);
-    expect([...d.itemCents]).toEqual([1999 * 2]);
+    expect([...funnelSections(d.funnel, 1, d.categoryIds.length).itemCents]).toEqual([1999 * 2]);
     expect(d.purchasesWithoutPrice).toBe(1);
     expect(d.categoryIds.sort()).toEqual(['(none)', 'shoes']);
     expect([...d.invalidIndex]).toEqual([3, 4, 5, 6]);

@@ -67,6 +67,10 @@ class WindowCounts {
   }
 }
 
+/** This worker's item and user tables, reused batch after batch (IdTable.reset). */
+const itemTable = new IdTable(new Uint8Array(0), 1024);
+const userTable = new IdTable(new Uint8Array(0), 1024);
+
 /** This worker's compiled writer schemas (one per thread: workers share nothing). */
 const readers = new AvroReaders();
 
@@ -77,8 +81,10 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     throw new RiaError(`batch of ${n} messages exceeds ${MAX_BATCH_MESSAGES}`, { code: 'RIA_ERR_BATCH' });
   const bytes = new Uint8Array(task.values);
   const values = Buffer.from(task.values);
-  const fastItems = new IdTable(bytes, n);
-  const fastUsers = new IdTable(bytes, n);
+  const fastItems = itemTable;
+  const fastUsers = userTable;
+  fastItems.reset(bytes);
+  fastUsers.reset(bytes);
   const slowItems = new SlowIds();
   const slowUsers = new SlowIds();
   const windows = new WindowCounts();
@@ -187,7 +193,7 @@ export function decodeBatch(task: BatchTask): BatchDelta {
     invalidReasons,
     ...packInvalid(invalidIndex, invalidValues, task),
     sampledTimes: Float64Array.from(sampled),
-    ...funnel.output(itemOf, itemIds.length),
+    ...funnel.output(fastCount, slowItems.ids.length),
     workerNs: Number(process.hrtime.bigint() - t0),
   };
 }

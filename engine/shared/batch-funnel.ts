@@ -17,16 +17,22 @@ import {
   sessionsTouch,
 } from './event-rules.js';
 import { scan, scannedCents } from './fast-decode.js';
+import { newFunnel } from './funnel-layout.js';
 import { IdTable, idHash } from './id-table.js';
 import type { FunnelDelta } from './messages.js';
 import { SlowIds } from './slow-ids.js';
 
-/** Per-event scratch, one set per worker thread (batches are decoded one at a time). */
+/**
+ * Sums per batch-local item and category (fast ids 0…, slow ids n…: 2n rows), one set per worker
+ * thread (batches are decoded one at a time), added to as each event is read and zeroed again
+ * row range by row range when the batch's output copies them: one pass, no per-event scratch.
+ */
 let capacity = 0;
-let evItem = new Int32Array(0);
-let evStep = new Uint8Array(0);
-let evCents = new Float64Array(0);
-let evCategory = new Int32Array(0);
+let itemSteps = new Uint32Array(0);
+let itemCents = new Float64Array(0);
+let categoryCounts = new Uint32Array(0);
+let categorySteps = new Uint32Array(0);
+let categoryCents = new Float64Array(0);
 /** Per batch-local session (fast ids, then n + slow ids): its first span's index, -1 none; reset after each batch. */
 let spanOfSession = new Int32Array(0);
 /** The batch's spans (at most one per event): session, first and last time, a purchase in it. */
@@ -34,6 +40,9 @@ let spanSession = new Int32Array(0);
 let spanStart = new Float64Array(0);
 let spanEnd = new Float64Array(0);
 let spanPurchase = new Uint8Array(0);
+/** This thread's category and session tables, reused batch after batch (IdTable.reset). */
+const categoryTable = new IdTable(new Uint8Array(0), 64);
+const sessionTable = new IdTable(new Uint8Array(0), 1024);
 /** Batches decoded by this thread: stamps the owners' last-seen entries below, so none is reset. */
 let generation = 0;
 
@@ -80,7 +89,6 @@ export class BatchFunnel {
   private readonly slowCategories = new SlowIds();
   private readonly fastSessions: IdTable;
   private readonly slowSessions = new SlowIds();
-  private events = 0;
   private purchasesWithoutPrice = 0;
   private sessionLate = 0;
   private spans = 0;
@@ -93,15 +101,17 @@ export class BatchFunnel {
     private readonly gapMs: number,
     private readonly allowedLatenessMs: number,
   ) {
-    this.fastCategories = new IdTable(bytes, 64);
-    // About one session per several events (the producer's journeys; results/funnel-cost.json).
-    this.fastSessions = new IdTable(bytes, n >> 2);
+    this.fastCategories = categoryTable;
+    this.fastSessions = sessionTable;
+    categoryTable.reset(bytes);
+    sessionTable.reset(bytes);
     if (capacity < n) {
       capacity = Math.max(n, 1024);
-      evItem = new Int32Array(capacity);
-      evStep = new Uint8Array(capacity);
-      evCents = new Float64Array(capacity);
-      evCategory = new Int32Array(capacity);
+      itemSteps = new Uint32Array(2 * capacity * FUNNEL_STEPS);
+      itemCents = new Float64Array(2 * capacity);
+      categoryCounts = new Uint32Array(2 * capacity);
+      categorySteps = new Uint32Array(2 * capacity * FUNNEL_STEPS);
+      categoryCents = new Float64Array(2 * capacity);
       spanOfSession = new Int32Array(2 * capacity).fill(-1);
       spanSession = new Int32Array(capacity);
       spanStart = new Float64Array(capacity);
@@ -181,14 +191,17 @@ export class BatchFunnel {
     time: number,
     maxBefore: number,
   ): void {
-    const k = this.events++;
-    evItem[k] = item;
-    evCategory[k] = category;
-    evStep[k] = step;
-    evCents[k] = 0;
-    if (step === PURCHASE_STEP) {
-      if (cents < 0) this.purchasesWithoutPrice++;
-      else evCents[k] = cents;
+    categoryCounts[category]++;
+    if (step < FUNNEL_STEPS) {
+      itemSteps[item * FUNNEL_STEPS + step]++;
+      categorySteps[category * FUNNEL_STEPS + step]++;
+      if (step === PURCHASE_STEP) {
+        if (cents < 0) this.purchasesWithoutPrice++;
+        else {
+          itemCents[item] += cents;
+          categoryCents[category] += cents;
+        }
+      }
     }
     if (session < 0) return;
     if (isLateForSessions(time, maxBefore, this.allowedLatenessMs)) {
@@ -212,75 +225,76 @@ export class BatchFunnel {
   }
 
   /**
-   * The sums. `itemOf` maps a batch-local item index to the delta's itemIds index; `items` is
-   * how many the delta has.
+   * The sums, in the delta's order: the batch's fast items (`fastItems` of them) then its slow
+   * ones (`slowItems`), likewise categories and sessions; the rows are zeroed for the next batch.
    */
-  output(itemOf: (local: number) => number, items: number): FunnelDelta {
-    const fastCount = this.fastCategories.size;
-    const categoryOf = (local: number) => (local < this.n ? local : fastCount + (local - this.n));
-    const categories = fastCount + this.slowCategories.ids.length;
-    const itemSteps = new Uint32Array(items * FUNNEL_STEPS);
-    const itemCents = new Float64Array(items);
-    const categoryCounts = new Uint32Array(categories);
-    const categorySteps = new Uint32Array(categories * FUNNEL_STEPS);
-    const categoryCents = new Float64Array(categories);
-    for (let k = 0; k < this.events; k++) {
-      const i = itemOf(evItem[k]);
-      const c = categoryOf(evCategory[k]);
-      const step = evStep[k];
-      categoryCounts[c]++;
-      if (step < FUNNEL_STEPS) {
-        itemSteps[i * FUNNEL_STEPS + step]++;
-        categorySteps[c * FUNNEL_STEPS + step]++;
-        itemCents[i] += evCents[k];
-        categoryCents[c] += evCents[k];
-      }
-    }
+  output(fastItems: number, slowItems: number): FunnelDelta {
+    const n = this.n;
+    const fastCategories = this.fastCategories.size;
+    const slowCategories = this.slowCategories.ids.length;
+    const slowSessions = this.slowSessions.ids.map((id) => Buffer.from(id, 'utf8'));
     const fastSessions = this.fastSessions.size;
-    for (let s = 0; s < fastSessions; s++) spanOfSession[s] = -1;
-    for (let s = 0; s < this.slowSessions.ids.length; s++) spanOfSession[this.n + s] = -1;
+    const { funnel, at } = newFunnel(
+      fastItems + slowItems,
+      fastCategories + slowCategories,
+      fastSessions + slowSessions.length,
+      this.spans,
+    );
+    moveRows(itemSteps, funnel, at.itemSteps, n, fastItems, slowItems, FUNNEL_STEPS);
+    moveRows(itemCents, funnel, at.itemCents, n, fastItems, slowItems, 1);
+    moveRows(categoryCounts, funnel, at.categoryCounts, n, fastCategories, slowCategories, 1);
+    moveRows(categorySteps, funnel, at.categorySteps, n, fastCategories, slowCategories, FUNNEL_STEPS);
+    moveRows(categoryCents, funnel, at.categoryCents, n, fastCategories, slowCategories, 1);
+    const sessionBytes = this.fastSessions.packInto(funnel, at.sessionEnds, at.sessionHashes, slowSessions);
+    for (let k = 0; k < this.spans; k++) {
+      const s = spanSession[k];
+      funnel[at.spanSession + k] = s < n ? s : fastSessions + (s - n);
+      funnel[at.spanStart + k] = spanStart[k];
+      funnel[at.spanEnd + k] = spanEnd[k];
+      funnel[at.spanPurchase + k] = spanPurchase[k];
+      spanOfSession[s] = -1;
+    }
     return {
-      itemSteps,
-      itemCents,
       categoryIds: [...this.fastCategories.ids(), ...this.slowCategories.ids],
-      categoryCounts,
-      categorySteps,
-      categoryCents,
+      sessionBytes,
+      funnel,
       purchasesWithoutPrice: this.purchasesWithoutPrice,
-      ...sessionsOf(this.fastSessions.packed(this.slowSessions.ids.map((id) => Buffer.from(id, 'utf8')))),
-      spanSession: Uint32Array.from(spanSession.subarray(0, this.spans), (s) =>
-        s < this.n ? s : fastSessions + (s - this.n),
-      ),
-      spanStart: spanStart.slice(0, this.spans),
-      spanEnd: spanEnd.slice(0, this.spans),
-      spanPurchase: spanPurchase.slice(0, this.spans),
       sessionLate: this.sessionLate,
       sessionGapMs: this.gapMs,
     };
   }
 }
 
-function sessionsOf(p: ReturnType<IdTable['packed']>) {
-  return { sessionBytes: p.bytes, sessionEnds: p.ends, sessionHashes: p.hashes };
+/**
+ * Rows [0, fast) then [n, n + slow) of `rows` (`width` numbers each) into `out` from `to`, one
+ * after the other, zeroed behind for the next batch.
+ */
+function moveRows(
+  rows: Uint32Array | Float64Array,
+  out: Float64Array,
+  to: number,
+  n: number,
+  fast: number,
+  slow: number,
+  width: number,
+): void {
+  for (let i = 0; i < fast * width; i++) {
+    out[to + i] = rows[i];
+    rows[i] = 0;
+  }
+  for (let i = 0, from = n * width, at = to + fast * width; i < slow * width; i++) {
+    out[at + i] = rows[from + i];
+    rows[from + i] = 0;
+  }
 }
 
 /** A delta part with no funnel and no sessions (benchmarks and tests that build deltas by hand). */
 export function noFunnel(): FunnelDelta {
   return {
-    itemSteps: new Uint32Array(0),
-    itemCents: new Float64Array(0),
     categoryIds: [],
-    categoryCounts: new Uint32Array(0),
-    categorySteps: new Uint32Array(0),
-    categoryCents: new Float64Array(0),
-    purchasesWithoutPrice: 0,
     sessionBytes: new Uint8Array(0),
-    sessionEnds: new Uint32Array(0),
-    sessionHashes: new Uint32Array(0),
-    spanSession: new Uint32Array(0),
-    spanStart: new Float64Array(0),
-    spanEnd: new Float64Array(0),
-    spanPurchase: new Uint8Array(0),
+    funnel: newFunnel(0, 0, 0, 0).funnel,
+    purchasesWithoutPrice: 0,
     sessionLate: 0,
     sessionGapMs: DEFAULT_SESSION_GAP_MS,
   };

@@ -69,27 +69,20 @@ export interface AvroWriter {
  * purchase (FUNNEL_STEPS per id); cents are purchases' prices in whole cents.
  */
 export interface FunnelDelta {
-  /** Per itemIds entry: its four steps' counts. */
-  itemSteps: Uint32Array;
-  itemCents: Float64Array;
-  /** Distinct categories of the batch (NO_CATEGORY for none), their events, steps and cents. */
+  /** Distinct categories of the batch (NO_CATEGORY for none). */
   categoryIds: string[];
-  categoryCounts: Uint32Array;
-  categorySteps: Uint32Array;
-  categoryCents: Float64Array;
-  purchasesWithoutPrice: number;
   /**
-   * Session ids of the batch — id k is bytes [sessionEnds[k-1], sessionEnds[k]) of sessionBytes
-   * (UTF-8), hashed by idHash (id-table.ts): bytes end to end, no string per
-   * session — and its spans of on-time events: id index, first and last time, a purchase in it.
+   * The batch's session ids, UTF-8 back to back (no string per session; hashed by idHash,
+   * id-table.ts): where each ends is in the funnel array.
    */
   sessionBytes: Uint8Array;
-  sessionEnds: Uint32Array;
-  sessionHashes: Uint32Array;
-  spanSession: Uint32Array;
-  spanStart: Float64Array;
-  spanEnd: Float64Array;
-  spanPurchase: Uint8Array;
+  /**
+   * Every number of the funnel part — per item and category the steps and cents, per category
+   * its events, the session ids' ends and hashes, the spans of on-time events per session — in
+   * one array (funnel-layout.ts: one allocation and one copy per thread hop, not a dozen).
+   */
+  funnel: Float64Array;
+  purchasesWithoutPrice: number;
   /** Valid events that were late for sessions (event-rules.ts isLateForSessions). */
   sessionLate: number;
   /** The SESSION_GAP_MS the spans were merged with (a merger refuses counters set otherwise). */

@@ -8,6 +8,7 @@
  * items' counts sparsely or densely (open-window.ts), and a few are recycled when they close.
  */
 import { DEFAULT_SESSION_GAP_MS } from '../shared/event-rules.js';
+import { funnelLayout } from '../shared/funnel-layout.js';
 import type { BatchDelta } from '../shared/messages.js';
 import { Dictionary, ensureCapacity } from './dictionary.js';
 import { FunnelState } from './funnel-state.js';
@@ -57,19 +58,21 @@ export class AggregateState {
       this.itemTotal[i] += d.itemCounts[k];
       this.markItem(i);
     }
-    this.funnel.apply(d, itemIndex);
+    const f = d.funnel;
+    const at = funnelLayout(f, d.itemIds.length, d.categoryIds.length);
+    this.funnel.apply(d, at, itemIndex);
     const sessions = this.sessions;
-    for (let k = 0; k < d.spanSession.length; k++) {
-      const id = d.spanSession[k];
+    for (let k = 0; k < at.spans; k++) {
+      const id = f[at.spanSession + k];
       sessions.add(
         d.partition,
         d.sessionBytes,
-        id === 0 ? 0 : d.sessionEnds[id - 1],
-        d.sessionEnds[id],
-        d.sessionHashes[id],
-        d.spanStart[k],
-        d.spanEnd[k],
-        d.spanPurchase[k] === 1,
+        id === 0 ? 0 : f[at.sessionEnds + id - 1],
+        f[at.sessionEnds + id],
+        f[at.sessionHashes + id],
+        f[at.spanStart + k],
+        f[at.spanEnd + k],
+        f[at.spanPurchase + k] === 1,
       );
     }
     sessions.late += d.sessionLate;

@@ -5,6 +5,7 @@
  * the global sums. Cents are integers held in doubles: exact up to 2^53 cents (90 trillion dollars).
  */
 import { FUNNEL_STEPS } from '../shared/event-rules.js';
+import type { FunnelLayout } from '../shared/funnel-layout.js';
 import type { FunnelDelta } from '../shared/messages.js';
 import { Dictionary, ensureCapacity } from './dictionary.js';
 
@@ -18,10 +19,11 @@ export class FunnelColumns {
     this.cents = ensureCapacity(this.cents, n);
   }
 
-  /** Adds row k of (steps, cents) to id i. */
-  add(i: number, steps: Uint32Array, cents: Float64Array, k: number): void {
-    for (let s = 0; s < FUNNEL_STEPS; s++) this.steps[i * FUNNEL_STEPS + s] += steps[k * FUNNEL_STEPS + s];
-    this.cents[i] += cents[k];
+  /** Adds row k of a delta's funnel array (steps from `stepsAt`, cents from `centsAt`) to id i. */
+  add(i: number, f: Float64Array, stepsAt: number, centsAt: number, k: number): void {
+    for (let s = 0; s < FUNNEL_STEPS; s++)
+      this.steps[i * FUNNEL_STEPS + s] += f[stepsAt + k * FUNNEL_STEPS + s];
+    this.cents[i] += f[centsAt + k];
   }
 
   step(i: number, s: number): number {
@@ -42,15 +44,19 @@ export class FunnelState {
   private categoryDirtyFlag = new Uint8Array(64);
   private categoryDirty: number[] = [];
 
-  /** One batch's funnel; `itemIndex[k]` is the state's index of the delta's item k. */
-  apply(d: FunnelDelta, itemIndex: Uint32Array): void {
-    for (let k = 0; k < itemIndex.length; k++) this.items.add(itemIndex[k], d.itemSteps, d.itemCents, k);
+  /**
+   * One batch's funnel (`at`: the layout of its funnel array); `itemIndex[k]` is the state's
+   * index of the delta's item k.
+   */
+  apply(d: FunnelDelta, at: FunnelLayout, itemIndex: Uint32Array): void {
+    const f = d.funnel;
+    for (let k = 0; k < itemIndex.length; k++) this.items.add(itemIndex[k], f, at.itemSteps, at.itemCents, k);
     for (let k = 0; k < d.categoryIds.length; k++) {
       const c = this.internCategory(d.categoryIds[k]);
-      this.categoryTotal[c] += d.categoryCounts[k];
-      this.categoryColumns.add(c, d.categorySteps, d.categoryCents, k);
-      for (let s = 0; s < FUNNEL_STEPS; s++) this.steps[s] += d.categorySteps[k * FUNNEL_STEPS + s];
-      this.cents += d.categoryCents[k];
+      this.categoryTotal[c] += f[at.categoryCounts + k];
+      this.categoryColumns.add(c, f, at.categorySteps, at.categoryCents, k);
+      for (let s = 0; s < FUNNEL_STEPS; s++) this.steps[s] += f[at.categorySteps + k * FUNNEL_STEPS + s];
+      this.cents += f[at.categoryCents + k];
       this.markCategory(c);
     }
     this.purchasesWithoutPrice += d.purchasesWithoutPrice;

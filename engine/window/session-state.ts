@@ -64,7 +64,7 @@ export class SessionState {
     let k = this.keys.find(partition, b, from, to, h);
     if (k === FREE) k = this.keys.add(partition, b, from, to, h);
     let p = purchase ? 1 : 0;
-    let head = this.keys.head[k];
+    let head = this.keys.headOf(k);
     this.markDirty(k);
     // The common case: the id's one open span grows (at a steady rate, nearly every span).
     if (
@@ -94,7 +94,7 @@ export class SessionState {
         cur = after;
       }
     }
-    this.keys.head[k] = this.slot(k, s, e, p, head);
+    this.keys.setHead(k, this.slot(k, s, e, p, head));
     this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, e + this.gapMs));
   }
 
@@ -124,7 +124,7 @@ export class SessionState {
     for (let slot = 0; slot < this.used; slot++) {
       const k = this.keyOf[slot];
       if (k === FREE) continue;
-      const p = this.keys.partition[k];
+      const p = this.keys.partitionOf(k);
       const w = watermark[p];
       if (w === undefined) continue;
       const deadline = this.end[slot] + this.gapMs;
@@ -146,7 +146,7 @@ export class SessionState {
     for (const k of this.dirty) {
       this.dirtyFlag[k] = 0;
       // Its last span closed: the id is written (0 spans) and forgotten.
-      if (this.keys.head[k] === FREE) this.keys.delete(k);
+      if (this.keys.headOf(k) === FREE) this.keys.delete(k);
     }
     this.dirty = [];
     return changes;
@@ -156,7 +156,7 @@ export class SessionState {
   all(): SessionChanges {
     const open: number[] = [];
     for (let k = 0; k < this.keys.capacity; k++)
-      if (this.keys.isLive(k) && this.keys.head[k] !== FREE) open.push(k);
+      if (this.keys.isLive(k) && this.keys.headOf(k) !== FREE) open.push(k);
     return this.write(open);
   }
 
@@ -170,7 +170,7 @@ export class SessionState {
       const h = idHash(c.idBytes, from, to);
       let key = this.keys.find(partition, c.idBytes, from, to, h);
       if (key === FREE) key = this.keys.add(partition, c.idBytes, from, to, h);
-      for (let cur = this.keys.head[key]; cur !== FREE; ) {
+      for (let cur = this.keys.headOf(key); cur !== FREE; ) {
         const after = this.next[cur];
         this.release(cur);
         cur = after;
@@ -181,7 +181,7 @@ export class SessionState {
         const deadline = c.ends[at] + this.gapMs;
         this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, deadline));
       }
-      this.keys.head[key] = head;
+      this.keys.setHead(key, head);
       if (head === FREE && this.dirtyFlag[key] !== 1) this.keys.delete(key);
     }
   }
@@ -192,7 +192,7 @@ export class SessionState {
     let spans = 0;
     for (const k of entries) {
       bytes += this.keys.lengthOf(k);
-      for (let cur = this.keys.head[k]; cur !== FREE; cur = this.next[cur]) spans++;
+      for (let cur = this.keys.headOf(k); cur !== FREE; cur = this.next[cur]) spans++;
     }
     const c: SessionChanges = {
       partitions: new Uint32Array(entries.length),
@@ -208,11 +208,11 @@ export class SessionState {
     const slots = this.scratch;
     for (let j = 0; j < entries.length; j++) {
       const k = entries[j];
-      c.partitions[j] = this.keys.partition[k];
+      c.partitions[j] = this.keys.partitionOf(k);
       b = this.keys.copyTo(k, c.idBytes, b);
       c.idEnds[j] = b;
       slots.length = 0;
-      for (let cur = this.keys.head[k]; cur !== FREE; cur = this.next[cur]) slots.push(cur);
+      for (let cur = this.keys.headOf(k); cur !== FREE; cur = this.next[cur]) slots.push(cur);
       if (slots.length > 1) slots.sort((x, y) => this.start[x] - this.start[y]);
       c.counts[j] = slots.length;
       for (const slot of slots) {
@@ -265,8 +265,8 @@ export class SessionState {
   /** Removes a closed span from its id's chain. */
   private unlink(slot: number): void {
     const k = this.keyOf[slot];
-    const head = this.keys.head[k];
-    if (head === slot) this.keys.head[k] = this.next[slot];
+    const head = this.keys.headOf(k);
+    if (head === slot) this.keys.setHead(k, this.next[slot]);
     else {
       let prev = head;
       while (this.next[prev] !== slot) prev = this.next[prev];
