@@ -122,6 +122,7 @@ export async function funnelCost(quick: boolean) {
   };
   return {
     baselineCommit: BASELINE_COMMIT,
+    baselineSettings: BASELINE_SETTINGS,
     goals: { steadyCpuIncreasePercent: 10, flushP99IncreaseMs: 10, catchUpCpuPerEventIncreasePercent: 10 },
     steady,
     catchUp,

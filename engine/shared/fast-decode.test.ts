@@ -62,6 +62,25 @@ describe('fast decode', () => {
     });
   });
 
+  it('reads keys the quick way and the general way alike (quickKey: a known key written plainly)', () => {
+    const text = JSON.stringify(good);
+    // Space before a colon, a known key's prefix of a longer one, an unknown key on a known
+    // key's first letter, a key at the end of the input: each must read as the reference does.
+    for (const variant of [
+      text.replace('"user_id":', '"user_id" :'),
+      text.replace('"item_id":', '"item_idx":"x","item_id":'),
+      text.replace('"session_id":', '"sessions":1,"session_id":'),
+      text.replace('"interaction_type":"view"', '"interaction_type" :"purchase"'),
+      text.replace('"category":"books"', '"cat":"x","category":"books"'),
+      text.replace('"timestamp":', '"timestamp"\t:'),
+      '{"user_id"',
+      '{"event_id":',
+    ])
+      expect(check(variant).fast).toBe(check(variant).ref);
+    // A duplicate known key is refused, whichever way each copy is read.
+    expect(check(text.replace('"user_id":', '"user_id":"u2","user_id" :')).fast).toBe(false);
+  });
+
   it('never accepts what the reference rejects (fixed cases)', () => {
     const cases = [
       { ...good, user_id: '' },

@@ -89,6 +89,55 @@ function knownKey(b: Uint8Array, s: number, e: number): number {
   }
 }
 
+/** Each known key with its quotes and colon, as producers write it (`"user_id":`), and its bit. */
+const QUOTED = (k: Uint8Array, bit: number) => ({ bytes: Buffer.from(`"${k.toString()}":`), bit });
+const Q_EVENT = QUOTED(K_EVENT, 16);
+const Q_SESSION = QUOTED(K_SESSION, 32);
+const Q_USER = QUOTED(K_USER, 1);
+const Q_ITEM = QUOTED(K_ITEM, 2);
+const Q_TYPE = QUOTED(K_TYPE, 128);
+const Q_CATEGORY = QUOTED(K_CATEGORY, 64);
+const Q_PRICE = QUOTED(K_PRICE, 8);
+const Q_TIME = QUOTED(K_TIME, 4);
+
+/**
+ * A known key written plainly at p (`"user_id":`, no space before the colon): its bit << 5 |
+ * how many bytes that is; 0 otherwise (the general path then reads the key). One comparison
+ * chosen by the key's first letter, instead of finding the key's end and comparing it again.
+ */
+function quickKey(b: Uint8Array, p: number, end: number): number {
+  let k: { bytes: Uint8Array; bit: number };
+  switch (b[p + 1]) {
+    case 0x65: // e
+      k = Q_EVENT;
+      break;
+    case 0x73: // s
+      k = Q_SESSION;
+      break;
+    case 0x75: // u
+      k = Q_USER;
+      break;
+    case 0x69: // i
+      k = b[p + 2] === 0x74 ? Q_ITEM : Q_TYPE;
+      break;
+    case 0x63: // c
+      k = Q_CATEGORY;
+      break;
+    case 0x70: // p
+      k = Q_PRICE;
+      break;
+    case 0x74: // t
+      k = Q_TIME;
+      break;
+    default:
+      return 0;
+  }
+  const n = k.bytes.length;
+  if (p + n > end) return 0;
+  for (let i = 0; i < n; i++) if (b[p + i] !== k.bytes[i]) return 0;
+  return (k.bit << 5) | n;
+}
+
 /**
  * The last accepted scan's funnel and session fields as the reference validator gives them
  * (ValidEvent): for tests that compare the two paths, and the same reading batch-decode.ts does.
@@ -127,14 +176,21 @@ export function scanEvent(b: Uint8Array, start: number, end: number, minMs: numb
   let sessionEnd = -1;
   for (;;) {
     if (b[p] !== Q) return FALLBACK;
-    const ks = p + 1;
-    const ke = stringEnd(b, p, end, false);
-    if (ke < 0) return FALLBACK;
-    p = ws(b, ke + 1, end);
-    if (b[p] !== 0x3a) return FALLBACK;
-    p = ws(b, p + 1, end);
+    let bit: number;
+    const quick = quickKey(b, p, end);
+    if (quick !== 0) {
+      bit = quick >> 5;
+      p = ws(b, p + (quick & 31), end);
+    } else {
+      const ks = p + 1;
+      const ke = stringEnd(b, p, end, false);
+      if (ke < 0) return FALLBACK;
+      p = ws(b, ke + 1, end);
+      if (b[p] !== 0x3a) return FALLBACK;
+      p = ws(b, p + 1, end);
+      bit = knownKey(b, ks, ke);
+    }
     if (p >= end) return FALLBACK;
-    const bit = knownKey(b, ks, ke);
     if (bit === 1 || bit === 2) {
       // An id: a plain string of 1–256 bytes, hashed (FNV-1a) as it is scanned.
       if (b[p] !== Q) return FALLBACK;
