@@ -211,9 +211,20 @@ export class SessionState {
       c.partitions[j] = this.keys.partitionOf(k);
       b = this.keys.copyTo(k, c.idBytes, b);
       c.idEnds[j] = b;
+      const head = this.keys.headOf(k);
+      if (head === FREE || this.next[head] === FREE) {
+        // Nearly always: one span (or none, closed), written as it is.
+        c.counts[j] = head === FREE ? 0 : 1;
+        if (head !== FREE) {
+          c.starts[at] = this.start[head];
+          c.ends[at] = this.end[head];
+          c.purchases[at++] = this.purchase[head];
+        }
+        continue;
+      }
       slots.length = 0;
-      for (let cur = this.keys.headOf(k); cur !== FREE; cur = this.next[cur]) slots.push(cur);
-      if (slots.length > 1) slots.sort((x, y) => this.start[x] - this.start[y]);
+      for (let cur = head; cur !== FREE; cur = this.next[cur]) slots.push(cur);
+      slots.sort((x, y) => this.start[x] - this.start[y]);
       c.counts[j] = slots.length;
       for (const slot of slots) {
         c.starts[at] = this.start[slot];
