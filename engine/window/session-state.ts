@@ -37,7 +37,12 @@ export class SessionState {
   private readonly earliest = new Map<number, number>();
   /** Entries whose spans changed since the last takeDirty (flag per entry, and their list). */
   private dirtyFlag = new Uint8Array(1024);
-  private dirty: number[] = [];
+  /**
+   * Their list: a typed array kept from flush to flush (a JS array of tens of thousands of
+   * entries per flush lived long enough to be promoted, and was collected as old garbage).
+   */
+  private dirty = new Int32Array(1024);
+  private dirtyCount = 0;
   private readonly scratch: number[] = [];
   /** Open sessions (spans), closed sessions, closed ones with a purchase, events late for sessions. */
   open = 0;
@@ -142,13 +147,14 @@ export class SessionState {
 
   /** The ids changed since the last call, with their spans now (none: all closed). */
   takeDirty(): SessionChanges {
-    const changes = this.write(this.dirty);
-    for (const k of this.dirty) {
+    const dirty = this.dirty.subarray(0, this.dirtyCount);
+    const changes = this.write(dirty);
+    for (const k of dirty) {
       this.dirtyFlag[k] = 0;
       // Its last span closed: the id is written (0 spans) and forgotten.
       if (this.keys.headOf(k) === FREE) this.keys.delete(k);
     }
-    this.dirty = [];
+    this.dirtyCount = 0;
     return changes;
   }
 
@@ -157,7 +163,7 @@ export class SessionState {
     const open: number[] = [];
     for (let k = 0; k < this.keys.capacity; k++)
       if (this.keys.isLive(k) && this.keys.headOf(k) !== FREE) open.push(k);
-    return this.write(open);
+    return this.write(Int32Array.from(open));
   }
 
   /** Restore: each id's spans become exactly the given ones. */
@@ -187,7 +193,7 @@ export class SessionState {
   }
 
   /** Entries' ids and spans (in the order of their start) as SessionChanges. */
-  private write(entries: number[]): SessionChanges {
+  private write(entries: Int32Array): SessionChanges {
     let bytes = 0;
     let spans = 0;
     for (const k of entries) {
@@ -239,7 +245,8 @@ export class SessionState {
     if (k >= this.dirtyFlag.length) this.dirtyFlag = ensureCapacity(this.dirtyFlag, k + 1);
     if (this.dirtyFlag[k] === 0) {
       this.dirtyFlag[k] = 1;
-      this.dirty.push(k);
+      if (this.dirtyCount === this.dirty.length) this.dirty = ensureCapacity(this.dirty, this.dirtyCount + 1);
+      this.dirty[this.dirtyCount++] = k;
     }
   }
 
