@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChart } from '../charts.js';
+import { median } from '../machine.js';
 import type { Saved, SuiteResult } from '../suites.js';
 import { schemasSection } from './schemas-report.js';
 
@@ -100,7 +101,21 @@ function funnelSection(r: FunnelCost): string {
         (x, i) => `| ${label} | ${i + 1} | ${x.cpuMicrosPerEvent.toFixed(2)} | ${fmt(x.eventsPerSecond)} |`,
       )
       .join('\n');
-  return `The funnel, revenue and sessions (issue 22) against the build just before them (commit \`${r.baselineCommit}\`, compiled into the cache and run by the same bench, alternating, same topics${r.baselineSettings ? `, given \`${r.baselineSettings.join(' ')}\` — the one setting this build changed since that is not the funnel's` : ''}; bench/cost/funnel-cost.ts). Medians.\n\n| figure | before | after | change | goal |\n|---|---|---|---|---|\n| CPU at 5,000 events/s, 10,000 users (% of a core) | ${pct(s.steadyCpuPercentOfCore.before)} | ${pct(s.steadyCpuPercentOfCore.after)} | ${s.steadyCpuIncreasePercent >= 0 ? '+' : ''}${s.steadyCpuIncreasePercent.toFixed(1)} % | ≤ +${g.steadyCpuIncreasePercent} %: ${met(s.steadyCpuIncreasePercent <= g.steadyCpuIncreasePercent)} |\n| flush cycle p99 at 5,000 events/s (ms) | ${fmt(s.flushP99Ms.before)} | ${fmt(s.flushP99Ms.after)} | ${s.flushP99IncreaseMs >= 0 ? '+' : ''}${fmt(s.flushP99IncreaseMs)} ms | ≤ +${g.flushP99IncreaseMs} ms: ${met(s.flushP99IncreaseMs <= g.flushP99IncreaseMs)} |\n| catch-up CPU per event, ${fmt(r.events)} events (µs) | ${s.catchUpCpuMicrosPerEvent.before.toFixed(2)} | ${s.catchUpCpuMicrosPerEvent.after.toFixed(2)} | ${s.catchUpCpuPerEventIncreasePercent >= 0 ? '+' : ''}${s.catchUpCpuPerEventIncreasePercent.toFixed(1)} % | ≤ +${g.catchUpCpuPerEventIncreasePercent} %: ${met(s.catchUpCpuPerEventIncreasePercent <= g.catchUpCpuPerEventIncreasePercent)} |\n\nThis build's output verified exact by \`ria verify\` in every run: ${s.exact}.\n\n| build | run | CPU at 5,000/s | flush p99 ms | event→ES p99 ms (outside) |\n|---|---|---|---|---|\n${steady('before', r.steady.before)}\n${steady('after', r.steady.after)}\n\n| build | run | catch-up µs CPU per event | events/s |\n|---|---|---|---|\n${drains('before', r.catchUp.before)}\n${drains('after', r.catchUp.after)}\n`;
+  const roles = ['ria-pool', 'ria-flusher', 'main', 'librdkafka', 'helpers'];
+  const byThread = (xs: FunnelCost['catchUp']['before']) => {
+    const per = xs.map((x) => x.cpuMicrosPerEventByThread).filter((x) => x !== undefined);
+    return roles.map((role) => median(per.map((x) => x[role] ?? 0)));
+  };
+  const threadRows = r.catchUp.after[0]?.cpuMicrosPerEventByThread
+    ? `\n\nCatch-up CPU per event by thread (µs, medians; pool: both workers; helpers: Node's GC, compiler and libuv threads):\n\n| build | ${roles.join(' | ')} |\n|---|${roles.map(() => '---').join('|')}|\n| before | ${byThread(
+        r.catchUp.before,
+      )
+        .map((v) => v.toFixed(2))
+        .join(' | ')} |\n| after | ${byThread(r.catchUp.after)
+        .map((v) => v.toFixed(2))
+        .join(' | ')} |`
+    : '';
+  return `The funnel, revenue and sessions (issue 22) against the build just before them (commit \`${r.baselineCommit}\`, compiled into the cache and run by the same bench, alternating, same topics${r.baselineSettings ? `, given \`${r.baselineSettings.join(' ')}\` — the one setting this build changed since that is not the funnel's` : ''}; bench/cost/funnel-cost.ts). Medians.\n\n| figure | before | after | change | goal |\n|---|---|---|---|---|\n| CPU at 5,000 events/s, 10,000 users (% of a core) | ${pct(s.steadyCpuPercentOfCore.before)} | ${pct(s.steadyCpuPercentOfCore.after)} | ${s.steadyCpuIncreasePercent >= 0 ? '+' : ''}${s.steadyCpuIncreasePercent.toFixed(1)} % | ≤ +${g.steadyCpuIncreasePercent} %: ${met(s.steadyCpuIncreasePercent <= g.steadyCpuIncreasePercent)} |\n| flush cycle p99 at 5,000 events/s (ms) | ${fmt(s.flushP99Ms.before)} | ${fmt(s.flushP99Ms.after)} | ${s.flushP99IncreaseMs >= 0 ? '+' : ''}${fmt(s.flushP99IncreaseMs)} ms | ≤ +${g.flushP99IncreaseMs} ms: ${met(s.flushP99IncreaseMs <= g.flushP99IncreaseMs)} |\n| catch-up CPU per event, ${fmt(r.events)} events (µs) | ${s.catchUpCpuMicrosPerEvent.before.toFixed(2)} | ${s.catchUpCpuMicrosPerEvent.after.toFixed(2)} | ${s.catchUpCpuPerEventIncreasePercent >= 0 ? '+' : ''}${s.catchUpCpuPerEventIncreasePercent.toFixed(1)} % | ≤ +${g.catchUpCpuPerEventIncreasePercent} %: ${met(s.catchUpCpuPerEventIncreasePercent <= g.catchUpCpuPerEventIncreasePercent)} |\n\nThis build's output verified exact by \`ria verify\` in every run: ${s.exact}.\n\n| build | run | CPU at 5,000/s | flush p99 ms | event→ES p99 ms (outside) |\n|---|---|---|---|---|\n${steady('before', r.steady.before)}\n${steady('after', r.steady.after)}\n\n| build | run | catch-up µs CPU per event | events/s |\n|---|---|---|---|\n${drains('before', r.catchUp.before)}\n${drains('after', r.catchUp.after)}${threadRows}\n`;
 }
 
 /** The section body of one of these suites, or undefined for another suite. */

@@ -5,11 +5,12 @@
  * checked out and compiled once into the cache (it shares this clone's node_modules).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineSummary, mustRun, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
+import { engineSummary, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
 import { median, repoRoot } from '../machine.js';
+import { threadCpu } from '../shared/process-cpu.js';
 import { steadyCase } from './engine-steady-cost.js';
 
 /** The last commit before the funnel and sessions (issue 22). */
@@ -22,11 +23,31 @@ export const BASELINE_COMMIT = '67ed09a';
  */
 export const BASELINE_SETTINGS = ['--rdkafka', 'fetch.queue.backoff.ms=10'];
 
+/**
+ * The baseline's pool workers and flusher named as this build names its own (engine/shared/
+ * thread-name.ts; one line prepended to each thread's entry file, nothing else changed), so that
+ * the CPU per thread compares.
+ */
+function nameBaselineThreads(dir: string): void {
+  for (const [file, name] of [
+    ['pool/worker.js', 'ria-pool'],
+    ['flusher/flusher-thread.js', 'ria-flusher'],
+  ]) {
+    const path = join(dir, 'dist', 'engine', file);
+    const text = readFileSync(path, 'utf8');
+    const line = `import { writeFileSync as nameThread } from 'node:fs'; try { nameThread('/proc/thread-self/comm', '${name}'); } catch {}\n`;
+    if (!text.startsWith(line)) writeFileSync(path, line + text);
+  }
+}
+
 /** A compiled checkout of BASELINE_COMMIT; its root (bin/ria.js runs it). */
 export function baselineRoot(): string {
   const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   const dir = join(cache, 'ria', 'baseline', BASELINE_COMMIT);
-  if (existsSync(join(dir, 'dist', 'engine', 'cli', 'main.js'))) return dir;
+  if (existsSync(join(dir, 'dist', 'engine', 'cli', 'main.js'))) {
+    nameBaselineThreads(dir);
+    return dir;
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const root = repoRoot();
@@ -41,14 +62,38 @@ export function baselineRoot(): string {
       stdio: 'inherit',
     },
   );
+  nameBaselineThreads(dir);
   return dir;
+}
+
+/** Threads by role: the pool workers, the flusher, the main thread, librdkafka's, and Node's helpers (GC, compiler, libuv). */
+function roleOf(label: string): string {
+  if (label === 'main' || label === 'ria-pool' || label === 'ria-flusher') return label;
+  return label.startsWith('rdk:') ? 'librdkafka' : 'helpers';
+}
+
+/** CPU seconds per role of a running process, the highest seen until stop() (threads come and go). */
+function sampleRoles(pid: number): { stop(): Record<string, number> } {
+  const last = new Map<string, number>();
+  const read = () => {
+    for (const [label, cpu] of Object.entries(threadCpu(pid))) last.set(label, cpu);
+  };
+  const timer = setInterval(read, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      const roles: Record<string, number> = {};
+      for (const [label, cpu] of last) roles[roleOf(label)] = (roles[roleOf(label)] ?? 0) + cpu;
+      return roles;
+    },
+  };
 }
 
 /** One drain of a preloaded topic by one build (undefined: this one): CPU per event, rate, whether exact. */
 export async function drain(topic: string, truth: string, root: string | undefined, tag: string) {
   await resetIndices();
   const checkpoint = join(tmpdir(), `${topic}.ckpt.${tag}`);
-  const out = await mustRun(
+  const run = runCli(
     [
       'engine',
       '--kafka-topic',
@@ -66,8 +111,14 @@ export async function drain(topic: string, truth: string, root: string | undefin
       `${topic}-${tag}`,
       ...(root ? BASELINE_SETTINGS : []),
     ],
+    process.env,
+    [],
     root,
   );
+  const roles = sampleRoles(run.child.pid!);
+  const { code, out } = await run.done;
+  const cpuByRole = roles.stop();
+  if (code !== 0) throw new Error(`engine drain failed (${code}):\n${out.slice(-2000)}`);
   rmSync(checkpoint, { recursive: true, force: true });
   const s = engineSummary(out);
   const events = s.valid + s.invalid;
@@ -75,6 +126,10 @@ export async function drain(topic: string, truth: string, root: string | undefin
   const verified = root ? { code: 0 } : await runCli(['verify', '--truth', truth]).done;
   return {
     cpuMicrosPerEvent: (s.cpuSeconds / events) * 1e6,
+    /** Per thread role (threads sampled from /proc every 100 ms). */
+    cpuMicrosPerEventByThread: Object.fromEntries(
+      Object.entries(cpuByRole).map(([role, cpu]) => [role, (cpu / events) * 1e6]),
+    ),
     eventsPerSecond: events / Math.max(0.001, s.seconds - 0.5),
     exact: verified.code === 0,
   };
