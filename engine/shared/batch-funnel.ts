@@ -85,15 +85,15 @@ const categoryOfItem = new LastSeen();
 const sessionOfUser = new LastSeen();
 
 export class BatchFunnel {
-  private readonly fastCategories: IdTable;
+  private readonly fastCategories = categoryTable;
   private readonly slowCategories = new SlowIds();
-  private readonly fastSessions: IdTable;
+  private readonly fastSessions = sessionTable;
   private readonly slowSessions = new SlowIds();
   private purchasesWithoutPrice = 0;
   private sessionLate = 0;
   private spans = 0;
-
   private noCategory = -1;
+  private readonly text: Buffer;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -101,8 +101,6 @@ export class BatchFunnel {
     private readonly gapMs: number,
     private readonly allowedLatenessMs: number,
   ) {
-    this.fastCategories = categoryTable;
-    this.fastSessions = sessionTable;
     categoryTable.reset(bytes);
     sessionTable.reset(bytes);
     if (capacity < n) {
@@ -123,8 +121,6 @@ export class BatchFunnel {
     generation = (generation + 1) >>> 0 || 1;
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-
-  private readonly text: Buffer;
 
   /** A fast-path category (bytes [start, end) of the batch; start -1: none) of the batch's fast item `item`. */
   fastCategory(start: number, end: number, item: number): number {
