@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineSummary, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
 import { median, repoRoot } from '../machine.js';
-import { threadCpu } from '../shared/process-cpu.js';
+import { sampleThreadCpu } from '../shared/process-cpu.js';
 import { steadyCase } from './engine-steady-cost.js';
 
 /** The last commit before the funnel and sessions (issue 22). */
@@ -72,21 +72,12 @@ function roleOf(label: string): string {
   return label.startsWith('rdk:') ? 'librdkafka' : 'helpers';
 }
 
-/** CPU seconds per role of a running process, the highest seen until stop() (threads come and go). */
-function sampleRoles(pid: number): { stop(): Record<string, number> } {
-  const last = new Map<string, number>();
-  const read = () => {
-    for (const [label, cpu] of Object.entries(threadCpu(pid))) last.set(label, cpu);
-  };
-  const timer = setInterval(read, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      const roles: Record<string, number> = {};
-      for (const [label, cpu] of last) roles[roleOf(label)] = (roles[roleOf(label)] ?? 0) + cpu;
-      return roles;
-    },
-  };
+/** CPU seconds per role, from CPU seconds per thread. */
+function byRole(threads: Record<string, number>): Record<string, number> {
+  const roles: Record<string, number> = {};
+  for (const [label, cpu] of Object.entries(threads))
+    roles[roleOf(label)] = (roles[roleOf(label)] ?? 0) + cpu;
+  return roles;
 }
 
 /** One drain of a preloaded topic by one build (undefined: this one): CPU per event, rate, whether exact. */
@@ -115,9 +106,9 @@ export async function drain(topic: string, truth: string, root: string | undefin
     [],
     root,
   );
-  const roles = sampleRoles(run.child.pid!);
+  const threads = sampleThreadCpu(run.child.pid!);
   const { code, out } = await run.done;
-  const cpuByRole = roles.stop();
+  const cpuByRole = byRole(threads.stop());
   if (code !== 0) throw new Error(`engine drain failed (${code}):\n${out.slice(-2000)}`);
   rmSync(checkpoint, { recursive: true, force: true });
   const s = engineSummary(out);

@@ -110,3 +110,15 @@ export function sampleTreeCpu(pid: number): { stop(): number } {
     },
   };
 }
+
+/** threadCpu(pid) per thread as last seen until stop() (threads come and go; the last reading stays). */
+export function sampleThreadCpu(pid: number): { stop(): Record<string, number> } {
+  const last: Record<string, number> = {};
+  const timer = setInterval(() => Object.assign(last, threadCpu(pid)), 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return last;
+    },
+  };
+}

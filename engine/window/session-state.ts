@@ -103,12 +103,6 @@ export class SessionState {
     this.earliest.set(partition, Math.min(this.earliest.get(partition) ?? Infinity, e + this.gapMs));
   }
 
-  /** add() with the id as a string (tests, tools). */
-  addId(partition: number, id: string, s: number, e: number, purchase: boolean): void {
-    const b = Buffer.from(id, 'utf8');
-    this.add(partition, b, 0, b.length, idHash(b, 0, b.length), s, e, purchase);
-  }
-
   /**
    * Closes the sessions whose partition's watermark (`partitionMax` − `allowedLatenessMs`) reached
    * their end + the gap: counted, and forgotten. Returns how many closed.
