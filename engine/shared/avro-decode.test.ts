@@ -99,7 +99,54 @@ function randomValue(name: string, type: avro.Type, r: () => number): unknown {
         ),
       );
     default:
-      return type.random();
+      return anyOf(type, r);
+  }
+}
+
+/** A random value of an Avro type from the seeded r (avsc's own random() is seeded by the clock). */
+function anyOf(type: avro.Type, r: () => number): unknown {
+  const t = type as avro.Type & {
+    types?: avro.Type[];
+    itemsType?: avro.Type;
+    valuesType?: avro.Type;
+    fields?: { name: string; type: avro.Type }[];
+    symbols?: string[];
+    size?: number;
+  };
+  const n = (k: number) => Math.floor(r() * k);
+  switch (t.typeName) {
+    case 'null':
+      return null;
+    case 'boolean':
+      return r() < 0.5;
+    case 'int':
+    case 'long':
+      return n(2_000_001) - 1_000_000;
+    case 'float':
+    case 'double':
+      return (r() - 0.5) * 1e6;
+    case 'string':
+      // Printable ASCII, now and then with a character beyond it.
+      return String.fromCharCode(...Array.from({ length: n(12) }, () => (r() < 0.02 ? 0xe9 : 32 + n(95))));
+    case 'bytes':
+      return Buffer.from(Array.from({ length: n(12) }, () => n(256)));
+    case 'fixed':
+      return Buffer.from(Array.from({ length: t.size ?? 0 }, () => n(256)));
+    case 'enum':
+      return (t.symbols as string[])[n((t.symbols as string[]).length)];
+    case 'array':
+      return Array.from({ length: n(4) }, () => anyOf(t.itemsType as avro.Type, r));
+    case 'map':
+      return Object.fromEntries(
+        Array.from({ length: n(4) }, (_, i) => [`k${i}`, anyOf(t.valuesType as avro.Type, r)]),
+      );
+    case 'record':
+      return Object.fromEntries((t.fields ?? []).map((f) => [f.name, anyOf(f.type, r)]));
+    default: {
+      // An unwrapped union: a value of one of its branches.
+      const branches = t.types as avro.Type[];
+      return anyOf(branches[n(branches.length)], r);
+    }
   }
 }
 

@@ -15,6 +15,19 @@ import { isoTime } from './iso-time-bytes.js';
 
 /** The Confluent wire format's header: magic byte 0 and the schema id. */
 export const AVRO_HEADER_BYTES = 5;
+/** Records, arrays and maps nested deeper than this in one event make it a dead letter. */
+export const MAX_AVRO_DEPTH = 32;
+
+// The work one message may ask for. A block's count is a varint: 2^60 items fit in 9 bytes, and
+// a decoder that trusts it reads items past the end (or zero-width items) for hours — one bad
+// event would stop a pool thread. So a message holds at most as many array and map items as it
+// has bytes (an item of bytes takes at least one; only arrays of null or of empty records can
+// hold more, and they are refused), and nests at most MAX_AVRO_DEPTH levels.
+let itemsLeft = 0;
+const ITEMS = 1;
+const DEPTH = 2;
+/** Why the last skip() answered -1: 0 the bytes end or break the schema, else which limit. */
+let limit = 0;
 
 // The value of the last read: a number, or a byte range [vs, ve), or null (vNull).
 let vNull = false;
@@ -42,8 +55,8 @@ function varint(b: Uint8Array, p: number, end: number): number {
   return -1;
 }
 
-/** Skips one value of node n at p; the position after it, or -1. */
-function skip(n: AvroNode, b: Uint8Array, p: number, end: number): number {
+/** Skips one value of node n at p, d levels deep; the position after it, or -1. */
+function skip(n: AvroNode, b: Uint8Array, p: number, end: number, d: number): number {
   switch (n.k) {
     case K.Null:
       return p;
@@ -65,17 +78,20 @@ function skip(n: AvroNode, b: Uint8Array, p: number, end: number): number {
       return p < 0 || vNum < 0 || p + vNum > end ? -1 : p + vNum;
     }
     case K.Record:
+      if (d >= MAX_AVRO_DEPTH) return tooDeep();
       for (const f of n.fields as { node: AvroNode }[]) {
-        p = skip(f.node, b, p, end);
+        p = skip(f.node, b, p, end, d + 1);
         if (p < 0) return -1;
       }
       return p;
     case K.Union: {
+      // A choice, not a level: the branch is at the union's depth.
       p = varint(b, p, end);
       const br = p < 0 ? undefined : n.branches?.[vNum];
-      return br ? skip(br, b, p, end) : -1;
+      return br ? skip(br, b, p, end, d) : -1;
     }
     default: {
+      if (d >= MAX_AVRO_DEPTH) return tooDeep();
       // Arrays and maps: blocks of (count, items), a negative count followed by the block's size.
       for (;;) {
         p = varint(b, p, end);
@@ -87,14 +103,46 @@ function skip(n: AvroNode, b: Uint8Array, p: number, end: number): number {
           p = varint(b, p, end);
           if (p < 0) return -1;
         }
+        if (count > itemsLeft) {
+          limit = ITEMS;
+          return -1;
+        }
+        itemsLeft -= count;
         for (let i = 0; i < count; i++) {
-          if (n.k === K.Map) p = skip({ k: K.String }, b, p, end);
-          if (p >= 0) p = skip(n.item as AvroNode, b, p, end);
+          if (n.k === K.Map) p = skip(STRING, b, p, end, d + 1);
+          if (p >= 0) p = skip(n.item as AvroNode, b, p, end, d + 1);
           if (p < 0) return -1;
         }
       }
     }
   }
+}
+
+const STRING: AvroNode = { k: K.String };
+
+function tooDeep(): number {
+  limit = DEPTH;
+  return -1;
+}
+
+/**
+ * Undefined when b[start, end) (header included) can be walked through its writer's plan within
+ * the limits above, else the reason it cannot. The reference (avro-reference.ts) asks before avsc
+ * decodes, since avsc believes any count; bytes that pass are then avsc's to judge.
+ */
+export function avroUnwalkable(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  plan: AvroNode,
+): string | undefined {
+  const body = start + AVRO_HEADER_BYTES;
+  itemsLeft = end - body;
+  limit = 0;
+  if (skip(plan, b, body, end, 0) >= 0) return undefined;
+  if (limit === ITEMS) return `avro: an array or map claims more items than its ${end - body} bytes can hold`;
+  if (limit === DEPTH) return `avro: nested deeper than ${MAX_AVRO_DEPTH} levels`;
+  return 'avro: truncated or malformed (a value runs past the end or breaks its writer schema)';
 }
 
 /**
@@ -163,6 +211,7 @@ export function scanAvro(
   if (view?.buffer !== b.buffer) view = new DataView(b.buffer);
   base = b.byteOffset;
   let p = start + AVRO_HEADER_BYTES;
+  itemsLeft = end - p;
   let seen = 0;
   let time = Number.NaN;
   scan.step = OTHER_STEP;
@@ -172,7 +221,7 @@ export function scanAvro(
   scan.sessionStart = -1;
   for (const f of plan.fields as { slot: Slot; node: AvroNode }[]) {
     if (f.slot === Slot.Skip) {
-      p = skip(f.node, b, p, end);
+      p = skip(f.node, b, p, end, 1);
       if (p < 0) return FALLBACK;
       continue;
     }

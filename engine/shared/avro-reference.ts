@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { AVRO_HEADER_BYTES } from './avro-decode.js';
+import { AVRO_HEADER_BYTES, avroUnwalkable } from './avro-decode.js';
 import { type AvroNode, compileWriter } from './avro-plan.js';
 import { type TimeRange, type Verdict, validateFields } from './event-reference.js';
 import { MAX_EVENT_BYTES } from './event-rules.js';
@@ -100,6 +100,9 @@ export function validateAvro(
 ): Verdict {
   const unreadable = avroUnreadable(value, writer, registry);
   if (unreadable !== undefined || !writer?.ok) return { ok: false, reason: unreadable ?? 'schema: unknown' };
+  // avsc believes a block's count: the bytes are walked within the engine's limits first.
+  const unwalkable = avroUnwalkable(value, 0, value.length, writer.plan);
+  if (unwalkable !== undefined) return { ok: false, reason: unwalkable };
   let obj: Record<string, unknown>;
   try {
     const body = Buffer.from(
