@@ -10,10 +10,10 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AVRO_HEADER_BYTES, scanAvro } from './avro-decode.js';
 import { compileSchema, validateAvro } from './avro-reference.js';
-import { decodeBatch } from './batch-decode.js';
+import { decodeValues } from './decode-values.js';
 import { ACCEPT, scan, scannedFields } from './fast-decode.js';
 import { funnelSections } from './funnel-layout.js';
-import type { AvroWriter, BatchTask } from './messages.js';
+import type { AvroWriter } from './messages.js';
 
 const RANGE = { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) };
 const T = Date.UTC(2026, 10, 28, 10);
@@ -209,29 +209,8 @@ describe('the Avro plan agrees with the reference', () => {
   }
 });
 
-function run(values: Buffer[], avroWriters: AvroWriter[] | undefined) {
-  const buf = Buffer.concat(values);
-  let pos = 0;
-  const ends = Int32Array.from(values, (v) => (pos += v.length));
-  const task: BatchTask = {
-    partition: 0,
-    firstOffset: 0,
-    values: new Uint8Array(buf).buffer,
-    ends,
-    offsetDelta: Int32Array.from(values, (_, k) => k),
-    timestamps: new Float64Array(values.length).fill(-1),
-    maxAheadMs: Number.POSITIVE_INFINITY,
-    partitionMax: Number.NEGATIVE_INFINITY,
-    windowMs: 1000,
-    allowedLatenessMs: 1000,
-    sessionGapMs: 60_000,
-    format: 'json',
-    range: RANGE,
-    sampleEvery: 64,
-    avro: avroWriters,
-  };
-  return decodeBatch(task);
-}
+const run = (values: Buffer[], avro: AvroWriter[] | undefined) =>
+  decodeValues(values, { sessionGapMs: 60_000, avro });
 
 describe('Avro through decodeBatch', () => {
   const producer = avro.Type.forSchema(JSON.parse(PRODUCER));

@@ -9,7 +9,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AVRO_HEADER_BYTES, MAX_AVRO_DEPTH, scanAvro } from './avro-decode.js';
 import { compileSchema, validateAvro } from './avro-reference.js';
-import { decodeBatch } from './batch-decode.js';
+import { decodeValues } from './decode-values.js';
 import { ACCEPT, FALLBACK } from './fast-decode.js';
 
 const RANGE = { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) };
@@ -117,25 +117,7 @@ describe('the work of one Avro message is bounded', () => {
     const huge = [message(varint(2n ** 60n)), message([...varint(-(2n ** 60n)), ...varint(5n)])];
     for (const m of huge) expect(verdicts(schemas.tags, m).reference.ok).toBe(false);
     const values = [...huge, message([...varint(2n ** 60n), 0])];
-    const buf = Buffer.concat(values);
-    let pos = 0;
-    const d = decodeBatch({
-      partition: 0,
-      firstOffset: 0,
-      values: new Uint8Array(buf).buffer,
-      ends: Int32Array.from(values, (v) => (pos += v.length)),
-      offsetDelta: Int32Array.from(values, (_, k) => k),
-      timestamps: new Float64Array(values.length).fill(-1),
-      maxAheadMs: Number.POSITIVE_INFINITY,
-      partitionMax: Number.NEGATIVE_INFINITY,
-      windowMs: 1000,
-      allowedLatenessMs: 1000,
-      sessionGapMs: 60_000,
-      format: 'json',
-      range: RANGE,
-      sampleEvery: 64,
-      avro: [{ id: 7, schema: JSON.stringify(schemas.tags) }],
-    });
+    const d = decodeValues(values, { avro: [{ id: 7, schema: JSON.stringify(schemas.tags) }] });
     expect(d.valid).toBe(0);
     expect([...d.invalidIndex]).toEqual([0, 1, 2]);
     for (const r of d.invalidReasons) expect(r).toMatch(/^avro: an array or map claims more items/);

@@ -3,43 +3,13 @@
  * case is invalid with a reason, and never disturbs the valid events around it.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeBatch } from './batch-decode.js';
-import type { BatchTask } from './messages.js';
+import { decodeValues } from './decode-values.js';
 
 const T = '2026-11-28T10:00:00.000Z';
 const ok = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ user_id: 'u1', item_id: 'i1', timestamp: T, ...extra });
 
-function run(values: (Buffer | null)[]) {
-  const total = values.reduce((a, v) => a + (v ? v.length : 0), 0);
-  const buf = new Uint8Array(total);
-  const ends = new Int32Array(values.length);
-  let pos = 0;
-  values.forEach((v, k) => {
-    if (v) {
-      buf.set(v, pos);
-      pos += v.length;
-      ends[k] = pos;
-    } else ends[k] = -1;
-  });
-  const task: BatchTask = {
-    partition: 0,
-    firstOffset: 100,
-    values: buf.buffer,
-    ends,
-    offsetDelta: Int32Array.from(values, (_, k) => k),
-    timestamps: new Float64Array(values.length).fill(-1),
-    maxAheadMs: Number.POSITIVE_INFINITY,
-    partitionMax: Number.NEGATIVE_INFINITY,
-    windowMs: 1000,
-    allowedLatenessMs: 1000,
-    sessionGapMs: 1_800_000,
-    format: 'json',
-    range: { minMs: Date.UTC(2000, 0, 1), maxMs: Date.UTC(2100, 0, 1) },
-    sampleEvery: 64,
-  };
-  return decodeBatch(task);
-}
+const run = (values: (Buffer | null)[]) => decodeValues(values, { firstOffset: 100 });
 
 const BAD: [string, Buffer | null, RegExp][] = [
   ['truncated JSON', Buffer.from(ok().slice(0, 20)), /malformed JSON/],
