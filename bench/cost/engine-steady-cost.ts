@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mustRun, resetIndices, runCli } from '../engine/run-cli.js';
-import { profileSummary } from './profile-summary.js';
+import { type CpuProfile, profileSummary } from './profile-summary.js';
 import { histogramQuantile, scrape } from './prometheus-text.js';
 import { steadyRun } from './steady-run.js';
 
@@ -143,8 +143,12 @@ export async function steadyCase(
   };
 }
 
-/** A 5,000 events/s pass under --cpu-prof: the top of each thread's profile. */
-async function profiled(windowS: number) {
+/** A 5,000 events/s pass under --cpu-prof (`root`: another build): each thread's profile. */
+export async function profiledRun(
+  windowS: number,
+  extra: string[] = [],
+  root?: string,
+): Promise<CpuProfile[]> {
   const topic = `ria-bench-prof-${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'ria-prof-'));
   await resetIndices();
@@ -157,15 +161,26 @@ async function profiled(windowS: number) {
     warmupS: 5,
     windowS,
     start: async () => {
-      engine = await startEngine(topic, join(dir, 'ckpt'), [], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      engine = await startEngine(
+        topic,
+        join(dir, 'ckpt'),
+        extra,
+        ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        root,
+      );
       return engine.child;
     },
   });
   await stopWhenIdle(engine!);
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  const threads = files.map((f) => profileSummary(JSON.parse(readFileSync(join(dir, f), 'utf8'))));
+  const profiles = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
   rmSync(dir, { recursive: true, force: true });
-  return threads;
+  return profiles;
+}
+
+/** The top of each thread's profile at 5,000 events/s. */
+async function profiled(windowS: number) {
+  return (await profiledRun(windowS)).map((p) => profileSummary(p));
 }
 
 /** Settings that shorten event → Elasticsearch at a cost (the defaults: 100 ms fetch wait, 250 ms flushes). */

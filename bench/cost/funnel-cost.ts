@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { engineSummary, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
 import { median, repoRoot } from '../machine.js';
 import { sampleThreadCpu } from '../shared/process-cpu.js';
-import { steadyCase } from './engine-steady-cost.js';
+import { profiledRun, steadyCase } from './engine-steady-cost.js';
+import { grewMost } from './profile-summary.js';
 
 /** The last commit before the funnel and sessions (issue 22). */
 export const BASELINE_COMMIT = '67ed09a';
@@ -153,6 +154,12 @@ export async function funnelCost(quick: boolean) {
     catchUp.before.push(await drain(topic, truth, baseline, `b${r}`));
     catchUp.after.push(await drain(topic, truth, undefined, `a${r}`));
   }
+  // Where the extra goes: both builds at 5,000 events/s under --cpu-prof, what grew most.
+  const profileS = quick ? 15 : 45;
+  const grew = grewMost(
+    await profiledRun(profileS, BASELINE_SETTINGS, baseline),
+    await profiledRun(profileS),
+  );
   const m = (xs: number[]) => median(xs);
   const cpu = {
     before: m(steady.before.map((x) => x.cpuPercentOfCore)),
@@ -173,6 +180,8 @@ export async function funnelCost(quick: boolean) {
     steady,
     catchUp,
     events,
+    /** Self time (ms) per thread and function under --cpu-prof, one pass of each build: what grew most. */
+    profile: { seconds: profileS, grew },
     summary: {
       steadyCpuPercentOfCore: cpu,
       steadyCpuIncreasePercent: (cpu.after / cpu.before - 1) * 100,

@@ -8,6 +8,7 @@ import { RiaError } from '../errors/errors.js';
 import { FUNNEL_STEPS } from '../shared/event-rules.js';
 import type { AggregateState } from '../window/aggregate-state.js';
 import { type SessionChanges, sessionChangesOf } from '../window/session-changes.js';
+import { bytes, view } from './typed-bytes.js';
 
 /** Per id: the four steps, then cents. */
 const ITEM_COLUMNS = FUNNEL_STEPS + 1;
@@ -41,14 +42,6 @@ export interface FunnelRecord {
     ends: Uint8Array;
     purchases: Uint8Array;
   };
-}
-
-const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-function aligned<T extends Float64Array | Uint32Array>(ctor: { new (b: ArrayBuffer): T }, b: Uint8Array): T {
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new ctor(copy.buffer);
 }
 
 export function funnelRecordOf(
@@ -106,15 +99,15 @@ export function applyFunnelRecord(state: AggregateState, r: FunnelRecord, items:
       },
     );
   for (const id of r.newCategoryIds) f.internCategory(id);
-  const itemFunnel = aligned(Float64Array, r.itemFunnel);
+  const itemFunnel = view(Float64Array, r.itemFunnel);
   for (let k = 0; k < items.length; k++) {
     const i = items[k];
     for (let s = 0; s < FUNNEL_STEPS; s++)
       f.items.steps[i * FUNNEL_STEPS + s] = itemFunnel[k * ITEM_COLUMNS + s];
     f.items.cents[i] = itemFunnel[k * ITEM_COLUMNS + FUNNEL_STEPS];
   }
-  const idx = aligned(Uint32Array, r.categoryIdx);
-  const values = aligned(Float64Array, r.categoryValues);
+  const idx = view(Uint32Array, r.categoryIdx);
+  const values = view(Float64Array, r.categoryValues);
   for (let k = 0; k < idx.length; k++) {
     const c = idx[k];
     const row = k * CATEGORY_COLUMNS;
@@ -130,26 +123,26 @@ export function applyFunnelRecord(state: AggregateState, r: FunnelRecord, items:
   [ss.closed, ss.purchasing, ss.late] = r.sessionCounts;
   const s = r.sessions;
   const spans = {
-    partitions: aligned(Uint32Array, s.partitions),
-    counts: aligned(Uint32Array, s.counts),
-    starts: aligned(Float64Array, s.starts),
-    ends: aligned(Float64Array, s.ends),
+    partitions: view(Uint32Array, s.partitions),
+    counts: view(Uint32Array, s.counts),
+    starts: view(Float64Array, s.starts),
+    ends: view(Float64Array, s.ends),
     purchases: s.purchases,
   };
   ss.apply(
     s.idBytes && s.idEnds
-      ? { ...spans, idBytes: s.idBytes, idEnds: aligned(Uint32Array, s.idEnds) }
+      ? { ...spans, idBytes: s.idBytes, idEnds: view(Uint32Array, s.idEnds) }
       : sessionChangesOf({ ...spans, ids: s.ids ?? [] }),
   );
 }
 
 /** A record's changed categories and their values (documents.ts). */
 export function categoriesOf(r: FunnelRecord) {
-  return { idx: aligned(Uint32Array, r.categoryIdx), values: aligned(Float64Array, r.categoryValues) };
+  return { idx: view(Uint32Array, r.categoryIdx), values: view(Float64Array, r.categoryValues) };
 }
 
 export function itemFunnelOf(r: FunnelRecord): Float64Array {
-  return aligned(Float64Array, r.itemFunnel);
+  return view(Float64Array, r.itemFunnel);
 }
 
 export { CATEGORY_COLUMNS, ITEM_COLUMNS };

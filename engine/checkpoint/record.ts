@@ -4,12 +4,13 @@
  * crash the last record's documents are sent again (same versions: idempotent). A snapshot is a
  * record that holds everything (all ids new, all documents changed).
  *
- * Typed arrays travel as bytes (msgpack bin) and are copied back into aligned arrays on read.
+ * Typed arrays travel as bytes (msgpack bin) and are read back as aligned arrays (typed-bytes.ts view).
  */
 
 import { RiaError } from '../errors/errors.js';
 import type { AggregateState } from '../window/aggregate-state.js';
 import { applyFunnelRecord, type FunnelRecord, funnelRecordOf } from './funnel-record.js';
+import { bytes, view } from './typed-bytes.js';
 
 export interface Cut {
   /** Next offset per partition: every message before it is in the state. */
@@ -44,18 +45,6 @@ export interface CheckpointRecord extends Cut, FunnelRecord {
   userTotal: Uint8Array;
   /** Every open window: its index, and its items and counts. */
   openWindows: { w: number; items: Uint8Array; counts: Uint8Array }[];
-}
-
-const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-function view<T extends Uint32Array | Float64Array>(
-  ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
-  b: Uint8Array,
-): T {
-  // Copy into a fresh buffer: msgpack bins are not aligned for the wider element types.
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new ctor(copy.buffer);
 }
 
 const u32 = (b: Uint8Array) => view(Uint32Array, b);

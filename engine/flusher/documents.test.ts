@@ -3,7 +3,7 @@ import { makeRecord } from '../checkpoint/record.js';
 import { AVG_INDEX, CATEGORY_INDEX, GLOBAL_DOC_ID, ITEM_INDEX, USER_INDEX } from '../shared/indices.js';
 import { docOf } from '../sink/bulk-writer.js';
 import { AggregateState } from '../window/aggregate-state.js';
-import { documentsOf } from './documents.js';
+import { documentsOf, usdText } from './documents.js';
 
 describe('documents from templates', () => {
   it('are the JSON of the documents as objects, whatever the ids', () => {
@@ -92,5 +92,30 @@ describe('documents from templates', () => {
       invalid_events: 2,
       window_ms: 1000,
     });
+  });
+
+  it('write revenue_usd as the text of cents / 100, from integers', () => {
+    const cents = [
+      0,
+      1,
+      5,
+      9,
+      10,
+      11,
+      50,
+      99,
+      100,
+      101,
+      110,
+      1999,
+      2000,
+      123456789,
+      2 ** 40 + 7,
+      1e14 - 1,
+      1e14,
+      1e15 + 3,
+    ];
+    for (let k = 0; k < 100_000; k++) cents.push(Math.floor(Math.random() * 10 ** (1 + (k % 14))));
+    for (const c of cents) expect(usdText(c), String(c)).toBe(String(c / 100));
   });
 });
