@@ -93,6 +93,55 @@ function grewSection(r: FunnelCost): string {
   return `\n\nWhere the extra goes: one pass of each build at 5,000 events/s under \`node --cpu-prof\` (${r.profile.seconds} s after a 5 s warm-up, start-up included), self time per thread and function (ms), what grew most:\n\n| thread: function | before | after | change |\n|---|---|---|---|\n${rows.join('\n')}`;
 }
 
+/** This build with one part taken out (ablation-builds.ts): what each part costs. */
+function ablationSection(r: FunnelCost): string {
+  if (!r.ablations?.length) return '';
+  const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
+  const s = r.summary;
+  const row = (
+    name: string,
+    what: string,
+    cpu: number,
+    cpuUp: number,
+    p99: number,
+    perEvent: number,
+    up: number,
+  ) =>
+    `| ${name} | ${what} | ${pct(cpu)} (${sign(cpuUp)}) | ${fmt(p99)} | ${perEvent.toFixed(2)} (${sign(up)}) |`;
+  const rows = [
+    row(
+      'before',
+      `commit \`${r.baselineCommit}\``,
+      s.steadyCpuPercentOfCore.before,
+      0,
+      s.flushP99Ms.before,
+      s.catchUpCpuMicrosPerEvent.before,
+      0,
+    ),
+    row(
+      'after',
+      'this build',
+      s.steadyCpuPercentOfCore.after,
+      s.steadyCpuIncreasePercent,
+      s.flushP99Ms.after,
+      s.catchUpCpuMicrosPerEvent.after,
+      s.catchUpCpuPerEventIncreasePercent,
+    ),
+    ...r.ablations.map((a) =>
+      row(
+        a.name,
+        a.what,
+        a.summary.steadyCpuPercentOfCore,
+        a.summary.steadyCpuIncreasePercent,
+        a.summary.flushP99Ms,
+        a.summary.catchUpCpuMicrosPerEvent,
+        a.summary.catchUpCpuPerEventIncreasePercent,
+      ),
+    ),
+  ];
+  return `\n\nWhat each part costs: this build with one part taken out (bench/cost/ablation-builds.ts: a copy of the compiled build changed in one or two places; its output is wrong on purpose and not verified), in the same rotation as before and after. Medians; changes against before.\n\n| build | taken out | CPU at 5,000/s | flush p99 ms | catch-up µs CPU per event |\n|---|---|---|---|---|\n${rows.join('\n')}`;
+}
+
 function funnelSection(r: FunnelCost): string {
   const s = r.summary;
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
@@ -124,7 +173,7 @@ function funnelSection(r: FunnelCost): string {
         .map((v) => v.toFixed(2))
         .join(' | ')} |`
     : '';
-  return `The funnel, revenue and sessions (issue 22) against the build just before them (commit \`${r.baselineCommit}\`, compiled into the cache and run by the same bench, alternating, same topics${r.baselineSettings ? `, given \`${r.baselineSettings.join(' ')}\` — the one setting this build changed since that is not the funnel's` : ''}; bench/cost/funnel-cost.ts). Medians.\n\n| figure | before | after | change | goal |\n|---|---|---|---|---|\n| CPU at 5,000 events/s, 10,000 users (% of a core) | ${pct(s.steadyCpuPercentOfCore.before)} | ${pct(s.steadyCpuPercentOfCore.after)} | ${s.steadyCpuIncreasePercent >= 0 ? '+' : ''}${s.steadyCpuIncreasePercent.toFixed(1)} % | ≤ +${g.steadyCpuIncreasePercent} %: ${met(s.steadyCpuIncreasePercent <= g.steadyCpuIncreasePercent)} |\n| flush cycle p99 at 5,000 events/s (ms) | ${fmt(s.flushP99Ms.before)} | ${fmt(s.flushP99Ms.after)} | ${s.flushP99IncreaseMs >= 0 ? '+' : ''}${fmt(s.flushP99IncreaseMs)} ms | ≤ +${g.flushP99IncreaseMs} ms: ${met(s.flushP99IncreaseMs <= g.flushP99IncreaseMs)} |\n| catch-up CPU per event, ${fmt(r.events)} events (µs) | ${s.catchUpCpuMicrosPerEvent.before.toFixed(2)} | ${s.catchUpCpuMicrosPerEvent.after.toFixed(2)} | ${s.catchUpCpuPerEventIncreasePercent >= 0 ? '+' : ''}${s.catchUpCpuPerEventIncreasePercent.toFixed(1)} % | ≤ +${g.catchUpCpuPerEventIncreasePercent} %: ${met(s.catchUpCpuPerEventIncreasePercent <= g.catchUpCpuPerEventIncreasePercent)} |\n\nThis build's output verified exact by \`ria verify\` in every run: ${s.exact}.\n\n| build | run | CPU at 5,000/s | flush p99 ms | event→ES p99 ms (outside) |\n|---|---|---|---|---|\n${steady('before', r.steady.before)}\n${steady('after', r.steady.after)}\n\n| build | run | catch-up µs CPU per event | events/s |\n|---|---|---|---|\n${drains('before', r.catchUp.before)}\n${drains('after', r.catchUp.after)}${threadRows}${grewSection(r)}\n`;
+  return `The funnel, revenue and sessions (issue 22) against the build just before them (commit \`${r.baselineCommit}\`, compiled into the cache and run by the same bench, alternating, same topics${r.baselineSettings ? `, given \`${r.baselineSettings.join(' ')}\` — the one setting this build changed since that is not the funnel's` : ''}; bench/cost/funnel-cost.ts). Medians.\n\n| figure | before | after | change | goal |\n|---|---|---|---|---|\n| CPU at 5,000 events/s, 10,000 users (% of a core) | ${pct(s.steadyCpuPercentOfCore.before)} | ${pct(s.steadyCpuPercentOfCore.after)} | ${s.steadyCpuIncreasePercent >= 0 ? '+' : ''}${s.steadyCpuIncreasePercent.toFixed(1)} % | ≤ +${g.steadyCpuIncreasePercent} %: ${met(s.steadyCpuIncreasePercent <= g.steadyCpuIncreasePercent)} |\n| flush cycle p99 at 5,000 events/s (ms) | ${fmt(s.flushP99Ms.before)} | ${fmt(s.flushP99Ms.after)} | ${s.flushP99IncreaseMs >= 0 ? '+' : ''}${fmt(s.flushP99IncreaseMs)} ms | ≤ +${g.flushP99IncreaseMs} ms: ${met(s.flushP99IncreaseMs <= g.flushP99IncreaseMs)} |\n| catch-up CPU per event, ${fmt(r.events)} events (µs) | ${s.catchUpCpuMicrosPerEvent.before.toFixed(2)} | ${s.catchUpCpuMicrosPerEvent.after.toFixed(2)} | ${s.catchUpCpuPerEventIncreasePercent >= 0 ? '+' : ''}${s.catchUpCpuPerEventIncreasePercent.toFixed(1)} % | ≤ +${g.catchUpCpuPerEventIncreasePercent} %: ${met(s.catchUpCpuPerEventIncreasePercent <= g.catchUpCpuPerEventIncreasePercent)} |\n\nThis build's output verified exact by \`ria verify\` in every run: ${s.exact}.\n\n| build | run | CPU at 5,000/s | flush p99 ms | event→ES p99 ms (outside) |\n|---|---|---|---|---|\n${steady('before', r.steady.before)}\n${steady('after', r.steady.after)}\n\n| build | run | catch-up µs CPU per event | events/s |\n|---|---|---|---|\n${drains('before', r.catchUp.before)}\n${drains('after', r.catchUp.after)}${threadRows}${ablationSection(r)}${grewSection(r)}\n`;
 }
 
 /** The section body of one of these suites, or undefined for another suite. */
