@@ -1,7 +1,8 @@
 /** What a benchmark ran on: recorded beside every result. */
 
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { packageRoot } from '../engine/shared/package-root.js';
 
 export interface Machine {
@@ -32,6 +33,14 @@ export function median(xs: number[]): number {
 }
 
 /** The repository root, from dist/bench/ or bench/. */
+/**
+ * What the benchmarks fetch and build, outside the repository, like the stack's downloads
+ * (scripts/stack.sh): RIA_CACHE, else ~/.cache/ria (XDG_CACHE_HOME honoured).
+ */
+export function cacheDir(): string {
+  return process.env.RIA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ria');
+}
+
 export function repoRoot(): string {
   return packageRoot(import.meta.url);
 }

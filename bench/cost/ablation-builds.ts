@@ -7,9 +7,8 @@
  * with the ablation's name instead of measuring a copy that is not ablated.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../machine.js';
+import { cacheDir, repoRoot } from '../machine.js';
 
 export interface Ablation {
   name: string;
@@ -66,8 +65,7 @@ export const ABLATIONS: Ablation[] = [
 /** A fresh copy of this build (what `ria engine` reads: dist, bin, the schemas) with `a`'s changes; its root. */
 export function ablatedRoot(a: Ablation): string {
   const root = repoRoot();
-  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  const dir = join(cache, 'ria', 'ablation', a.name);
+  const dir = join(cacheDir(), 'ablation', a.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const part of ['dist', 'bin', 'package.json', 'engine/schema'])

@@ -6,10 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineSummary, preloadedTopic, resetIndices, runCli } from '../engine/run-cli.js';
-import { median, repoRoot } from '../machine.js';
+import { cacheDir, median, repoRoot } from '../machine.js';
 import { sampleThreadCpu } from '../shared/process-cpu.js';
 import { ABLATIONS, ablatedRoot } from './ablation-builds.js';
 import { profiledRun, steadyCase } from './engine-steady-cost.js';
@@ -44,8 +44,7 @@ function nameBaselineThreads(dir: string): void {
 
 /** A compiled checkout of BASELINE_COMMIT; its root (bin/ria.js runs it). */
 export function baselineRoot(): string {
-  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  const dir = join(cache, 'ria', 'baseline', BASELINE_COMMIT);
+  const dir = join(cacheDir(), 'baseline', BASELINE_COMMIT);
   if (existsSync(join(dir, 'dist', 'engine', 'cli', 'main.js'))) {
     nameBaselineThreads(dir);
     return dir;

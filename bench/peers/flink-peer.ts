@@ -8,19 +8,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../machine.js';
+import { cacheDir, repoRoot } from '../machine.js';
 import { timedRun, untilReady } from './peer-process.js';
 
 export const FLINK_VERSION = '2.2.1';
 
 const DIR = join(repoRoot(), 'bench', 'peers', 'flink');
 const SOURCE = join(DIR, 'src', 'main', 'java', 'ria', 'FlinkPeer.java');
-
-function cacheDir(): string {
-  return process.env.RIA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ria');
-}
 
 const hashOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
 

@@ -6,9 +6,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../machine.js';
+import { cacheDir, repoRoot } from '../machine.js';
 import { timedRun, untilReady } from './peer-process.js';
 
 export const SPARK_VERSION = '4.2.0';
@@ -19,10 +18,6 @@ const KAFKA_JARS = [
   'kafka-clients-',
   'commons-pool2-',
 ];
-
-function cacheDir(): string {
-  return process.env.RIA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ria');
-}
 
 function mustSpawn(cmd: string, args: string[], what: string): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

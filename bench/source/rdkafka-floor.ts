@@ -8,10 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FETCH_SETTINGS } from '../../engine/source/fetch-settings.js';
-import { repoRoot } from '../machine.js';
+import { cacheDir, repoRoot } from '../machine.js';
 
 const SOURCE = join(repoRoot(), 'bench', 'source', 'rdkafka-floor.c');
 
@@ -23,8 +22,7 @@ export function rdkafkaFloorBinary(): string | undefined {
     'deps',
   );
   const hash = createHash('sha256').update(readFileSync(SOURCE)).update(deps).digest('hex').slice(0, 12);
-  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  const bin = join(cache, 'ria', 'tools', `rdkafka-floor-${hash}`);
+  const bin = join(cacheDir(), 'tools', `rdkafka-floor-${hash}`);
   if (existsSync(bin)) return bin;
   mkdirSync(dirname(bin), { recursive: true });
   const cc = spawnSync(
